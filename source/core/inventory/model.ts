@@ -1,0 +1,97 @@
+// Inventory: which clusters exist, their hosts, how to reach them and where credentials come from.
+// YAML on disk (see docs/inventory.md), validated with zod. Credentials are never inline: they name an
+// environment variable or a file.
+import { z } from 'zod';
+
+const duration = z.union([z.string(), z.number()]);
+
+export const credentialSourceSchema = z
+  .object({
+    env: z.string().optional(),
+    file: z.string().optional(),
+  })
+  .strict()
+  .refine((c) => Boolean(c.env) !== Boolean(c.file), { message: 'give exactly one of env or file' });
+
+export const sshSettingsSchema = z
+  .object({
+    user: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    identityFile: z.string().optional(),
+    /** Use ssh-agent (SSH_AUTH_SOCK) instead of or besides an identity file. */
+    agent: z.boolean().optional(),
+    knownHosts: z.string().optional(),
+    /** Inventory host name of a jump host (ProxyJump-style). */
+    jump: z.string().optional(),
+    connectTimeout: duration.optional(),
+    keepaliveInterval: duration.optional(),
+  })
+  .strict();
+
+export const hostSchema = z
+  .object({
+    address: z.string(),
+    /** `ssh` (default) or `local` (run on this machine with execa). */
+    transport: z.enum(['ssh', 'local']).default('ssh'),
+    ssh: sshSettingsSchema.optional(),
+    /** Environment exported (shell-quoted) before every command on this host, e.g. PGPORT. */
+    env: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
+export const clusterKinds = ['patroni', 'haproxy', 'redis-sentinel', 'redis-cluster', 'mongodb', 'kafka', 'weaviate', 'etcd'] as const;
+export type ClusterKind = (typeof clusterKinds)[number];
+
+export const memberSchema = z
+  .object({
+    name: z.string(),
+    /** Inventory host the member runs on (for `host=<cluster>.<role>` selectors). */
+    host: z.string(),
+    /** Probe endpoint: Patroni REST URL, `host:port` for Redis/etcd/Mongo/Kafka, HTTP URL for Weaviate. */
+    endpoint: z.string().optional(),
+    port: z.number().int().optional(),
+  })
+  .strict();
+
+export const clusterSchema = z
+  .object({
+    kind: z.enum(clusterKinds),
+    description: z.string().optional(),
+    members: z.array(memberSchema).default([]),
+    /** Redis Sentinel: monitored master name; Sentinel endpoints as `host:port`. */
+    masterName: z.string().optional(),
+    sentinels: z.array(z.string()).optional(),
+    /** HAProxy: stats CSV URL and the backend names for read-write / read-only. */
+    statsUrl: z.string().optional(),
+    backends: z.object({ readWrite: z.string().optional(), readOnly: z.string().optional() }).strict().optional(),
+    /** Client endpoints (e.g. HAProxy's rw/ro ports, etcd client URLs). */
+    endpoints: z.record(z.string(), z.string()).optional(),
+    /** Patroni scope / DCS namespace, etcd key prefix etc. */
+    scope: z.string().optional(),
+    namespace: z.string().optional(),
+    credentials: z.record(z.string(), credentialSourceSchema).optional(),
+  })
+  .strict();
+
+export const inventorySchema = z
+  .object({
+    environment: z.enum(['lab', 'staging', 'production']),
+    name: z.string().optional(),
+    defaults: z
+      .object({
+        commandTimeout: duration.optional(),
+        ssh: sshSettingsSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    hosts: z.record(z.string(), hostSchema).default({}),
+    clusters: z.record(z.string(), clusterSchema).default({}),
+  })
+  .strict();
+
+export type CredentialSource = z.infer<typeof credentialSourceSchema>;
+export type SshSettings = z.infer<typeof sshSettingsSchema>;
+export type InventoryHost = z.infer<typeof hostSchema>;
+export type ClusterMember = z.infer<typeof memberSchema>;
+export type Cluster = z.infer<typeof clusterSchema>;
+export type Inventory = z.infer<typeof inventorySchema>;
