@@ -1,0 +1,238 @@
+// Lab settings: where the lab lives, which ports it uses, and the Patroni DCS knobs.
+// Every port is derived from one base (HATUI_LAB_PORT_BASE) so several labs (demo, tests, dev labs)
+// can run side by side on one machine without colliding; docs/lab.md has the table.
+import { createHash } from 'node:crypto';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
+
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd'] as const;
+export type LabPart = (typeof labParts)[number];
+
+export const labNodes = [
+  'etcd1',
+  'pg1',
+  'pg2',
+  'pg3',
+  'haproxy',
+  'redis1',
+  'redis2',
+  'redis3',
+  'sentinel1',
+  'sentinel2',
+  'sentinel3',
+  'sshd',
+  'sshd-jump',
+] as const;
+export type LabNode = (typeof labNodes)[number];
+
+export const pgNodes = ['pg1', 'pg2', 'pg3'] as const;
+export const redisNodes = ['redis1', 'redis2', 'redis3'] as const;
+export const sentinelNodes = ['sentinel1', 'sentinel2', 'sentinel3'] as const;
+export type PgNode = (typeof pgNodes)[number];
+export type RedisNode = (typeof redisNodes)[number];
+export type SentinelNode = (typeof sentinelNodes)[number];
+
+/** Which nodes make up each part, in start order. */
+export const partNodes: Record<LabPart, readonly LabNode[]> = {
+  etcd: ['etcd1'],
+  pg: pgNodes,
+  haproxy: ['haproxy'],
+  redis: [...redisNodes, ...sentinelNodes],
+  sshd: ['sshd', 'sshd-jump'],
+};
+
+/** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
+export const partDependencies: Record<LabPart, readonly LabPart[]> = {
+  etcd: [],
+  pg: ['etcd'],
+  haproxy: ['pg'],
+  redis: [],
+  sshd: [],
+};
+
+export function partOf(node: LabNode): LabPart {
+  for (const part of labParts) if (partNodes[part].includes(node)) return part;
+  throw new Error(`no part for ${node}`);
+}
+
+export interface LabPorts {
+  etcdClient: number;
+  etcdPeer: number;
+  pg: Record<PgNode, number>;
+  patroni: Record<PgNode, number>;
+  haproxyRw: number;
+  haproxyRo: number;
+  haproxyStats: number;
+  redis: Record<RedisNode, number>;
+  sentinel: Record<SentinelNode, number>;
+  sshd: number;
+  sshdJump: number;
+}
+
+/** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
+export interface DcsKnobs {
+  ttl: number;
+  loopWait: number;
+  retryTimeout: number;
+  synchronousMode: boolean;
+  failsafeMode: boolean;
+}
+
+export interface LabSettings {
+  /** Lab directory (must be traversable by the postgres user). */
+  dir: string;
+  portBase: number;
+  ports: LabPorts;
+  dcs: DcsKnobs;
+  /** Patroni scope (DCS namespace /service/<scope>) */
+  scope: string;
+  /** Redis Sentinel master name. */
+  masterName: string;
+  /** cgroup v2 directory holding one child cgroup per node. */
+  cgroupRoot: string;
+}
+
+export const DEFAULT_LAB_DIR = '/var/tmp/hatui-lab';
+export const DEFAULT_PORT_BASE = 55000;
+export const CGROUP2_MOUNT = '/sys/fs/cgroup/unified';
+
+/** Offsets from the port base; documented in docs/lab.md. */
+export const PORT_OFFSETS = {
+  etcdClient: 0,
+  etcdPeer: 1,
+  pg: 10,
+  patroni: 20,
+  haproxyRw: 30,
+  haproxyRo: 31,
+  haproxyStats: 32,
+  redis: 40,
+  sentinel: 50,
+  sshd: 60,
+  sshdJump: 61,
+} as const;
+
+export function labPorts(base: number): LabPorts {
+  const three = <K extends string>(names: readonly K[], offset: number) =>
+    Object.fromEntries(names.map((n, i) => [n, base + offset + i])) as Record<K, number>;
+  return {
+    etcdClient: base + PORT_OFFSETS.etcdClient,
+    etcdPeer: base + PORT_OFFSETS.etcdPeer,
+    pg: three(pgNodes, PORT_OFFSETS.pg),
+    patroni: three(pgNodes, PORT_OFFSETS.patroni),
+    haproxyRw: base + PORT_OFFSETS.haproxyRw,
+    haproxyRo: base + PORT_OFFSETS.haproxyRo,
+    haproxyStats: base + PORT_OFFSETS.haproxyStats,
+    redis: three(redisNodes, PORT_OFFSETS.redis),
+    sentinel: three(sentinelNodes, PORT_OFFSETS.sentinel),
+    sshd: base + PORT_OFFSETS.sshd,
+    sshdJump: base + PORT_OFFSETS.sshdJump,
+  };
+}
+
+/** The TCP ports a node listens on (first = its main port). */
+export function nodePorts(settings: LabSettings, node: LabNode): number[] {
+  const p = settings.ports;
+  switch (node) {
+    case 'etcd1':
+      return [p.etcdClient, p.etcdPeer];
+    case 'pg1':
+    case 'pg2':
+    case 'pg3':
+      return [p.patroni[node], p.pg[node]];
+    case 'haproxy':
+      return [p.haproxyRw, p.haproxyRo, p.haproxyStats];
+    case 'redis1':
+    case 'redis2':
+    case 'redis3':
+      return [p.redis[node]];
+    case 'sentinel1':
+    case 'sentinel2':
+    case 'sentinel3':
+      return [p.sentinel[node]];
+    case 'sshd':
+      return [p.sshd];
+    case 'sshd-jump':
+      return [p.sshdJump];
+  }
+}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new HatuiError(`${name}=${raw}: expected an integer from ${min} to ${max}`, ExitCode.usage);
+  }
+  return value;
+}
+
+function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new HatuiError(`${name}=${raw}: expected true or false`, ExitCode.usage);
+}
+
+/**
+ * Reads the lab settings from the environment:
+ * HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000; ports base..base+61),
+ * HATUI_LAB_TTL (10), HATUI_LAB_LOOP_WAIT (2), HATUI_LAB_RETRY_TIMEOUT (4, at least 2),
+ * HATUI_LAB_SYNCHRONOUS_MODE (false), HATUI_LAB_FAILSAFE_MODE (false).
+ */
+export function labSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<DcsKnobs> = {}): LabSettings {
+  const dirRaw = env.HATUI_LAB_DIR && env.HATUI_LAB_DIR !== '' ? env.HATUI_LAB_DIR : DEFAULT_LAB_DIR;
+  if (!dirRaw.startsWith('/')) throw new HatuiError(`HATUI_LAB_DIR=${dirRaw}: must be an absolute path`, ExitCode.usage);
+  const dir = dirRaw.replace(/\/+$/, '') || '/';
+  if (dir === '/') throw new HatuiError('HATUI_LAB_DIR=/: refusing to use / as the lab directory', ExitCode.usage);
+  const portBase = intEnv(env, 'HATUI_LAB_PORT_BASE', DEFAULT_PORT_BASE, 1024, 65535 - 100);
+  const dcs: DcsKnobs = {
+    ttl: intEnv(env, 'HATUI_LAB_TTL', 10, 2, 3600),
+    loopWait: intEnv(env, 'HATUI_LAB_LOOP_WAIT', 2, 1, 3600),
+    retryTimeout: intEnv(env, 'HATUI_LAB_RETRY_TIMEOUT', 4, 1, 3600),
+    synchronousMode: boolEnv(env, 'HATUI_LAB_SYNCHRONOUS_MODE', false),
+    failsafeMode: boolEnv(env, 'HATUI_LAB_FAILSAFE_MODE', false),
+    ...overrides,
+  };
+  if (dcs.retryTimeout < 2) {
+    throw new HatuiError(
+      `retry_timeout ${dcs.retryTimeout}: Patroni 3.0.2 with etcd3 loses its leader for minutes below 2 (LAB-FACTS gotcha 7); use 2 or more`,
+      ExitCode.usage,
+    );
+  }
+  const tag = createHash('sha256').update(`${dir}\0${portBase}`).digest('hex').slice(0, 8);
+  return {
+    dir,
+    portBase,
+    ports: labPorts(portBase),
+    dcs,
+    scope: 'hatui-lab',
+    masterName: 'hatui-lab',
+    cgroupRoot: `${CGROUP2_MOUNT}/hatui-lab-${portBase}-${tag}`,
+  };
+}
+
+/** Files the lab writes, all under settings.dir. */
+export function labPaths(settings: LabSettings) {
+  const d = settings.dir;
+  return {
+    dir: d,
+    inventory: `${d}/inventory.yaml`,
+    events: `${d}/events.jsonl`,
+    state: `${d}/lab.json`,
+    run: `${d}/run`,
+    logs: `${d}/logs`,
+    secrets: `${d}/secrets`,
+    pgSuperuserPassword: `${d}/secrets/pg-superuser.password`,
+    pgReplicationPassword: `${d}/secrets/pg-replication.password`,
+    ssh: `${d}/ssh`,
+    knownHosts: `${d}/ssh/known_hosts`,
+    clientKey: `${d}/ssh/id_ed25519`,
+    authorizedKeys: `${d}/ssh/authorized_keys`,
+    patronictlConfig: `${d}/patronictl.yaml`,
+    nodeDir: (node: LabNode) => `${d}/${node}`,
+    pidFile: (node: LabNode) => `${d}/run/${node}.pid`,
+    log: (node: LabNode) => `${d}/logs/${node}.log`,
+    cgroup: (node: LabNode) => `${settings.cgroupRoot}/${node}`,
+  };
+}
+export type LabPathsT = ReturnType<typeof labPaths>;
