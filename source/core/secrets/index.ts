@@ -1,0 +1,3 @@
+export * from './redact.js';
+export * from './chunks.js';
+export * from './credentials.js';
