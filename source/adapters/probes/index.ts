@@ -1,0 +1,29 @@
+// The probe table (data): which probe serves which inventory kind. Kinds absent here are shown as
+// "no probe yet", never hidden and never faked.
+import type { NoProbeState } from '../../core/cluster-state.js';
+import type { Cluster, ClusterKind } from '../../core/inventory/model.js';
+import { etcdProbe } from './etcd.js';
+import { haproxyProbe } from './haproxy.js';
+import { patroniProbe } from './patroni.js';
+import { redisSentinelProbe } from './redis-sentinel.js';
+import type { ClusterProbe } from './types.js';
+
+export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe];
+
+export function probeFor(kind: ClusterKind): ClusterProbe<unknown> | undefined {
+  return PROBES.find((p) => p.kinds.includes(kind));
+}
+
+export function noProbeState(name: string, cluster: Cluster, now: number): NoProbeState {
+  return {
+    kind: 'no-probe',
+    name,
+    fetchedAt: new Date(now).toISOString(),
+    targets: [],
+    clusterKind: cluster.kind,
+    members: cluster.members.map((m) => m.name),
+    message: 'no probe yet',
+  };
+}
+
+export type { ClusterProbe, ProbeTarget, TargetResult } from './types.js';

@@ -1,0 +1,204 @@
+// Live cluster state: what the panels render and what CEL sees as `clusters.<name>`.
+// One zod schema per cluster kind. Pure data (JSON), produced by the probes + poller, never mutated:
+// each poll yields a new frozen snapshot. Nothing here is guessed: a value the probe did not observe
+// is `null`, a target that stopped answering carries `stale`, a kind without a probe says so.
+import { z } from 'zod';
+
+/** A target (one REST API, one Sentinel, one stats URL) that has not answered recently. */
+export const staleSchema = z.object({
+  /** How long ago (ms, at `fetchedAt`) the target last answered; since poller start when it never did. */
+  sinceMs: z.number(),
+  /** Why the last attempt failed (`timeout after 1000 ms`, `ECONNREFUSED 127.0.0.1:58001`, …). */
+  error: z.string(),
+});
+export type Stale = z.infer<typeof staleSchema>;
+
+/** Per-target poll status: every snapshot says, for every target, whether it is fresh. */
+export const targetStatusSchema = z.object({
+  /** `host:port` or URL the poller asks. */
+  target: z.string(),
+  /** UTC ISO time of the last successful answer, or null if it never answered. */
+  lastOkAt: z.string().nullable(),
+  stale: staleSchema.nullable(),
+});
+export type TargetStatus = z.infer<typeof targetStatusSchema>;
+
+const base = {
+  /** Inventory cluster name. */
+  name: z.string(),
+  /** UTC ISO time this cluster's snapshot was assembled. */
+  fetchedAt: z.string(),
+  targets: z.array(targetStatusSchema),
+};
+
+// ── Patroni / PostgreSQL ────────────────────────────────────────────────────────────────────────
+export const patroniRoles = ['leader', 'replica', 'sync_standby', 'unknown'] as const;
+export const patroniMemberSchema = z.object({
+  name: z.string(),
+  /** Role as Patroni's `/cluster` reports it (`unknown` when no reachable member lists it). */
+  role: z.enum(patroniRoles),
+  /** Patroni member state: running, starting, stopped, crashed, … (null when not reported). */
+  state: z.string().nullable(),
+  timeline: z.number().nullable(),
+  /** Replication lag in bytes as Patroni reports it; 0 for the leader; null when unknown. */
+  lagBytes: z.number().nullable(),
+  /** Seconds since the last replayed transaction, when lag is non-zero and Patroni reports it. */
+  lagSeconds: z.number().nullable().optional(),
+  /** The member's own REST API answered its last poll. */
+  apiReachable: z.boolean(),
+  /** Leader only: the replication connections it reports (`streaming`…), by application name. */
+  replicationState: z.string().nullable().optional(),
+  stale: staleSchema.nullable(),
+});
+export const leaderChangeSchema = z.object({ from: z.string().nullable(), to: z.string().nullable(), at: z.string() });
+export const patroniStateSchema = z.object({
+  kind: z.literal('patroni'),
+  ...base,
+  scope: z.string().nullable(),
+  members: z.array(patroniMemberSchema),
+  /** Current leader per the freshest `/cluster` answer; null when there is none or nobody answers. */
+  leader: z.string().nullable(),
+  syncStandby: z.string().nullable(),
+  /** Leader changes seen by this poller (oldest first, bounded). */
+  leaderChanges: z.array(leaderChangeSchema),
+  /** Some reachable member saw the DCS recently (`dcs_last_seen` within 20 s); null when none answers. */
+  dcsReachable: z.boolean().nullable(),
+});
+export type PatroniMember = z.infer<typeof patroniMemberSchema>;
+export type LeaderChange = z.infer<typeof leaderChangeSchema>;
+export type PatroniState = z.infer<typeof patroniStateSchema>;
+
+// ── HAProxy ──────────────────────────────────────────────────────────────────────────────────────
+export const haproxyServerSchema = z.object({
+  name: z.string(),
+  /** Normalised: UP, DOWN, MAINT, DRAIN, NOLB or OTHER (see `raw`). */
+  status: z.enum(['UP', 'DOWN', 'MAINT', 'DRAIN', 'NOLB', 'OTHER']),
+  /** Status text exactly as the stats CSV says (`UP 1/2`, `DOWN`, `no check`…). */
+  raw: z.string(),
+  checkStatus: z.string().nullable(),
+});
+export const haproxyBackendSchema = z.object({
+  name: z.string(),
+  servers: z.array(haproxyServerSchema),
+});
+export const haproxyStateSchema = z.object({
+  kind: z.literal('haproxy'),
+  ...base,
+  /** Read-write and read-only backends (null when not configured or not found in the stats). */
+  rw: haproxyBackendSchema.nullable(),
+  ro: haproxyBackendSchema.nullable(),
+});
+export type HaproxyServer = z.infer<typeof haproxyServerSchema>;
+export type HaproxyBackend = z.infer<typeof haproxyBackendSchema>;
+export type HaproxyState = z.infer<typeof haproxyStateSchema>;
+
+// ── Redis Sentinel ───────────────────────────────────────────────────────────────────────────────
+export const sentinelViewSchema = z.object({
+  /** Sentinel `host:port`. */
+  address: z.string(),
+  /** Master `ip:port` this Sentinel reports for the monitored name; null when unreachable. */
+  master: z.string().nullable(),
+  /** Flags Sentinel reports for the master (`master`, `s_down`, `o_down`, …). */
+  flags: z.string().nullable(),
+  quorum: z.number().nullable(),
+  /** `SENTINEL CKQUORUM` said OK (enough Sentinels to authorise a failover). */
+  quorumReachable: z.boolean().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const redisReplicaSchema = z.object({
+  address: z.string(),
+  /** Replication link as the replica itself reports (`up`/`down`), else Sentinel's (`ok`/`err`). */
+  linkStatus: z.string().nullable(),
+  offset: z.number().nullable(),
+  /** master_repl_offset − replica offset, in bytes; null when either is unknown. */
+  offsetLag: z.number().nullable(),
+  /** Master the replica itself replicates from (`ip:port`). */
+  masterOfReplica: z.string().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const redisSentinelStateSchema = z.object({
+  kind: z.literal('redis-sentinel'),
+  ...base,
+  masterName: z.string(),
+  sentinels: z.array(sentinelViewSchema),
+  /** The master most reachable Sentinels report (null when none answers). */
+  master: z.string().nullable(),
+  /** True when every reachable Sentinel reports the same master. */
+  agreement: z.boolean(),
+  /** Configured quorum (from any Sentinel). */
+  quorum: z.number().nullable(),
+  /** Reachable Sentinels (answered their last poll). */
+  sentinelsReachable: z.number(),
+  /** Master's own `master_repl_offset` (null when unknown). */
+  masterOffset: z.number().nullable(),
+  replicas: z.array(redisReplicaSchema),
+  leaderChanges: z.array(leaderChangeSchema),
+});
+export type SentinelView = z.infer<typeof sentinelViewSchema>;
+export type RedisReplica = z.infer<typeof redisReplicaSchema>;
+export type RedisSentinelState = z.infer<typeof redisSentinelStateSchema>;
+
+// ── etcd ─────────────────────────────────────────────────────────────────────────────────────────
+export const etcdMemberSchema = z.object({
+  name: z.string(),
+  endpoint: z.string(),
+  /** `/health` said `"health":"true"`; null when it did not answer. */
+  healthy: z.boolean().nullable(),
+  version: z.string().nullable(),
+  isLeader: z.boolean().nullable(),
+  raftTerm: z.number().nullable(),
+  dbSize: z.number().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const etcdStateSchema = z.object({
+  kind: z.literal('etcd'),
+  ...base,
+  members: z.array(etcdMemberSchema),
+  /** Members answering healthy. */
+  healthyCount: z.number(),
+});
+export type EtcdMember = z.infer<typeof etcdMemberSchema>;
+export type EtcdState = z.infer<typeof etcdStateSchema>;
+
+// ── Kinds without a probe (MongoDB, Kafka, Weaviate, Redis Cluster): listed, never faked ────────
+export const noProbeStateSchema = z.object({
+  kind: z.literal('no-probe'),
+  ...base,
+  /** The inventory kind (`mongodb`, `kafka`, …). */
+  clusterKind: z.string(),
+  members: z.array(z.string()),
+  message: z.literal('no probe yet'),
+});
+export type NoProbeState = z.infer<typeof noProbeStateSchema>;
+
+export const clusterStateSchema = z.discriminatedUnion('kind', [
+  patroniStateSchema,
+  haproxyStateSchema,
+  redisSentinelStateSchema,
+  etcdStateSchema,
+  noProbeStateSchema,
+]);
+export type ClusterState = z.infer<typeof clusterStateSchema>;
+
+/** One immutable snapshot of every cluster; `clusters` is what CEL sees as `clusters`. */
+export const clusterSnapshotSchema = z.object({
+  fetchedAt: z.string(),
+  clusters: z.record(z.string(), clusterStateSchema),
+});
+export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;
+
+/** The worst freshness of a cluster: the stalest of its targets (null when all are fresh). */
+export function worstStale(state: ClusterState): Stale | null {
+  let worst: Stale | null = null;
+  for (const t of state.targets) if (t.stale && (!worst || t.stale.sinceMs > worst.sinceMs)) worst = t.stale;
+  return worst;
+}
+
+/** Recursively freezes a snapshot so no subscriber can mutate what others see. */
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

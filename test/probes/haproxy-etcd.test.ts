@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { combineEtcd, parseEtcdHealth, parseEtcdStatus } from '../../source/adapters/probes/etcd.js';
+import { combineHaproxy, parseHaproxyCsv } from '../../source/adapters/probes/haproxy.js';
+import { etcdStateSchema, haproxyStateSchema } from '../../source/core/cluster-state.js';
+import { sampleJson } from './samples.js';
+
+const csv = readFileSync(new URL('./fixtures/haproxy-stats.csv', import.meta.url), 'utf8');
+
+describe('haproxy probe', () => {
+  it('shows which rw/ro servers are UP or DOWN, keeping the raw status', () => {
+    const rows = parseHaproxyCsv(csv);
+    const state = combineHaproxy('haproxy', { kind: 'haproxy', members: [], backends: { readWrite: 'pg_rw', readOnly: 'pg_ro' } }, [
+      { id: 'stats', address: 'http://127.0.0.1:1/;csv', last: rows, lastOkAt: 1000, error: null, startedAt: 0 },
+    ], 1000);
+    expect(haproxyStateSchema.parse(state)).toEqual(state);
+    expect(state.rw?.servers.map((s) => `${s.name}:${s.status}`)).toEqual(['pg1:DOWN', 'pg2:UP', 'pg3:DOWN']);
+    expect(state.ro?.servers.map((s) => `${s.name}:${s.status}:${s.raw}`)).toEqual(['pg1:UP:UP', 'pg2:MAINT:MAINT', 'pg3:UP:UP 1/2']);
+    expect(state.rw?.servers[0]?.checkStatus).toBe('L7STS');
+  });
+
+  it('refuses text that is not a stats CSV', () => {
+    expect(() => parseHaproxyCsv('<html>')).toThrow(/header/);
+  });
+});
+
+describe('etcd probe', () => {
+  it('reads health and status (etcdctl JSON numbers and gateway strings alike)', () => {
+    expect(parseEtcdHealth({ health: 'true' })).toBe(true);
+    expect(parseEtcdHealth({ health: 'false', reason: 'RAFT NO LEADER' })).toBe(false);
+    const sample = (sampleJson('patroni/etcd_endpoint_status.json') as unknown[])[0];
+    expect(parseEtcdStatus(sample)).toEqual({ version: '3.4.23', isLeader: true, raftTerm: 2, dbSize: 1060864 });
+    expect(parseEtcdStatus({ header: { member_id: '1', raft_term: '3' }, leader: '2', version: '3.4.23' }).isLeader).toBe(false);
+  });
+
+  it('counts healthy members and marks a silent one stale with health unknown', () => {
+    const state = combineEtcd('etcd', { kind: 'etcd', members: [] }, [
+      { id: 'etcd1', address: 'http://127.0.0.1:23790', last: { healthy: true, version: '3.4.23', isLeader: true, raftTerm: 2, dbSize: 1 }, lastOkAt: 900, error: null, startedAt: 0 },
+      { id: 'etcd2', address: 'http://127.0.0.1:23791', last: null, lastOkAt: null, error: 'ECONNREFUSED', startedAt: 0 },
+    ], 1000);
+    expect(etcdStateSchema.parse(state)).toEqual(state);
+    expect(state.healthyCount).toBe(1);
+    expect(state.members[1]).toMatchObject({ healthy: null, stale: { sinceMs: 1000, error: 'ECONNREFUSED' } });
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { combineEtcd, type EtcdObservation } from '../../source/adapters/probes/etcd.js';
+import type { ClusterProbe } from '../../source/adapters/probes/types.js';
+import type { ClusterSnapshot, EtcdState } from '../../source/core/cluster-state.js';
+import type { Inventory } from '../../source/core/inventory/model.js';
+import { Poller } from '../../source/services/poller.js';
+
+// A double probe: member `hung` never answers until aborted; `ok` answers at once, counting calls.
+const calls = { ok: 0, hung: 0, concurrentHung: 0, maxConcurrentHung: 0 };
+const fakeProbe: ClusterProbe<EtcdObservation> = {
+  kinds: ['etcd'],
+  targets: (_n, cluster) =>
+    cluster.members.map((m) => ({
+      id: m.name,
+      address: `fake://${m.name}`,
+      fetch: (signal: AbortSignal) =>
+        new Promise<EtcdObservation>((resolve, reject) => {
+          if (m.name === 'ok') {
+            calls.ok++;
+            return resolve({ healthy: true, version: String(calls.ok), isLeader: true, raftTerm: 1, dbSize: 1 });
+          }
+          calls.hung++;
+          calls.concurrentHung++;
+          calls.maxConcurrentHung = Math.max(calls.maxConcurrentHung, calls.concurrentHung);
+          signal.addEventListener('abort', () => {
+            calls.concurrentHung--;
+            reject(new Error('aborted'));
+          });
+        }),
+    })),
+  combine: (name, cluster, results, _prev, now) => combineEtcd(name, cluster, results, now),
+};
+
+const inventory: Inventory = {
+  environment: 'lab',
+  hosts: {},
+  clusters: {
+    etcd: { kind: 'etcd', members: [{ name: 'ok', host: 'x' }, { name: 'hung', host: 'y' }] },
+    docs: { kind: 'mongodb', members: [{ name: 'm1', host: 'z' }] },
+  },
+};
+
+let poller: Poller | undefined;
+afterEach(() => poller?.stop());
+
+async function until<T>(get: () => T | undefined, deadlineMs: number): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('deadline passed');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('Poller', () => {
+  it('marks a hung target stale while the other keeps updating, never overlapping the hung poll', async () => {
+    poller = new Poller(inventory, { intervalMs: 20, timeoutMs: 100, maxBackoffMs: 200, probeFor: (k) => (k === 'etcd' ? (fakeProbe as ClusterProbe<unknown>) : undefined) });
+    const seen: ClusterSnapshot[] = [];
+    poller.subscribe((s) => seen.push(s));
+    poller.start();
+    const stale = await until(() => {
+      const e = poller!.current().clusters.etcd as EtcdState;
+      const hung = e.members.find((m) => m.name === 'hung');
+      return hung?.stale && hung.stale.error.includes('timed out') && calls.hung >= 2 ? e : undefined;
+    }, 5000);
+    expect(stale.members.find((m) => m.name === 'ok')?.stale).toBeNull();
+    expect(stale.healthyCount).toBe(1);
+    const okBefore = calls.ok;
+    await until(() => (calls.ok > okBefore + 5 ? true : undefined), 5000);
+    expect(calls.maxConcurrentHung).toBe(1);
+    // Snapshots are immutable and the versions seen keep changing for the healthy member.
+    const last = seen.at(-1)!;
+    expect(Object.isFrozen(last) && Object.isFrozen(last.clusters.etcd)).toBe(true);
+    expect(new Set(seen.map((s) => (s.clusters.etcd as EtcdState).members[0]?.version)).size).toBeGreaterThan(3);
+  });
+
+  it('lists a kind without a probe as "no probe yet"', () => {
+    poller = new Poller(inventory);
+    expect(poller.current().clusters.docs).toMatchObject({ kind: 'no-probe', clusterKind: 'mongodb', members: ['m1'], message: 'no probe yet' });
+  });
+
+  it('waits for a first round of answers (or failures) of every target', async () => {
+    poller = new Poller(inventory, { intervalMs: 20, timeoutMs: 100, probeFor: (k) => (k === 'etcd' ? (fakeProbe as ClusterProbe<unknown>) : undefined) }).start();
+    const snap = await poller.firstRoundDone(3000);
+    const e = snap.clusters.etcd as EtcdState;
+    expect(e.members.map((m) => m.healthy)).toEqual([true, null]);
+    expect(e.members[1]?.stale?.error).toMatch(/timed out after 100 ms/);
+  });
+});
