@@ -58,13 +58,17 @@ export type RunEvent =
       target: ResolvedTarget;
       /** The command exactly as sent (values quoted, secrets as env references). */
       command: string;
+      /** When a selector matched several hosts: this host's position (0-based) and how many there are. */
+      hostIndex?: number;
+      hostCount?: number;
     }
-  | { type: 'command-output'; at: string; stepId: string; commandIndex: number; stream: 'stdout' | 'stderr'; data: string }
+  | { type: 'command-output'; at: string; stepId: string; commandIndex: number; hostIndex?: number; stream: 'stdout' | 'stderr'; data: string }
   | {
       type: 'command-finished';
       at: string;
       stepId: string;
       commandIndex: number;
+      hostIndex?: number;
       outcome: CommandOutcome;
       exitCode: number | null;
       signal: string | null;
