@@ -1,0 +1,45 @@
+// Optional operator-configured anchor command (e.g. `logger -t hatui "$HATUI_ANCHOR_HEAD"`), run
+// after each anchored record with the head in its environment and the anchor line on stdin.
+// Source: env HATUI_ANCHOR_COMMAND, else the `audit.anchorCommand` setting (conf, project `hatui`).
+import { spawn } from 'node:child_process';
+import type { AnchorLine } from './anchors.js';
+import { anchorLine } from './anchors.js';
+
+export async function resolveAnchorCommand(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  if (env.HATUI_ANCHOR_COMMAND !== undefined) return env.HATUI_ANCHOR_COMMAND.trim() || null;
+  try {
+    const { default: Conf } = await import('conf');
+    const config = new Conf<Record<string, unknown>>({ projectName: 'hatui' });
+    const value = config.get('audit.anchorCommand');
+    return typeof value === 'string' && value.trim() ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+export function runAnchorCommand(command: string, anchor: AnchorLine): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        HATUI_ANCHOR_HEAD: `${anchor.seq}:${anchor.hash}`,
+        HATUI_ANCHOR_SEQ: String(anchor.seq),
+        HATUI_ANCHOR_HASH: anchor.hash,
+        HATUI_ANCHOR_LOG: anchor.log,
+        HATUI_RUN_ID: anchor.runId,
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 2000) stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`anchor command \`${command}\` exited ${code ?? signal}${stderr ? `: ${stderr.trim()}` : ''}`));
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(anchorLine(anchor));
+  });
+}
