@@ -73,6 +73,8 @@ export interface Step {
   /** True for the step with id `rollback` and every step after it. */
   rollback: boolean;
   position: SourcePosition;
+  /** Where each heading attribute (`#id`, `on-fail`, `when`, …) was written, for located problems. */
+  attributePositions?: Record<string, SourcePosition>;
 }
 
 export interface Targets {
