@@ -128,6 +128,7 @@ describe('drill analysis', () => {
     expect(a.buckets.errors[5]).toBe(100);
     expect(a.buckets.counts.reduce((x, y) => x + y, 0)).toBe(a.acks_total);
     expect(chooseBucketMs(12_000)).toBe(100);
-    expect(chooseBucketMs(60 * 60_000)).toBe(60_000);
+    expect(chooseBucketMs(60 * 60_000)).toBe(30_000);
+    expect(chooseBucketMs(4 * 60 * 60_000)).toBe(60_000);
   });
 });

@@ -92,7 +92,7 @@ describe('drill report', () => {
     expect(plain).toContain('Drill drill-pg: PASS');
     expect(plain).toMatch(/F fault \(T0\) \+0 ms/);
     for (const line of plain.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
-    const markerRow = plain.split('\n')[3]!;
+    const markerRow = plain.split('\n')[4]!;
     for (const ch of ['F', 'N', 'W', 'H']) expect(markerRow).toContain(ch);
     const coloured = renderTerminalChart(r, { width: 80, color: true });
     expect(coloured).toMatch(/\u001b\[31mF\u001b\[0m/);

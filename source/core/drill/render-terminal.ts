@@ -18,16 +18,20 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
   const b = r.acks_per_interval;
   const n = Math.max(1, b.counts.length);
   const spanMs = n * b.interval_ms;
-  // Resample the buckets onto the chart width.
-  const cols = Math.min(width, n);
+  // Merge k neighbouring buckets per column so the chart fits the width without aliasing.
+  const k = Math.ceil(n / width);
+  const cols = Math.ceil(n / k);
   const acks = new Array<number>(cols).fill(0);
   const errs = new Array<number>(cols).fill(0);
-  b.counts.forEach((c, i) => (acks[Math.floor((i * cols) / n)]! += c));
-  b.errors.forEach((c, i) => (errs[Math.floor((i * cols) / n)]! += c));
+  b.counts.forEach((c, i) => (acks[Math.floor(i / k)]! += c));
+  b.errors.forEach((c, i) => (errs[Math.floor(i / k)]! += c));
+  // A last, partial column is scaled up to a full one so its bar is comparable.
+  const lastSize = n - (cols - 1) * k;
+  if (lastSize < k) acks[cols - 1] = Math.round((acks[cols - 1]! * k) / lastSize);
   const max = Math.max(1, ...acks);
   const spark = acks.map((c) => (c === 0 ? ' ' : BLOCKS[Math.max(1, Math.round((c / max) * 8))]!)).join('');
   const errRow = errs.map((c) => (c > 0 ? '×' : ' ')).join('');
-  const col = (offsetMs: number) => Math.min(cols - 1, Math.max(0, Math.floor(((offsetMs - b.start_offset_ms) / spanMs) * cols)));
+  const col = (offsetMs: number) => Math.min(cols - 1, Math.max(0, Math.floor((offsetMs - b.start_offset_ms) / (b.interval_ms * k))));
   const markers = new Array<string>(cols).fill(' ');
   const legend: string[] = [];
   for (const e of r.timeline) {
@@ -46,7 +50,8 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
 
   const lines: string[] = [];
   const verdict = r.pass ? paint('32;1', 'PASS') : paint('31;1', 'FAIL');
-  lines.push(`Drill ${r.runbook.id}: ${verdict}   (acknowledged writes per ${humanMs(b.interval_ms * (n / cols))}, peak ${max})`);
+  lines.push(`Drill ${r.runbook.id}: ${verdict}`);
+  lines.push(`acknowledged writes per ${humanMs(b.interval_ms * k)} (peak ${max}), × failed writes`);
   lines.push('│' + spark);
   lines.push('│' + paint('31', errRow));
   lines.push('│' + markerRow);
