@@ -1,6 +1,149 @@
-// Placeholder until the command lands.
+// `hatui lab …`: the loopback HA lab (docs/lab.md).
+import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import {
+  assertNode,
+  labCrash,
+  labDown,
+  labFreeze,
+  labInstall,
+  labLag,
+  labParts,
+  labRestart,
+  labSettings,
+  labStatus,
+  labThaw,
+  labUp,
+  type LabPart,
+  type LabStatus,
+} from '../lab/index.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui lab` is not implemented yet', ExitCode.failed);
+const USAGE = `Usage: hatui lab <command>
+  install                 install the Debian packages the lab needs (idempotent)
+  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all) and wait until healthy
+  status [--json]         one row per node: pid, ports, role, health
+  down [--keep-data]      stop everything the lab started; remove its files unless --keep-data
+  crash <node>            power-off a node (freeze its cgroup, then kill it)
+  restart <node>          start a node again
+  freeze <node>           freeze a node's cgroup (a hung node); thaw <node> resumes it
+  lag <node> --for 1s     stop the leader's WAL senders (to <node>, or all if <node> leads) for a while
+Environment: HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000),
+  HATUI_LAB_TTL / _LOOP_WAIT / _RETRY_TIMEOUT / _SYNCHRONOUS_MODE / _FAILSAFE_MODE (Patroni DCS knobs at bootstrap)`;
+
+const out = (line: string) => process.stdout.write(line + '\n');
+const err = (line: string) => process.stderr.write(line + '\n');
+
+export function parseDuration(raw: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
+  if (!m) throw new HatuiError(`--for ${raw}: expected a duration like 500ms, 1s or 2m`, ExitCode.usage);
+  const value = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
+  if (ms <= 0 || ms > 600_000) throw new HatuiError(`--for ${raw}: must be more than 0 and at most 10m`, ExitCode.usage);
+  return Math.round(ms);
+}
+
+export function formatStatus(status: LabStatus): string {
+  const rows = status.nodes.map((n) => [n.node, n.pid === null ? '-' : String(n.pid), n.ports.join(','), n.role || '-', n.health, n.detail]);
+  const header = ['NODE', 'PID', 'PORTS', 'ROLE', 'HEALTH', 'DETAIL'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [`lab ${status.dir} (ports from ${status.portBase})${status.running ? '' : ': nothing running'}`, line(header), ...rows.map(line)].join('\n');
+}
+
+function oneNode(positionals: string[], command: string): string {
+  if (positionals.length !== 1) throw new HatuiError(`usage: hatui lab ${command} <node>`, ExitCode.usage);
+  const node = positionals[0]!;
+  assertNode(node);
+  return node;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    out(USAGE);
+    return sub ? ExitCode.ok : ExitCode.usage;
+  }
+  const options = {
+    json: { type: 'boolean' as const },
+    'keep-data': { type: 'boolean' as const },
+    for: { type: 'string' as const },
+    help: { type: 'boolean' as const, short: 'h' },
+  };
+  const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  if (values.help) {
+    out(USAGE);
+    return ExitCode.ok;
+  }
+  const allowed: Record<string, (keyof typeof options)[]> = {
+    install: [],
+    up: [],
+    status: ['json'],
+    down: ['keep-data'],
+    crash: [],
+    restart: [],
+    freeze: [],
+    thaw: [],
+    lag: ['for'],
+  };
+  const flags = allowed[sub];
+  if (!flags) throw new HatuiError(`unknown lab command '${sub}'. Commands: ${Object.keys(allowed).join(', ')}`, ExitCode.usage);
+  for (const key of Object.keys(values) as (keyof typeof options)[]) {
+    if (key !== 'help' && !flags.includes(key)) throw new HatuiError(`hatui lab ${sub} does not take --${key}`, ExitCode.usage);
+  }
+  if (sub === 'install') {
+    if (positionals.length) throw new HatuiError('usage: hatui lab install', ExitCode.usage);
+    await labInstall({ log: out });
+    return ExitCode.ok;
+  }
+  const settings = labSettings();
+  switch (sub) {
+    case 'up': {
+      const bad = positionals.filter((p) => !(labParts as readonly string[]).includes(p));
+      if (bad.length) throw new HatuiError(`unknown lab part '${bad[0]}'. Parts: ${labParts.join(', ')}`, ExitCode.usage);
+      const result = await labUp(settings, positionals as LabPart[], { log: err });
+      out(
+        result.started.length
+          ? `lab up in ${(result.durationMs / 1000).toFixed(1)} s (${result.parts.join(', ')}); inventory ${result.inventory}`
+          : `lab already up (${result.parts.join(', ')}); inventory ${result.inventory}`,
+      );
+      return ExitCode.ok;
+    }
+    case 'status': {
+      if (positionals.length) throw new HatuiError('usage: hatui lab status [--json]', ExitCode.usage);
+      const status = await labStatus(settings);
+      out(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+      return ExitCode.ok;
+    }
+    case 'down': {
+      if (positionals.length) throw new HatuiError('usage: hatui lab down [--keep-data]', ExitCode.usage);
+      const result = await labDown(settings, { keepData: values['keep-data'] === true, log: err });
+      out(result.stopped.length ? `lab down: stopped ${result.stopped.length} nodes` : 'lab down: nothing was running');
+      if (result.portsStillBusy.length) {
+        err(`warning: lab ports still in use by processes the lab did not start: ${result.portsStillBusy.map((b) => `${b.port}${b.owner ? ` (${b.owner})` : ''}`).join(', ')}`);
+      }
+      return ExitCode.ok;
+    }
+    case 'crash':
+    case 'restart':
+    case 'freeze':
+    case 'thaw': {
+      const node = oneNode(positionals, sub);
+      assertNode(node);
+      const action = { crash: labCrash, restart: labRestart, freeze: labFreeze, thaw: labThaw }[sub];
+      const fault = await action(settings, node);
+      out(`${sub} ${node} at ${new Date(fault.t0).toISOString()} (t0=${fault.t0})`);
+      return ExitCode.ok;
+    }
+    case 'lag': {
+      const node = oneNode(positionals, 'lag');
+      assertNode(node);
+      if (values.for === undefined) throw new HatuiError('usage: hatui lab lag <node> --for <duration>, e.g. --for 1s', ExitCode.usage);
+      const ms = parseDuration(values.for);
+      const result = await labLag(settings, node, ms);
+      out(`lag: WAL senders ${result.pids.join(', ')} on leader ${result.leader} stopped for ${ms} ms from ${new Date(result.t0).toISOString()}`);
+      return ExitCode.ok;
+    }
+  }
+  throw new HatuiError(`unknown lab command '${sub}'`, ExitCode.usage);
 }

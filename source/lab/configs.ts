@@ -1,0 +1,201 @@
+// Configuration text for every lab daemon. Pure functions of the settings (and secrets passed in), so
+// they are easy to read side by side and to test.
+import { stringify } from 'yaml';
+import { labPaths, pgNodes, type LabSettings, type PgNode, type RedisNode, type SentinelNode } from './settings.js';
+
+export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+export const SCOPE_NAMESPACE = '/service/';
+
+export interface PgSecrets {
+  superuser: string;
+  replication: string;
+}
+
+export function etcdArgv(settings: LabSettings): string[] {
+  const { etcdClient, etcdPeer } = settings.ports;
+  const client = `http://127.0.0.1:${etcdClient}`;
+  const peer = `http://127.0.0.1:${etcdPeer}`;
+  return [
+    '/usr/bin/etcd',
+    '--name=etcd1',
+    `--data-dir=${labPaths(settings).nodeDir('etcd1')}/data`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=etcd1=${peer}`,
+    '--initial-cluster-state=new',
+    `--initial-cluster-token=hatui-lab-${settings.portBase}`,
+    '--logger=zap',
+    '--log-outputs=stderr',
+  ];
+}
+
+export function patroniConfig(settings: LabSettings, node: PgNode, secrets: PgSecrets): string {
+  const p = settings.ports;
+  const nodeDir = labPaths(settings).nodeDir(node);
+  const config = {
+    scope: settings.scope,
+    namespace: SCOPE_NAMESPACE,
+    name: node,
+    log: { level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s' },
+    restapi: { listen: `127.0.0.1:${p.patroni[node]}`, connect_address: `127.0.0.1:${p.patroni[node]}` },
+    etcd3: { hosts: [`127.0.0.1:${p.etcdClient}`] },
+    bootstrap: {
+      dcs: {
+        ttl: settings.dcs.ttl,
+        loop_wait: settings.dcs.loopWait,
+        retry_timeout: settings.dcs.retryTimeout,
+        maximum_lag_on_failover: 1048576,
+        synchronous_mode: settings.dcs.synchronousMode,
+        failsafe_mode: settings.dcs.failsafeMode,
+        postgresql: {
+          use_pg_rewind: true,
+          use_slots: true,
+          parameters: {
+            max_wal_size: '256MB',
+            wal_keep_size: '512MB',
+            max_connections: 100,
+            shared_buffers: '32MB',
+            max_wal_senders: 10,
+            max_replication_slots: 10,
+            hot_standby: 'on',
+            wal_level: 'replica',
+          },
+        },
+      },
+      initdb: [{ encoding: 'UTF8' }, { locale: 'C' }],
+    },
+    postgresql: {
+      listen: `127.0.0.1:${p.pg[node]}`,
+      connect_address: `127.0.0.1:${p.pg[node]}`,
+      data_dir: `${nodeDir}/data`,
+      bin_dir: PG_BIN_DIR,
+      pgpass: `${nodeDir}/pgpass`,
+      use_unix_socket: true,
+      authentication: {
+        superuser: { username: 'postgres', password: secrets.superuser },
+        replication: { username: 'replicator', password: secrets.replication },
+      },
+      parameters: { unix_socket_directories: `${nodeDir}/run` },
+      pg_hba: [
+        'local all all trust',
+        'local replication all trust',
+        'host all all 127.0.0.1/32 scram-sha-256',
+        'host replication replicator 127.0.0.1/32 scram-sha-256',
+      ],
+      basebackup: [{ checkpoint: 'fast' }],
+    },
+    tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
+  };
+  return stringify(config);
+}
+
+/** What patronictl needs (world-readable, no secrets): PATRONICTL_CONFIG_FILE points here. */
+export function patronictlConfig(settings: LabSettings): string {
+  return stringify({ scope: settings.scope, namespace: SCOPE_NAMESPACE, etcd3: { hosts: [`127.0.0.1:${settings.ports.etcdClient}`] } });
+}
+
+export function haproxyConfig(settings: LabSettings): string {
+  const p = settings.ports;
+  const servers = (extra: string) =>
+    pgNodes.map((n) => `  server ${n} 127.0.0.1:${p.pg[n]} check port ${p.patroni[n]}${extra}`).join('\n');
+  return `# hatui lab HAProxy (generated; see docs/lab.md)
+global
+  maxconn 500
+  stats socket ${labPaths(settings).nodeDir('haproxy')}/admin.sock user root group postgres mode 660 level admin
+
+defaults
+  mode tcp
+  retries 2
+  timeout connect 2s
+  timeout client 30m
+  timeout server 30m
+  timeout check 1s
+
+listen stats
+  mode http
+  bind 127.0.0.1:${p.haproxyStats}
+  stats enable
+  stats uri /
+  stats refresh 5s
+
+listen pg_rw
+  bind 127.0.0.1:${p.haproxyRw}
+  option httpchk GET /primary
+  http-check expect status 200
+  default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
+${servers(' maxconn 200')}
+
+listen pg_ro
+  bind 127.0.0.1:${p.haproxyRo}
+  balance roundrobin
+  option httpchk GET /replica
+  http-check expect status 200
+  default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
+${servers(' maxconn 200')}
+`;
+}
+
+export function redisConfig(settings: LabSettings, node: RedisNode): string {
+  const port = settings.ports.redis[node];
+  const replicaOf = node === 'redis1' ? '' : `replicaof 127.0.0.1 ${settings.ports.redis.redis1}\n`;
+  return `# hatui lab Redis ${node} (generated once; Sentinel and CONFIG REWRITE may rewrite it)
+bind 127.0.0.1
+port ${port}
+protected-mode no
+daemonize no
+logfile ""
+dir ${labPaths(settings).nodeDir(node)}
+save ""
+appendonly no
+repl-diskless-sync yes
+repl-diskless-sync-delay 0
+${replicaOf}`;
+}
+
+export function sentinelConfig(settings: LabSettings, node: SentinelNode): string {
+  const m = settings.masterName;
+  return `# hatui lab Sentinel ${node} (generated once; Sentinel rewrites it)
+bind 127.0.0.1
+port ${settings.ports.sentinel[node]}
+protected-mode no
+daemonize no
+logfile ""
+dir ${labPaths(settings).nodeDir(node)}
+sentinel resolve-hostnames no
+sentinel monitor ${m} 127.0.0.1 ${settings.ports.redis.redis1} 2
+sentinel down-after-milliseconds ${m} 1000
+sentinel failover-timeout ${m} 5000
+sentinel parallel-syncs ${m} 1
+`;
+}
+
+export function sshdConfig(settings: LabSettings, node: 'sshd' | 'sshd-jump'): string {
+  const paths = labPaths(settings);
+  const port = node === 'sshd' ? settings.ports.sshd : settings.ports.sshdJump;
+  return `# hatui lab ${node} (generated): key-only, loopback, users postgres
+Port ${port}
+ListenAddress 127.0.0.1
+HostKey ${paths.nodeDir(node)}/ssh_host_ed25519_key
+PidFile none
+AuthorizedKeysFile ${paths.authorizedKeys}
+AuthenticationMethods publickey
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM yes
+StrictModes no
+PermitRootLogin no
+AllowUsers postgres
+AllowTcpForwarding yes
+X11Forwarding no
+PrintMotd no
+PrintLastLog no
+MaxSessions 64
+MaxStartups 64:30:128
+AcceptEnv LANG LC_*
+Subsystem sftp /usr/lib/openssh/sftp-server
+LogLevel INFO
+`;
+}

@@ -1,0 +1,73 @@
+// `lab down`: stop only what the lab started (by recorded pid and node cgroup), free every port, and
+// unless --keep-data remove the lab's own files (known names only; never a blind recursive delete).
+import { rmSync, rmdirSync } from 'node:fs';
+import { recordEvent } from './events.js';
+import { busyPorts } from './ports.js';
+import { checkStateFile, requireRoot } from './preflight.js';
+import { labNodes, labPaths, nodePorts, type LabNode, type LabSettings } from './settings.js';
+import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, stopNode } from './supervise.js';
+import type { LabLog } from './types.js';
+
+/** Graceful order with --keep-data: front doors first, Patroni before its DCS. */
+const STOP_STAGES: { nodes: LabNode[]; graceMs: number }[] = [
+  { nodes: ['haproxy', 'sshd', 'sshd-jump', 'sentinel1', 'sentinel2', 'sentinel3', 'redis1', 'redis2', 'redis3'], graceMs: 3000 },
+  { nodes: ['pg1', 'pg2', 'pg3'], graceMs: 20_000 },
+  { nodes: ['etcd1'], graceMs: 3000 },
+];
+
+export interface LabDownResult {
+  stopped: LabNode[];
+  /** Lab ports still listening afterwards (held by something the lab did not start). */
+  portsStillBusy: { port: number; owner: string | null }[];
+}
+
+export async function labDown(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog } = {}): Promise<LabDownResult> {
+  const log = opts.log ?? (() => {});
+  requireRoot('hatui lab down');
+  checkStateFile(settings);
+  const running = labNodes.filter((n) => runningPid(settings, n) !== null || cgroupPopulated(settings, n));
+  if (opts.keepData) {
+    for (const stage of STOP_STAGES) {
+      await Promise.all(stage.nodes.filter((n) => running.includes(n)).map((n) => stopNode(settings, n, stage.graceMs)));
+    }
+  } else {
+    await Promise.all(running.map((n) => killNode(settings, n)));
+  }
+  if (running.length) log(`stopped ${running.join(', ')}`);
+  removeCgroups(settings, labNodes);
+
+  const ports = labNodes.flatMap((n) => nodePorts(settings, n));
+  let busy = busyPorts(ports);
+  for (let i = 0; busy.length && i < 20; i++) {
+    await sleep(100);
+    busy = busyPorts(ports);
+  }
+  if (opts.keepData) {
+    recordEvent(settings, { action: 'down' });
+  } else {
+    removeLabFiles(settings);
+    log(`removed the lab files in ${settings.dir}`);
+  }
+  return { stopped: running, portsStillBusy: busy };
+}
+
+function removeLabFiles(settings: LabSettings): void {
+  const paths = labPaths(settings);
+  const entries = [
+    ...labNodes.map((n) => paths.nodeDir(n)),
+    paths.run,
+    paths.logs,
+    paths.secrets,
+    paths.ssh,
+    paths.inventory,
+    paths.events,
+    paths.patronictlConfig,
+    paths.state,
+  ];
+  for (const entry of entries) rmSync(entry, { recursive: true, force: true });
+  try {
+    rmdirSync(paths.dir);
+  } catch {
+    // not empty (someone else's files) or absent
+  }
+}

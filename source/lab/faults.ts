@@ -1,0 +1,126 @@
+// Faults for drills and tests: crash (power-off), restart, freeze/thaw (a hung node), and replication lag
+// (the leader's WAL senders stopped for a window: loopback hides lag otherwise, LAB-FACTS gotcha 11).
+import pg from 'pg';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import { recordEvent } from './events.js';
+import { patroniLeader, patroniState } from './health.js';
+import { tcpOpen } from './ports.js';
+import { requireRoot } from './preflight.js';
+import { prepareNode, writeKnownHosts } from './prepare.js';
+import { labNodes, labPaths, nodePorts, pgNodes, type LabNode, type LabSettings, type PgNode } from './settings.js';
+import { cgroupFrozen, cgroupPopulated, freezeNode, killNode, runningPid, sleep, startDaemon, stopNode } from './supervise.js';
+import type { LabFault, LabLagResult } from './types.js';
+
+export function assertNode(node: string): asserts node is LabNode {
+  if (!(labNodes as readonly string[]).includes(node)) {
+    throw new HatuiError(`unknown lab node '${node}'. Nodes: ${labNodes.join(', ')}`, ExitCode.usage);
+  }
+}
+
+function requireRunning(settings: LabSettings, node: LabNode): number {
+  const pid = runningPid(settings, node);
+  if (pid === null) throw new HatuiError(`lab node ${node} is not running (hatui lab status; hatui lab restart ${node})`, ExitCode.failed);
+  return pid;
+}
+
+/** Power-off: freeze the node's cgroup, then SIGKILL all of it. T0 = just before the freeze. */
+export async function labCrash(settings: LabSettings, node: LabNode): Promise<LabFault> {
+  requireRoot('hatui lab crash');
+  assertNode(node);
+  requireRunning(settings, node);
+  const t0 = Date.now();
+  await killNode(settings, node);
+  recordEvent(settings, { action: 'crash', node }, t0);
+  return { node, t0 };
+}
+
+/** Starts the node again (stopping it first if it runs); resolves once its main port accepts connections. */
+export async function labRestart(settings: LabSettings, node: LabNode, opts: { timeoutMs?: number } = {}): Promise<LabFault> {
+  requireRoot('hatui lab restart');
+  assertNode(node);
+  if (runningPid(settings, node) !== null || cgroupPopulated(settings, node)) await stopNode(settings, node, 10_000);
+  const t0 = Date.now();
+  const spec = prepareNode(settings, node);
+  if (node === 'sshd' || node === 'sshd-jump') writeKnownHosts(settings);
+  await startDaemon(settings, spec);
+  recordEvent(settings, { action: 'restart', node }, t0);
+  const port = nodePorts(settings, node)[0]!;
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  while (!(await tcpOpen(port, 300))) {
+    if (!cgroupPopulated(settings, node)) throw new HatuiError(`${node} exited right after restart; see ${labPaths(settings).log(node)}`, ExitCode.failed);
+    if (Date.now() > deadline) throw new HatuiError(`${node} restarted but 127.0.0.1:${port} does not accept connections; see ${labPaths(settings).log(node)}`, ExitCode.failed);
+    await sleep(100);
+  }
+  return { node, t0 };
+}
+
+/** A hung node: every process in its cgroup stops (no exit, sockets stay open). */
+export async function labFreeze(settings: LabSettings, node: LabNode): Promise<LabFault> {
+  requireRoot('hatui lab freeze');
+  assertNode(node);
+  requireRunning(settings, node);
+  const t0 = Date.now();
+  freezeNode(settings, node, true);
+  recordEvent(settings, { action: 'freeze', node }, t0);
+  return { node, t0 };
+}
+
+export async function labThaw(settings: LabSettings, node: LabNode): Promise<LabFault> {
+  requireRoot('hatui lab thaw');
+  assertNode(node);
+  requireRunning(settings, node);
+  if (!cgroupFrozen(settings, node)) throw new HatuiError(`lab node ${node} is not frozen`, ExitCode.failed);
+  const t0 = Date.now();
+  freezeNode(settings, node, false);
+  recordEvent(settings, { action: 'thaw', node }, t0);
+  return { node, t0 };
+}
+
+/** WAL sender pids on the leader: all of them (node = leader) or the one serving replica `node`. */
+export async function walSenderPids(settings: LabSettings, node: PgNode): Promise<{ leader: PgNode; pids: number[] }> {
+  const leader = (await patroniState(settings, node))?.role === 'master' ? node : await patroniLeader(settings);
+  if (!leader) throw new HatuiError('no single Patroni leader: cannot find WAL senders', ExitCode.failed);
+  const client = new pg.Client({
+    host: `${labPaths(settings).nodeDir(leader)}/run`,
+    port: settings.ports.pg[leader],
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 3000,
+  });
+  await client.connect();
+  try {
+    const result = await client.query<{ pid: number; application_name: string }>('SELECT pid, application_name FROM pg_stat_replication');
+    const rows = leader === node ? result.rows : result.rows.filter((r) => r.application_name === node);
+    return { leader, pids: rows.map((r) => Number(r.pid)) };
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** SIGSTOP the leader's WAL senders (to node, or all when node is the leader) for ms, then SIGCONT. */
+export async function labLag(settings: LabSettings, node: LabNode, ms: number): Promise<LabLagResult> {
+  requireRoot('hatui lab lag');
+  assertNode(node);
+  if (!(pgNodes as readonly string[]).includes(node)) throw new HatuiError(`lab lag works on pg nodes (${pgNodes.join(', ')}), not ${node}`, ExitCode.usage);
+  const { leader, pids } = await walSenderPids(settings, node as PgNode);
+  if (!pids.length) throw new HatuiError(`no WAL sender on leader ${leader}${leader === node ? '' : ` for ${node}`} (is it streaming?)`, ExitCode.failed);
+  const t0 = Date.now();
+  const signal = (sig: 'SIGSTOP' | 'SIGCONT') => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // exited meanwhile
+      }
+    }
+  };
+  signal('SIGSTOP');
+  recordEvent(settings, { action: 'lag-start', node: leader, pids }, t0);
+  try {
+    await sleep(ms);
+  } finally {
+    signal('SIGCONT');
+    recordEvent(settings, { action: 'lag-end', node: leader, pids });
+  }
+  return { node, leader, pids, ms, t0 };
+}

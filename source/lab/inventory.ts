@@ -1,0 +1,83 @@
+// The lab's own inventory (<dir>/inventory.yaml): every node reached over the lab sshd as postgres,
+// with per-host env so patronictl, psql, redis-cli and etcdctl work as they would in production.
+import { stringify } from 'yaml';
+import type { Inventory, InventoryHost } from '../core/inventory/model.js';
+import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
+
+export function labInventory(settings: LabSettings): Inventory {
+  const p = settings.ports;
+  const paths = labPaths(settings);
+  const ssh = { user: 'postgres', port: p.sshd, identityFile: paths.clientKey, knownHosts: paths.knownHosts };
+  const etcdUrl = `http://127.0.0.1:${p.etcdClient}`;
+  const host = (env: Record<string, string>): InventoryHost => ({ address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh }, env });
+  const hosts: Record<string, InventoryHost> = {};
+  for (const n of pgNodes) {
+    hosts[n] = host({
+      PATRONICTL_CONFIG_FILE: paths.patronictlConfig,
+      PATRONI_URL: `http://127.0.0.1:${p.patroni[n]}`,
+      PGHOST: `${paths.nodeDir(n)}/run`,
+      PGPORT: String(p.pg[n]),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGDATA: `${paths.nodeDir(n)}/data`,
+    });
+  }
+  redisNodes.forEach((n, i) => {
+    hosts[n] = host({ REDIS_PORT: String(p.redis[n]), SENTINEL_PORT: String(p.sentinel[sentinelNodes[i]!]), REDIS_MASTER_NAME: settings.masterName });
+  });
+  hosts.etcd1 = host({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: etcdUrl });
+  hosts.haproxy = host({
+    HAPROXY_STATS_URL: `http://127.0.0.1:${p.haproxyStats}/;csv`,
+    HAPROXY_SOCKET: `${paths.nodeDir('haproxy')}/admin.sock`,
+    HAPROXY_RW_PORT: String(p.haproxyRw),
+    HAPROXY_RO_PORT: String(p.haproxyRo),
+  });
+  hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
+
+  return {
+    environment: 'lab',
+    name: `hatui lab (${paths.dir}, ports ${settings.portBase}+)`,
+    defaults: { commandTimeout: '60s', ssh: { ...ssh } },
+    hosts,
+    clusters: {
+      pg: {
+        kind: 'patroni',
+        description: 'Patroni 3 + PostgreSQL 15, etcd3 DCS',
+        scope: settings.scope,
+        namespace: '/service/',
+        members: pgNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
+        endpoints: { rw: `127.0.0.1:${p.haproxyRw}`, ro: `127.0.0.1:${p.haproxyRo}` },
+        credentials: {
+          superuser: { file: paths.pgSuperuserPassword },
+          replication: { file: paths.pgReplicationPassword },
+        },
+      },
+      haproxy: {
+        kind: 'haproxy',
+        description: 'HAProxy: rw → Patroni /primary, ro → /replica',
+        members: [{ name: 'haproxy', host: 'haproxy', endpoint: `127.0.0.1:${p.haproxyStats}`, port: p.haproxyStats }],
+        statsUrl: `http://127.0.0.1:${p.haproxyStats}/;csv`,
+        backends: { readWrite: 'pg_rw', readOnly: 'pg_ro' },
+        endpoints: { rw: `127.0.0.1:${p.haproxyRw}`, ro: `127.0.0.1:${p.haproxyRo}` },
+      },
+      redis: {
+        kind: 'redis-sentinel',
+        description: 'Redis 7: 1 master, 2 replicas, 3 Sentinels (quorum 2)',
+        masterName: settings.masterName,
+        sentinels: sentinelNodes.map((s) => `127.0.0.1:${p.sentinel[s]}`),
+        members: redisNodes.map((n) => ({ name: n, host: n, endpoint: `127.0.0.1:${p.redis[n]}`, port: p.redis[n] })),
+      },
+      etcd: {
+        kind: 'etcd',
+        description: 'etcd 3.4 single member (Patroni DCS, v3 API)',
+        members: [{ name: 'etcd1', host: 'etcd1', endpoint: `127.0.0.1:${p.etcdClient}`, port: p.etcdClient }],
+        endpoints: { client: etcdUrl },
+        namespace: `/service/${settings.scope}/`,
+      },
+    },
+  };
+}
+
+export function labInventoryYaml(settings: LabSettings): string {
+  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings))}`;
+}

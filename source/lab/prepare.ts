@@ -1,0 +1,134 @@
+// Lays out the lab directory (owners, modes, secrets, keys, config files) and describes how each node
+// is started. Idempotent: data, secrets, keys and the configs Redis/Sentinel rewrite are kept.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import {
+  etcdArgv,
+  haproxyConfig,
+  patroniConfig,
+  patronictlConfig,
+  redisConfig,
+  sentinelConfig,
+  sshdConfig,
+  type PgSecrets,
+} from './configs.js';
+import { labPaths, partOf, type LabNode, type LabSettings } from './settings.js';
+import type { DaemonSpec } from './supervise.js';
+
+export interface Account {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+export function account(user: string): Account {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new HatuiError(`user ${user} does not exist: run \`hatui lab install\``, ExitCode.failed);
+  const f = line.split(':');
+  return { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' };
+}
+
+function ownedDir(path: string, owner: Account | null, mode: number): void {
+  mkdirSync(path, { recursive: true });
+  if (owner) chownSync(path, owner.uid, owner.gid);
+  chmodSync(path, mode);
+}
+
+function writeOwned(path: string, text: string, owner: Account | null, mode: number): void {
+  writeFileSync(path, text, { mode });
+  chmodSync(path, mode);
+  if (owner) chownSync(path, owner.uid, owner.gid);
+}
+
+function secret(path: string): string {
+  if (!existsSync(path)) writeFileSync(path, randomBytes(18).toString('base64url') + '\n', { mode: 0o600 });
+  return readFileSync(path, 'utf8').trim();
+}
+
+function sshKey(path: string, comment: string): void {
+  if (existsSync(path) && existsSync(`${path}.pub`)) return;
+  execFileSync('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
+}
+
+export function pgSecrets(settings: LabSettings): PgSecrets {
+  const paths = labPaths(settings);
+  return { superuser: secret(paths.pgSuperuserPassword), replication: secret(paths.pgReplicationPassword) };
+}
+
+/** Creates the shared layout: lab dir, run/logs, secrets, the SSH client key, known_hosts. */
+export function prepareCommon(settings: LabSettings): void {
+  const paths = labPaths(settings);
+  ownedDir(paths.dir, null, 0o755);
+  ownedDir(paths.run, null, 0o755);
+  ownedDir(paths.logs, null, 0o755);
+  ownedDir(paths.secrets, null, 0o700);
+  ownedDir(paths.ssh, null, 0o755);
+  pgSecrets(settings);
+  sshKey(paths.clientKey, `hatui-lab-client@${settings.portBase}`);
+  chmodSync(paths.clientKey, 0o600);
+  writeOwned(paths.authorizedKeys, readFileSync(`${paths.clientKey}.pub`, 'utf8'), null, 0o644);
+  writeOwned(paths.patronictlConfig, patronictlConfig(settings), null, 0o644);
+}
+
+const BASE_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+
+/** Writes the node's files and returns how to start it. */
+export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
+  const paths = labPaths(settings);
+  const dir = paths.nodeDir(node);
+  switch (partOf(node)) {
+    case 'etcd': {
+      ownedDir(dir, null, 0o700);
+      return { node, argv: etcdArgv(settings), env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'pg': {
+      const pg = account('postgres');
+      ownedDir(dir, pg, 0o700);
+      ownedDir(`${dir}/run`, pg, 0o755);
+      writeOwned(`${dir}/patroni.yml`, patroniConfig(settings, node as 'pg1', pgSecrets(settings)), pg, 0o600);
+      return { node, user: 'postgres', argv: ['/usr/bin/python3', '/usr/bin/patroni', `${dir}/patroni.yml`], env: { ...BASE_ENV, HOME: pg.home, USER: 'postgres' }, cwd: dir };
+    }
+    case 'haproxy': {
+      ownedDir(dir, null, 0o755);
+      writeOwned(`${dir}/haproxy.cfg`, haproxyConfig(settings), null, 0o644);
+      return { node, argv: ['/usr/sbin/haproxy', '-db', '-f', `${dir}/haproxy.cfg`], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'redis': {
+      const redis = account('redis');
+      ownedDir(dir, redis, 0o700);
+      const sentinel = node.startsWith('sentinel');
+      const conf = `${dir}/${sentinel ? 'sentinel' : 'redis'}.conf`;
+      // Sentinel and CONFIG REWRITE rewrite these files: keep them across restarts (LAB-FACTS gotcha 13).
+      if (!existsSync(conf)) {
+        writeOwned(conf, sentinel ? sentinelConfig(settings, node as 'sentinel1') : redisConfig(settings, node as 'redis1'), redis, 0o600);
+      }
+      const argv = sentinel ? ['/usr/bin/redis-sentinel', conf] : ['/usr/bin/redis-server', conf];
+      return { node, user: 'redis', argv, env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'sshd': {
+      ownedDir(dir, null, 0o700);
+      ownedDir('/run/sshd', null, 0o755);
+      const hostKey = `${dir}/ssh_host_ed25519_key`;
+      sshKey(hostKey, `hatui-lab-${node}@${settings.portBase}`);
+      writeOwned(`${dir}/sshd_config`, sshdConfig(settings, node as 'sshd'), null, 0o600);
+      return { node, argv: ['/usr/sbin/sshd', '-D', '-e', '-f', `${dir}/sshd_config`], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+  }
+}
+
+/** known_hosts for both lab sshds, `[127.0.0.1]:port keytype key`. */
+export function writeKnownHosts(settings: LabSettings): void {
+  const paths = labPaths(settings);
+  const lines: string[] = [];
+  for (const [node, port] of [['sshd', settings.ports.sshd], ['sshd-jump', settings.ports.sshdJump]] as const) {
+    const pub = `${paths.nodeDir(node)}/ssh_host_ed25519_key.pub`;
+    if (!existsSync(pub)) continue;
+    const [type, key] = readFileSync(pub, 'utf8').trim().split(/\s+/);
+    lines.push(`[127.0.0.1]:${port} ${type} ${key}`);
+  }
+  writeOwned(paths.knownHosts, lines.join('\n') + '\n', null, 0o644);
+}

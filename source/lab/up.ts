@@ -1,0 +1,135 @@
+// `lab up`: start what is not running, wait until each part is really healthy, write the inventory.
+// Refuses before starting anything when a port is taken; on a failed part, stops what this call started
+// and shows the end of that part's log.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import { checkPart, waitHealthy } from './health.js';
+import { labInventoryYaml } from './inventory.js';
+import { busyPorts } from './ports.js';
+import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
+import { prepareCommon, prepareNode, writeKnownHosts } from './prepare.js';
+import {
+  labParts,
+  labPaths,
+  nodePorts,
+  partDependencies,
+  partNodes,
+  type LabNode,
+  type LabPart,
+  type LabSettings,
+} from './settings.js';
+import { cgroupPopulated, killNode, removeCgroups, runningPid, startDaemon } from './supervise.js';
+import type { LabUpOptions, LabUpResult } from './types.js';
+import { recordEvent } from './events.js';
+
+/** Requested parts plus what they depend on, in start order. */
+export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
+  const wanted = new Set<LabPart>();
+  const add = (part: LabPart) => {
+    if (wanted.has(part)) return;
+    wanted.add(part);
+    partDependencies[part].forEach(add);
+  };
+  (parts && parts.length ? parts : labParts).forEach(add);
+  return labParts.filter((p) => wanted.has(p));
+}
+
+export function logTail(settings: LabSettings, node: LabNode, lines = 15): string {
+  const path = labPaths(settings).log(node);
+  if (!existsSync(path)) return `(no log at ${path})`;
+  const all = readFileSync(path, 'utf8').trimEnd().split('\n');
+  return all.slice(-lines).map((l) => `  ${node}| ${l}`).join('\n');
+}
+
+export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabUpOptions = {}): Promise<LabUpResult> {
+  const log = opts.log ?? (() => {});
+  const began = Date.now();
+  requireRoot('hatui lab up');
+  const order = expandParts(parts);
+  requireBinaries(order);
+  checkStateFile(settings);
+
+  const nodes = order.flatMap((p) => [...partNodes[p]]);
+  const alreadyRunning = nodes.filter((n) => runningPid(settings, n) !== null);
+  const toStart = nodes.filter((n) => !alreadyRunning.includes(n));
+  // Leftovers of a crashed node (a process without its recorded pid) must not be doubled.
+  const stray = toStart.filter((n) => cgroupPopulated(settings, n));
+  for (const node of stray) await killNode(settings, node);
+
+  const busy = busyPorts(toStart.flatMap((n) => nodePorts(settings, n)));
+  if (busy.length) {
+    const list = busy.map((b) => `127.0.0.1:${b.port}${b.owner ? ` (in use by ${b.owner})` : ' (in use)'}`).join(', ');
+    throw new HatuiError(`port already in use: ${list}. Nothing was started. Free it or choose another HATUI_LAB_PORT_BASE.`, ExitCode.refused);
+  }
+
+  prepareCommon(settings);
+  writeStateFile(settings);
+  const paths = labPaths(settings);
+  const started: LabNode[] = [];
+  const deadline = began + (opts.timeoutMs ?? 120_000);
+
+  const start = async (node: LabNode) => {
+    const spec = prepareNode(settings, node);
+    const pid = await startDaemon(settings, spec);
+    started.push(node);
+    log(`started ${node} (pid ${pid}, log ${paths.log(node)})`);
+  };
+  const deadNode = (part: LabPart) => () => {
+    const dead = partNodes[part].filter((n) => started.includes(n) && !cgroupPopulated(settings, n));
+    return dead.length ? `${dead.join(', ')} exited` : null;
+  };
+  const waitPart = async (part: LabPart) => {
+    log(`waiting for ${part} to be healthy…`);
+    const result = await waitHealthy(() => checkPart(settings, part), deadline, deadNode(part));
+    if (!result.ok) {
+      const tails = partNodes[part].map((n) => logTail(settings, n)).join('\n');
+      throw new HatuiError(`lab part ${part} did not become healthy: ${result.detail}\nlast log lines:\n${tails}`, ExitCode.failed);
+    }
+    log(`${part}: ${result.detail} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+  };
+  const startPart = async (part: LabPart) => {
+    await Promise.all(partNodes[part].filter((n) => toStart.includes(n)).map(start));
+  };
+
+  try {
+    if (toStart.some((n) => partNodes.sshd.includes(n))) {
+      // Host keys first, so known_hosts is complete before anything logs in.
+      for (const n of partNodes.sshd) prepareNode(settings, n);
+      writeKnownHosts(settings);
+    }
+    writeFileSync(paths.inventory, labInventoryYaml(settings));
+    const has = (part: LabPart) => order.includes(part);
+    const pgChain = async () => {
+      if (has('etcd')) {
+        await startPart('etcd');
+        await waitPart('etcd');
+      }
+      if (has('pg')) await startPart('pg');
+      if (has('haproxy')) await startPart('haproxy');
+      if (has('pg')) await waitPart('pg');
+      if (has('haproxy')) await waitPart('haproxy');
+    };
+    const redisChain = async () => {
+      if (!has('redis')) return;
+      await startPart('redis');
+      await waitPart('redis');
+    };
+    const sshChain = async () => {
+      if (!has('sshd')) return;
+      await startPart('sshd');
+      await waitPart('sshd');
+    };
+    const results = await Promise.allSettled([pgChain(), redisChain(), sshChain()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    if (started.length) {
+      log(`stopping what this call started: ${started.join(', ')}`);
+      await Promise.all(started.map((n) => killNode(settings, n).catch(() => {})));
+      removeCgroups(settings, started);
+    }
+    throw error;
+  }
+  recordEvent(settings, { action: 'up' });
+  return { started, alreadyRunning, parts: order, durationMs: Date.now() - began, inventory: paths.inventory };
+}
