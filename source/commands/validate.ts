@@ -1,6 +1,52 @@
-// Placeholder until the command lands.
+// `hatui validate <file|dir>… [--inventory f] [--json]`: every problem in every runbook, as file:line:col.
+// Exit 0 when all are valid, 1 otherwise, 2 on a usage error. Never a stack trace for bad input.
+import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import type { Inventory } from '../core/inventory/model.js';
+import { formatProblem, type Problem } from '../core/runbook/problem.js';
+import { collectRunbookPaths, readInventoryFile, readRunbookFile } from '../services/load-files.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui validate` is not implemented yet', ExitCode.failed);
+const HELP = `Usage: hatui validate <file|dir>… [--inventory <file>] [--json]
+
+Checks runbooks (directories: every *.md inside) and prints every problem as file:line:col: message.
+  --inventory <file>  also check host selectors and clusters against this inventory
+  --json              machine-readable output
+Exit: 0 all valid · 1 problems found · 2 usage error`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { inventory: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return ExitCode.ok;
+  }
+  if (positionals.length === 0) throw new HatuiError('validate needs at least one runbook file or directory (see hatui validate --help)', ExitCode.usage);
+
+  const results: { path: string; problems: Problem[] }[] = [];
+  let inventory: Inventory | undefined;
+  if (values.inventory !== undefined) {
+    const loaded = await readInventoryFile(values.inventory);
+    results.push({ path: values.inventory, problems: loaded.problems });
+    inventory = loaded.inventory;
+  }
+  const { files, problems: missing } = await collectRunbookPaths(positionals);
+  for (const p of missing) results.push({ path: p.path, problems: [p] });
+  for (const file of files) {
+    const { problems } = await readRunbookFile(file, inventory ? { inventory } : {});
+    results.push({ path: file, problems });
+  }
+  const total = results.reduce((n, r) => n + r.problems.length, 0);
+  const invalid = results.filter((r) => r.problems.length > 0).length;
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ valid: total === 0, files: results.map((r) => ({ ...r, valid: r.problems.length === 0 })) }, null, 2) + '\n');
+  } else {
+    for (const r of results) for (const p of r.problems) process.stdout.write(formatProblem(p) + '\n');
+    const summary = total === 0 ? `${files.length} runbook(s) valid` : `${total} problem(s) in ${invalid} of ${results.length} file(s)`;
+    process.stderr.write(`hatui validate: ${summary}\n`);
+  }
+  return total === 0 ? ExitCode.ok : ExitCode.failed;
 }

@@ -245,8 +245,8 @@ function assignIds(drafts: Draft[]): Step[] {
       position: d.position,
       attributePositions: a.positions,
     };
-    const confirmText = a.confirmText ?? (confirm === 'typed' ? (a.changes ?? id) : undefined);
-    if (confirmText !== undefined) step.confirmText = confirmText;
+    // Without confirm-text the policy decides what to type (the changed cluster, the single target host, the id).
+    if (a.confirmText !== undefined) step.confirmText = a.confirmText;
     if (a.changes !== undefined) step.changes = a.changes;
     if (a.when) step.when = a.when;
     if (a.timeoutMs !== undefined) step.timeoutMs = a.timeoutMs;

@@ -76,6 +76,12 @@ export function readStepAttributes(block: AttributeBlock, pos: Pos, path: string
         problems.push(problem(path, pos(a.offset), `unknown step attribute '${a.key}' (allowed: #id, ${STEP_KEYS.join(', ')})`));
     }
   }
+  if (out.changes !== undefined && out.confirm !== undefined && out.confirm !== 'typed') {
+    problems.push(problem(path, out.positions.confirm!, `confirm=${out.confirm} on a step with changes=${out.changes}: a step that changes a cluster needs confirm=typed`));
+  }
+  if (out.confirmText !== undefined && out.changes === undefined && out.confirm !== 'typed') {
+    problems.push(problem(path, out.positions['confirm-text']!, 'confirm-text= needs confirm=typed (or changes=<cluster>)'));
+  }
   return out;
 }
 

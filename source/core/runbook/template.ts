@@ -25,6 +25,8 @@ export interface RenderInput {
   vars: Record<string, string>;
   captures?: Record<string, CaptureValue>;
   secretNames?: Iterable<string>;
+  /** For `plan`: show a capture that has no value yet as ⟨captures.name.stdout⟩ instead of throwing. */
+  placeholderForMissingCaptures?: boolean;
 }
 
 export interface RenderedCommand {
@@ -163,7 +165,8 @@ export function renderCommand(template: string, input: RenderInput): RenderedCom
       } else command += quote([value]);
       continue;
     }
-    command += quote([captureText(ref, part.source, input.captures ?? {})]);
+    if (input.placeholderForMissingCaptures && !input.captures?.[ref.name]) command += `⟨${part.source}⟩`;
+    else command += quote([captureText(ref, part.source, input.captures ?? {})]);
   }
   return { command, secretEnv };
 }
