@@ -1,6 +1,67 @@
-// Placeholder until the command lands.
+// `hatui audit verify <log> [--head seq:hash] [--anchors file] [--json]`
+// Exit 0 intact · 1 tampered (first bad line and kind named) · 3 only a torn last line (a crash).
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import { parseHead, formatHead } from '../core/audit/record.js';
+import type { VerifyReport } from '../core/audit/verify.js';
+import { hatuiStateDir } from '../adapters/audit-file/paths.js';
+import { loadLog, verifyLoaded } from '../adapters/audit-file/read.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui audit` is not implemented yet', ExitCode.failed);
+const USAGE = 'Usage: hatui audit verify <log> [--head <seq:hash>] [--anchors <file>] [--json]';
+
+export function exitCodeFor(report: VerifyReport): number {
+  switch (report.status) {
+    case 'intact':
+      return ExitCode.ok;
+    case 'torn':
+      return ExitCode.needsDecision;
+    case 'tampered':
+      return ExitCode.failed;
+    default: {
+      const never: never = report.status;
+      throw new Error(`unknown status ${String(never)}`);
+    }
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || sub === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return sub === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (sub !== 'verify') throw new HatuiError(`unknown audit subcommand '${sub}'. ${USAGE}`, ExitCode.usage);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    strict: true,
+    allowPositionals: true,
+    options: { head: { type: 'string' }, anchors: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) throw new HatuiError(`audit verify takes one log file. ${USAGE}`, ExitCode.usage);
+  const expectedHead = values.head !== undefined ? parseHead(values.head) : undefined;
+  if (expectedHead === null) throw new HatuiError(`--head '${values.head}' is not <seq>:<64 hex sha256>`, ExitCode.usage);
+  const path = resolve(positionals[0]!);
+  const log = loadLog(path);
+  const report = verifyLoaded(log, {
+    stateDir: hatuiStateDir(),
+    ...(values.anchors ? { anchorsFile: resolve(values.anchors) } : {}),
+    ...(expectedHead ? { expectedHead } : {}),
+  });
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ log: path, ...report, head: report.head ? formatHead(report.head) : null }, null, 2) + '\n');
+  } else {
+    const out = [`${path}: ${report.status.toUpperCase()}: ${report.message}`];
+    if (report.head) out.push(`  last verified head: ${formatHead(report.head)} (${report.records} records)`);
+    out.push(`  anchored: ${report.anchored ? 'yes' : 'no'}`);
+    for (const t of report.tornKept) out.push(`  torn line ${t.line} from an earlier crash: kept and marked (${t.bytes} bytes, sha256 ${t.sha256})`);
+    for (const w of report.warnings) out.push(`  warning: ${w}`);
+    if (report.status === 'torn') out.push('  the last line is an incomplete write from a crash; `hatui resume` keeps it, marks it and continues the chain');
+    process.stdout.write(out.join('\n') + '\n');
+  }
+  return exitCodeFor(report);
 }
