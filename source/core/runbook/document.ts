@@ -33,7 +33,14 @@ interface Draft {
 const CALLOUT = /^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?/i;
 
 /** Builds the model from markdown even when parts are wrong, listing every syntax problem found. */
-export function parseRunbookDocument(input: string, path: string): { runbook: Runbook; problems: Problem[] } {
+export interface RunbookDocument {
+  runbook: Runbook;
+  problems: Problem[];
+  /** False when the front matter is missing or not YAML: vars and clusters are then unknown, not empty. */
+  frontMatterReadable: boolean;
+}
+
+export function parseRunbookDocument(input: string, path: string): RunbookDocument {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const problems: Problem[] = [];
   const root = parseMarkdown(text);
@@ -42,7 +49,7 @@ export function parseRunbookDocument(input: string, path: string): { runbook: Ru
 
   const first = root.children[0];
   const fmNode = first?.type === 'yaml' ? { value: first.value, position: posOf(first) } : undefined;
-  const { fields, problems: fmProblems } = parseFrontMatter(fmNode, path);
+  const { fields, problems: fmProblems, readable } = parseFrontMatter(fmNode, path);
   problems.push(...fmProblems);
   findUnclosedFences(root, raw, posOf, path, problems);
 
@@ -74,7 +81,7 @@ export function parseRunbookDocument(input: string, path: string): { runbook: Ru
   };
   if (fields.summary !== undefined) runbook.summary = fields.summary;
   if (fields.drill) runbook.drill = fields.drill;
-  return { runbook, problems };
+  return { runbook, problems, frontMatterReadable: readable };
 }
 
 function readHeading(node: Heading, rawText: string, at: SourcePosition, path: string, problems: Problem[]): Draft {

@@ -48,26 +48,26 @@ export interface FrontMatterNode {
 }
 
 /** Parses front matter (or its absence) into fields, with every problem located in `path`. */
-export function parseFrontMatter(node: FrontMatterNode | undefined, path: string): { fields: FrontMatter; problems: Problem[] } {
+export function parseFrontMatter(node: FrontMatterNode | undefined, path: string): { fields: FrontMatter; problems: Problem[]; readable: boolean } {
   const fields: FrontMatter = { id: '', title: '', tags: [], clusters: [], vars: {}, targets: {} };
   const problems: Problem[] = [];
   if (!node) {
     const at = { line: 1, column: 1 };
     problems.push(problem(path, at, 'missing required `id` (no front matter: start the file with --- id: … title: … ---)'));
     problems.push(problem(path, at, 'missing required `title` (no front matter)'));
-    return { fields, problems };
+    return { fields, problems, readable: false };
   }
   const yaml = parseYamlText(node.value);
   const lineOffset = node.position.line; // YAML line 1 is the line after the opening ---
   const at = (p: readonly PropertyKey[], key?: string) => shift(locate(yaml, p, key), lineOffset);
   if (yaml.errors.length > 0) {
     for (const e of yaml.errors) problems.push(problem(path, shift(e.position, lineOffset), `front matter YAML: ${e.message}`));
-    return { fields, problems };
+    return { fields, problems, readable: false };
   }
   const data: unknown = yaml.doc.toJS() ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     problems.push(problem(path, node.position, 'front matter must be a YAML map with id and title'));
-    return { fields, problems };
+    return { fields, problems, readable: false };
   }
   const record = data as Record<string, unknown>;
   for (const key of ['id', 'title'] as const) {
@@ -78,6 +78,10 @@ export function parseFrontMatter(node: FrontMatterNode | undefined, path: string
     for (const issue of parsed.error.issues) {
       const p = issue.path as PropertyKey[];
       if (p.length === 1 && (p[0] === 'id' || p[0] === 'title') && (record[p[0]] === undefined || record[p[0]] === null)) continue;
+      if (issue.code === 'invalid_key' && p[0] === 'vars' && p.length === 2) {
+        problems.push(problem(path, at(p.slice(0, 1), String(p[1])), `bad variable name \`${String(p[1])}\`: variable names are letters, digits and _ (not starting with a digit)`));
+        continue;
+      }
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) problems.push(problem(path, at(p, key), `unknown front matter key \`${[...p, key].join('.')}\` (allowed: ${allowedKeys(p)})`));
         continue;
@@ -95,7 +99,7 @@ export function parseFrontMatter(node: FrontMatterNode | undefined, path: string
   fillTargets(record.targets, fields, problems, path, at);
   const drill = record.drill as { system?: unknown; fault?: unknown } | undefined;
   if (drill && typeof drill.system === 'string' && typeof drill.fault === 'string') fields.drill = { system: drill.system, fault: drill.fault };
-  return { fields, problems };
+  return { fields, problems, readable: true };
 }
 
 type At = (p: readonly PropertyKey[], key?: string) => SourcePosition;

@@ -6,11 +6,11 @@ import type { Expression, Runbook, SourcePosition } from './model.js';
 import { problem, type Problem } from './problem.js';
 import { parseTemplate } from './template.js';
 
-export function checkReferences(runbook: Runbook, inventory: Inventory | undefined, problems: Problem[]): void {
+export function checkReferences(runbook: Runbook, options: { inventory?: Inventory; frontMatterUnreadable?: boolean }, problems: Problem[]): void {
   const path = runbook.path;
   const varNames = Object.keys(runbook.vars);
   const captureDefs = new Map<string, SourcePosition>();
-  const ctx = { runbook, inventory, problems, varNames };
+  const ctx: Ctx = { runbook, inventory: options.inventory, problems, varNames, declarationsKnown: !options.frontMatterUnreadable };
   for (const step of runbook.steps) {
     const before = new Set(captureDefs.keys());
     if (step.when) checkExpression(step.when, 'when', before, ctx);
@@ -24,7 +24,7 @@ export function checkReferences(runbook: Runbook, inventory: Inventory | undefin
         if (part.kind !== 'ref') continue;
         const at = offsetPosition(command.template, part.offset, base);
         const ref = part.ref;
-        if (ref.kind === 'var' && !varNames.includes(ref.name)) {
+        if (ref.kind === 'var' && ctx.declarationsKnown && !varNames.includes(ref.name)) {
           problems.push(problem(path, at, `undefined variable '${ref.name}' in {{ ${part.source} }} (declared vars: ${varNames.join(', ') || 'none'})`));
         } else if (ref.kind === 'capture' && !inStep.has(ref.name)) {
           problems.push(problem(path, at, `undefined capture '${ref.name}' in {{ ${part.source} }}: no earlier command has capture=${ref.name}`));
@@ -47,6 +47,7 @@ interface Ctx {
   inventory: Inventory | undefined;
   problems: Problem[];
   varNames: string[];
+  declarationsKnown: boolean;
 }
 
 function checkExpression(e: Expression, where: string, captures: ReadonlySet<string>, ctx: Ctx): void {
@@ -63,7 +64,7 @@ function checkExpression(e: Expression, where: string, captures: ReadonlySet<str
       ctx.problems.push(problem(path, at(p.offset), `undefined identifier '${root}' in ${where} (CEL sees vars.<name>, captures.<name> and clusters.<name>)`));
     } else if (name === undefined) {
       continue;
-    } else if (root === 'vars' && !ctx.varNames.includes(name)) {
+    } else if (root === 'vars' && ctx.declarationsKnown && !ctx.varNames.includes(name)) {
       ctx.problems.push(problem(path, at(p.offset), `undefined variable 'vars.${name}' in ${where} (declared vars: ${ctx.varNames.join(', ') || 'none'})`));
     } else if (root === 'captures' && !captures.has(name)) {
       const rule = where === 'check' ? 'an earlier command' : 'a command in an earlier step';
@@ -75,6 +76,7 @@ function checkExpression(e: Expression, where: string, captures: ReadonlySet<str
 }
 
 function checkCluster(name: string, what: string, at: SourcePosition, ctx: Ctx): void {
+  if (!ctx.declarationsKnown) return;
   if (!ctx.runbook.clusters.includes(name)) {
     ctx.problems.push(problem(ctx.runbook.path, at, `${what}: cluster '${name}' is not listed in the front matter's clusters (${ctx.runbook.clusters.join(', ') || 'none'})`));
   } else if (ctx.inventory && !Object.prototype.hasOwnProperty.call(ctx.inventory.clusters, name)) {

@@ -9,12 +9,14 @@ import { checkReferences } from './validate-refs.js';
 
 export interface ValidateOptions {
   inventory?: Inventory;
+  /** Skip checks against front-matter declarations (vars, clusters) when the front matter could not be read. */
+  frontMatterUnreadable?: boolean;
 }
 
 /** Parses and validates runbook text; `runbook` is present only when there is no problem at all. */
 export function validateRunbookText(text: string, path: string, options: ValidateOptions = {}): { runbook?: Runbook; problems: Problem[] } {
-  const { runbook, problems } = parseRunbookDocument(text, path);
-  problems.push(...validateRunbook(runbook, options));
+  const { runbook, problems, frontMatterReadable } = parseRunbookDocument(text, path);
+  problems.push(...validateRunbook(runbook, { ...options, frontMatterUnreadable: !frontMatterReadable }));
   const sorted = sortProblems(dedupe(problems));
   return sorted.length === 0 ? { runbook, problems: sorted } : { problems: sorted };
 }
@@ -35,7 +37,7 @@ export function validateRunbook(runbook: Runbook, options: ValidateOptions = {})
   }
   checkOnFail(runbook, byId, problems);
   checkReachable(runbook, byId, problems);
-  checkReferences(runbook, options.inventory, problems);
+  checkReferences(runbook, options, problems);
   if (options.inventory) checkHosts(runbook, options.inventory, problems);
   return problems;
 }
