@@ -1,0 +1,334 @@
+// Pooled SSH transport: one ssh2 connection per inventory host, reused by every command (channels
+// multiplexed, at most maxSessions at once, like sshd's MaxSessions), reopened on the next command after
+// a drop. Jump hosts are ProxyJump-style: the target's SSH session runs over a channel forwarded by the
+// jump host's own pooled connection. Outcomes: ok | failed | timed-out | cancelled | unknown — unknown
+// whenever the exit status was not observed (connection lost), never ok.
+import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
+import type { ClientChannel } from 'ssh2';
+import { formatDuration } from '../../core/duration.js';
+import type { Inventory } from '../../core/inventory/model.js';
+import type { CommandOutcome } from '../../core/outcome.js';
+import type { CommandRequest, CommandResult, Transport } from '../../core/transport.js';
+import { SshConnection } from './connection.js';
+import { endpointLabel, sshEndpoint, type EndpointOptions, type SshEndpoint } from './endpoint.js';
+import { HostKeyError, SshConnectError } from './errors.js';
+import { buildRemoteCommand, KILL_LINE, SECRET_READ_FAILED } from './remote-command.js';
+
+export interface SshTransportOptions extends EndpointOptions {
+  /** Concurrent channels per connection (sshd's MaxSessions default is 10). */
+  maxSessions?: number;
+  /** After a kill request, wait this long for the exit status before calling the outcome unknown. */
+  killWaitMs?: number;
+  /** After the exit status, wait this long for the channel to close (output held open by leftovers). */
+  drainMs?: number;
+  /** The remote hard bound is the local timeout plus this. */
+  remoteGraceMs?: number;
+}
+
+const RESULT_MAX_CHARS = 4 * 1024 * 1024;
+
+export interface HostKeyInfo {
+  host: string;
+  /** `address:port` as connected. */
+  address: string;
+  fingerprint: string;
+}
+
+class Slots {
+  private used = 0;
+  private waiting: Array<() => void> = [];
+  constructor(private readonly max: number) {}
+  async take(): Promise<() => void> {
+    if (this.used >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    else this.used++;
+    let given = false;
+    return () => {
+      if (given) return;
+      given = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    };
+  }
+}
+
+export class SshTransport implements Transport {
+  /** Handshakes performed (tests and the benchmark use it to show pooling). */
+  readonly stats = { connects: 0 };
+  private readonly pool = new Map<string, Promise<SshConnection>>();
+  private readonly slots = new Map<string, Slots>();
+  private readonly endpoints = new Map<string, SshEndpoint>();
+
+  constructor(
+    private readonly inventory: Inventory,
+    private readonly opts: SshTransportOptions = {},
+  ) {}
+
+  endpoint(host: string): SshEndpoint {
+    let e = this.endpoints.get(host);
+    if (!e) {
+      e = sshEndpoint(this.inventory, host, this.opts);
+      this.endpoints.set(host, e);
+    }
+    return e;
+  }
+
+  /** The pooled, authenticated connection to a host (opened on first use or after a drop). */
+  connection(host: string): Promise<SshConnection> {
+    const existing = this.pool.get(host);
+    if (existing) return existing;
+    const opening = this.open(host);
+    this.pool.set(host, opening);
+    opening.then(
+      (conn) => void conn.onClose(() => this.pool.get(host) === opening && this.pool.delete(host)),
+      () => this.pool.get(host) === opening && this.pool.delete(host),
+    );
+    return opening;
+  }
+
+  private async open(host: string, seen: string[] = []): Promise<SshConnection> {
+    const endpoint = this.endpoint(host);
+    const jumpName = endpoint.jump;
+    let via: (() => Promise<ClientChannel>) | undefined;
+    if (jumpName) {
+      if (seen.includes(jumpName)) throw new SshConnectError(`${host}: jump host loop (${[...seen, host, jumpName].join(' → ')})`, host, endpointLabel(endpoint));
+      via = async () => {
+        let jump: SshConnection;
+        try {
+          jump = await this.connection(jumpName);
+        } catch (e) {
+          if (e instanceof HostKeyError) throw e;
+          const jumpLabel = endpointLabel(this.endpoint(jumpName));
+          throw new SshConnectError(`${endpointLabel(endpoint)} (${host}): via jump host '${jumpName}' (${jumpLabel}): ${(e as Error).message}`, host, endpointLabel(endpoint));
+        }
+        try {
+          return await jump.forwardOut(endpoint.address, endpoint.port);
+        } catch (e) {
+          throw new SshConnectError(
+            `${endpointLabel(endpoint)} (${host}): jump host '${jumpName}' (${jump.label}) could not open a tunnel: ${(e as Error).message}`,
+            host,
+            endpointLabel(endpoint),
+          );
+        }
+      };
+    }
+    const conn = await SshConnection.open(endpoint, via ? { via } : {});
+    this.stats.connects++;
+    return conn;
+  }
+
+  /** Address and verified host-key fingerprint of a host (connects if needed). */
+  async hostKey(host: string): Promise<HostKeyInfo> {
+    const conn = await this.connection(host);
+    return { host, address: conn.label, fingerprint: conn.hostKey.fingerprint };
+  }
+
+  private slotsFor(host: string): Slots {
+    let s = this.slots.get(host);
+    if (!s) {
+      s = new Slots(this.opts.maxSessions ?? 10);
+      this.slots.set(host, s);
+    }
+    return s;
+  }
+
+  async run(request: CommandRequest): Promise<CommandResult> {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const notStarted = (message: string, address?: string): CommandResult => ({
+      host: request.host,
+      ...(address ? { address } : {}),
+      command: request.command,
+      exitCode: null,
+      signal: null,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      outcome: request.signal?.aborted ? 'cancelled' : 'failed',
+      message,
+      stdout: '',
+      stderr: '',
+    });
+    if (request.signal?.aborted) return notStarted('cancelled by the operator before it started');
+
+    let endpoint: SshEndpoint;
+    try {
+      endpoint = this.endpoint(request.host);
+    } catch (e) {
+      return notStarted((e as Error).message);
+    }
+    const release = await this.slotsFor(request.host).take();
+    try {
+      const remote = buildRemoteCommand({
+        command: request.command,
+        env: { ...endpoint.env, ...request.env },
+        secretEnv: request.secretEnv ?? {},
+        remoteTimeoutMs: request.timeoutMs + (this.opts.remoteGraceMs ?? 5000),
+      });
+      // A command that never got a channel never ran: retry when sshd's session limit was hit for a
+      // moment (it frees a session slightly after the close) and reconnect once on a stale connection.
+      let reconnected = false;
+      for (let attempt = 0; ; attempt++) {
+        let conn: SshConnection | undefined;
+        try {
+          conn = await this.connection(request.host);
+          const run = new RemoteRun(request, conn, remote.stdinPrelude, startedAt, t0, this.opts);
+          await conn.exec(remote.exec, (channel) => run.attach(channel));
+          return await run.start();
+        } catch (e) {
+          if (e instanceof HostKeyError) throw e;
+          const message = (e as Error).message;
+          if (/open failed/i.test(message) && attempt < 40) {
+            await new Promise((r) => setTimeout(r, 25));
+            continue;
+          }
+          const stale = conn?.closed || /not connected|No response|ECONNRESET/i.test(message);
+          if (!reconnected && conn && stale) {
+            reconnected = true;
+            this.drop(request.host, conn);
+            continue;
+          }
+          const msg = e instanceof SshConnectError ? message : `${endpointLabel(endpoint)} (${request.host}): ${message}`;
+          return notStarted(msg, endpointLabel(endpoint));
+        }
+      }
+    } finally {
+      release();
+    }
+  }
+
+  private drop(host: string, conn: SshConnection): void {
+    conn.close();
+    const p = this.pool.get(host);
+    if (p) void p.then((c) => c === conn && this.pool.get(host) === p && this.pool.delete(host)).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    const conns = await Promise.allSettled([...this.pool.values()]);
+    this.pool.clear();
+    // Close targets before the jump hosts they tunnel through.
+    const open = conns.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+    open.sort((a, b) => Number(Boolean(b.endpoint.jump)) - Number(Boolean(a.endpoint.jump)));
+    for (const c of open) c.close();
+  }
+}
+
+/** One command on one channel: output, exit status, kill on timeout or cancel, loss of the connection. */
+class RemoteRun {
+  private readonly out = { stdout: '', stderr: '' };
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  private readonly timers: NodeJS.Timeout[] = [];
+  private channel: ClientChannel | undefined;
+  private ended: 'timeout' | 'cancel' | undefined;
+  private exit: { code: number | null; signal: string | null } | undefined;
+  private lost: string | undefined;
+  private done = false;
+  private unsubscribe: () => void = () => {};
+  private resolve: (r: CommandResult) => void = () => {};
+  private readonly result = new Promise<CommandResult>((r) => (this.resolve = r));
+  private readonly onAbort = () => this.stop('cancel');
+
+  constructor(
+    private readonly request: CommandRequest,
+    private readonly conn: SshConnection,
+    private readonly prelude: string,
+    private readonly startedAt: string,
+    private readonly t0: number,
+    private readonly opts: SshTransportOptions,
+  ) {}
+
+  /** Runs synchronously in the channel-open callback. */
+  attach(channel: ClientChannel): void {
+    this.channel = channel;
+    channel.on('data', (d: Buffer) => this.emit('stdout', this.decoders.stdout.write(d)));
+    channel.stderr.on('data', (d: Buffer) => this.emit('stderr', this.decoders.stderr.write(d)));
+    channel.on('exit', (code: number | null, signal?: string) => {
+      this.exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+      // Output held open by leftovers (a backgrounded daemon) must not hold the result forever.
+      this.timers.push(setTimeout(() => this.finish(), this.opts.drainMs ?? 2000));
+    });
+    channel.on('close', () => this.finish());
+    this.unsubscribe = this.conn.onClose((why) => {
+      this.lost = why;
+      this.finish();
+    });
+  }
+
+  start(): Promise<CommandResult> {
+    const { request } = this;
+    this.timers.push(setTimeout(() => this.stop('timeout'), request.timeoutMs));
+    request.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (request.signal?.aborted) this.stop('cancel');
+    if (this.prelude && !this.done) this.channel?.write(this.prelude);
+    return this.result;
+  }
+
+  private emit(stream: 'stdout' | 'stderr', data: string): void {
+    if (data === '') return;
+    const kept = this.out[stream] + data;
+    this.out[stream] = kept.length > RESULT_MAX_CHARS ? kept.slice(kept.length - RESULT_MAX_CHARS) : kept;
+    this.request.onChunk?.({ stream, data, at: new Date().toISOString() });
+  }
+
+  private stop(why: 'timeout' | 'cancel'): void {
+    if (this.ended || this.done) return;
+    this.ended = why;
+    this.channel?.write(KILL_LINE);
+    this.timers.push(setTimeout(() => this.finish(), this.opts.killWaitMs ?? 5000));
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.unsubscribe();
+    for (const t of this.timers) clearTimeout(t);
+    this.request.signal?.removeEventListener('abort', this.onAbort);
+    this.emit('stdout', this.decoders.stdout.end());
+    this.emit('stderr', this.decoders.stderr.end());
+    try {
+      this.channel?.close();
+    } catch {
+      // already closed
+    }
+    const { request, conn, exit, ended } = this;
+    const { outcome, message } = classify({ ended, exit, lost: this.lost, timeoutMs: request.timeoutMs, label: conn.label, host: request.host, hadSecrets: this.prelude !== '' });
+    this.resolve({
+      host: request.host,
+      address: conn.label,
+      command: request.command,
+      exitCode: ended ? null : (exit?.code ?? null),
+      signal: exit?.signal ?? null,
+      startedAt: this.startedAt,
+      finishedAt: new Date().toISOString(),
+      durationMs: Math.round(performance.now() - this.t0),
+      outcome,
+      ...(message ? { message } : {}),
+      stdout: this.out.stdout,
+      stderr: this.out.stderr,
+    });
+  }
+}
+
+function classify(r: {
+  ended: 'timeout' | 'cancel' | undefined;
+  exit: { code: number | null; signal: string | null } | undefined;
+  lost: string | undefined;
+  timeoutMs: number;
+  label: string;
+  host: string;
+  hadSecrets: boolean;
+}): { outcome: CommandOutcome; message?: string } {
+  const where = `${r.label} (${r.host})`;
+  if (!r.exit) {
+    if (r.ended === 'timeout') return { outcome: 'unknown', message: `timed out after ${formatDuration(r.timeoutMs)}; the kill was not confirmed by ${where}: the command may still be running` };
+    if (r.ended === 'cancel') return { outcome: 'unknown', message: `cancelled; the kill was not confirmed by ${where}: the command may still be running` };
+    return { outcome: 'unknown', message: `${where}: ${r.lost ?? 'channel closed'} before the exit status arrived; the command may still be running or may have finished` };
+  }
+  if (r.ended === 'timeout') return { outcome: 'timed-out', message: `timed out after ${formatDuration(r.timeoutMs)} (process group killed on ${where})` };
+  if (r.ended === 'cancel') return { outcome: 'cancelled', message: `cancelled by the operator (process group killed on ${where})` };
+  if (r.exit.code === 0) return { outcome: 'ok' };
+  if (r.exit.code === SECRET_READ_FAILED && r.hadSecrets) return { outcome: 'failed', message: `exit code ${SECRET_READ_FAILED}: the secrets could not be read on ${where} (needs base64 there)` };
+  if (r.exit.code !== null) return { outcome: 'failed', message: `exit code ${r.exit.code}` };
+  return { outcome: 'failed', message: `killed by ${r.exit.signal ?? 'a signal'}` };
+}
