@@ -50,7 +50,7 @@ export function describeError(error: unknown, signal?: AbortSignal): string {
 
 /** A member's probe endpoint: `endpoint` as given, else `<scheme>://<host address>:<port>` (or `host:port`). */
 export function memberEndpoint(member: ClusterMember, inventory: Inventory, scheme?: 'http'): string {
-  if (member.endpoint) return member.endpoint;
+  if (member.endpoint) return scheme && !member.endpoint.includes('://') ? `${scheme}://${member.endpoint}` : member.endpoint;
   const address = inventory.hosts[member.host]?.address ?? member.host;
   const hp = member.port === undefined ? address : `${address}:${member.port}`;
   return scheme ? `${scheme}://${hp}` : hp;

@@ -1,0 +1,55 @@
+import { Box, Text } from 'ink';
+import type { ClusterSnapshot } from '../../core/cluster-state.js';
+import type { ExpressionResult, ResolvedTarget } from '../../core/engine/events.js';
+import type { Step } from '../../core/runbook/model.js';
+import type { ConfirmPrompt, ConfirmUi } from '../state/confirm-state.js';
+import { environmentColor, makeTheme } from '../theme.js';
+import { ClusterPanels } from './cluster-panels.js';
+import { ExpressionResults } from './expression-results.js';
+
+export interface ConfirmPanelProps {
+  environment: string;
+  step: Step;
+  prompt: ConfirmPrompt;
+  ui: ConfirmUi;
+  targets: readonly ResolvedTarget[];
+  preflight: readonly ExpressionResult[];
+  snapshot: ClusterSnapshot;
+  /** Clusters whose live topology the step will change (shown for `typed`). */
+  clusters: readonly string[];
+}
+
+/** The confirmation ladder: environment, target hosts, live topology, pre-flight values, the answer. */
+export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight, snapshot, clusters }: ConfirmPanelProps) {
+  const theme = makeTheme();
+  const level = prompt.kind === 'confirm' ? prompt.verdict.level : 'typed';
+  const expected = prompt.kind === 'confirm' ? prompt.verdict.expectedText : prompt.expectedText;
+  const hosts = targets.length ? targets.map((t) => `${t.selector} → ${t.host}${t.address ? ` (${t.address})` : ''}`).join(', ') : 'local';
+  return (
+    <Box flexDirection="column" borderStyle="single" borderColor={theme.color(environmentColor(environment))} paddingX={1}>
+      <Text bold>
+        <Text inverse color={theme.color(environmentColor(environment))}>{` ${environment.toUpperCase()} `}</Text>
+        {prompt.kind === 'confirm' ? ` Confirm: ${step.title}` : ` Pre-flight FAILED: ${step.title}`}
+      </Text>
+      <Text wrap="truncate-end">{`target: ${hosts}`}</Text>
+      {prompt.kind === 'confirm' ? <Text color={theme.color('gray')} wrap="truncate-end">{`why: ${prompt.verdict.reason}`}</Text> : null}
+      {level === 'typed' && clusters.length ? <ClusterPanels snapshot={snapshot} only={clusters} maxLines={6} /> : null}
+      <ExpressionResults label="pre-flight" results={preflight} />
+      {level === 'yes' ? (
+        <Text bold>{`Run this step on ${hosts}? [y/N] `}</Text>
+      ) : (
+        <>
+          <Text bold wrap="truncate-end">
+            {prompt.kind === 'confirm' ? `Type ${expected ?? ''} to confirm, Esc to refuse:` : `Blocked. Type ${expected} to override (recorded), Esc to keep it blocked:`}
+          </Text>
+          <Text>
+            {'> '}
+            {ui.typed}
+            <Text inverse> </Text>
+          </Text>
+        </>
+      )}
+      {ui.error ? <Text color={theme.color('red')}>{ui.error}</Text> : null}
+    </Box>
+  );
+}

@@ -1,0 +1,102 @@
+// THE key-binding table. The help screen renders it and the tests read it: one source of truth.
+// Keys are normalised names produced by `keyName` from Ink's (input, key) pair.
+
+export type ScreenName = 'home' | 'walkthrough' | 'confirm' | 'help' | 'replay';
+
+export type Action =
+  | 'help'
+  | 'back'
+  | 'filter'
+  | 'command-line'
+  | 'up'
+  | 'down'
+  | 'open'
+  | 'interrupt'
+  | 'scroll-up'
+  | 'scroll-down'
+  | 'follow'
+  | 'tick'
+  | 'next-step'
+  | 'prev-step'
+  | 'jump'
+  | 'search'
+  | 'search-next';
+
+export interface Binding {
+  action: Action;
+  /** Normalised key names (`q`, `esc`, `enter`, `up`, `ctrl+c`, `pagedown`, …). */
+  keys: readonly string[];
+  screens: readonly ScreenName[];
+  description: string;
+}
+
+const ALL: readonly ScreenName[] = ['home', 'walkthrough', 'confirm', 'help', 'replay'];
+
+export const KEYMAP: readonly Binding[] = [
+  { action: 'help', keys: ['?'], screens: ['home', 'walkthrough', 'replay'], description: 'show key bindings' },
+  { action: 'back', keys: ['q', 'esc'], screens: ['home', 'walkthrough', 'help', 'replay'], description: 'back (quit on the home screen)' },
+  { action: 'filter', keys: ['/'], screens: ['home'], description: 'filter runbooks by id, title or tag' },
+  { action: 'command-line', keys: [':'], screens: ['home', 'walkthrough', 'replay'], description: 'command line (:q, :help, :open <id>, :step <n>)' },
+  { action: 'up', keys: ['up', 'k'], screens: ['home', 'walkthrough', 'replay'], description: 'previous item' },
+  { action: 'down', keys: ['down', 'j'], screens: ['home', 'walkthrough', 'replay'], description: 'next item' },
+  { action: 'open', keys: ['enter'], screens: ['home', 'walkthrough'], description: 'open the runbook / continue' },
+  { action: 'interrupt', keys: ['ctrl+c'], screens: ALL, description: 'once: ask to abort; twice: cancel the running command' },
+  { action: 'scroll-up', keys: ['pageup', 'u'], screens: ['walkthrough', 'replay'], description: 'scroll output up' },
+  { action: 'scroll-down', keys: ['pagedown', 'd'], screens: ['walkthrough', 'replay'], description: 'scroll output down' },
+  { action: 'follow', keys: ['f'], screens: ['walkthrough'], description: 'follow the output tail again' },
+  { action: 'tick', keys: ['space'], screens: ['walkthrough'], description: 'tick the next checklist item' },
+  { action: 'next-step', keys: ['n', 'right'], screens: ['replay'], description: 'next step' },
+  { action: 'prev-step', keys: ['p', 'left'], screens: ['replay'], description: 'previous step' },
+  { action: 'jump', keys: ['g'], screens: ['replay'], description: 'jump to step (type its number or id)' },
+  { action: 'search', keys: ['/'], screens: ['replay'], description: 'search output' },
+  { action: 'search-next', keys: ['N'], screens: ['replay'], description: 'next search match' },
+];
+
+/** Ink's key flags (subset) — kept structural so this file needs no Ink import. */
+export interface InkKey {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  ctrl?: boolean;
+  tab?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+}
+
+export function keyName(input: string, key: InkKey): string {
+  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.return) return 'enter';
+  if (key.escape) return 'esc';
+  if (key.tab) return 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (input === ' ') return 'space';
+  return input;
+}
+
+export function actionFor(screen: ScreenName, name: string): Action | undefined {
+  return KEYMAP.find((b) => b.screens.includes(screen) && b.keys.includes(name))?.action;
+}
+
+export function bindingsFor(screen: ScreenName): Binding[] {
+  return KEYMAP.filter((b) => b.screens.includes(screen));
+}
+
+/** `q/esc back · ? help` footer text from the table. */
+export function hints(screen: ScreenName, actions: readonly Action[]): string {
+  return actions
+    .map((a) => KEYMAP.find((b) => b.action === a && b.screens.includes(screen)))
+    .filter((b): b is Binding => b !== undefined)
+    .map((b) => `${b.keys.join('/')} ${b.description.split(' (')[0]}`)
+    .join(' · ');
+}

@@ -1,0 +1,70 @@
+// Home: every cluster's panel, then the runbook list (filter with `/`, tags shown, `:` command line).
+import { Box, Text, useInput } from 'ink';
+import type { ClusterSnapshot } from '../../core/cluster-state.js';
+import { ClusterPanels } from '../components/cluster-panels.js';
+import { Header } from '../components/header.js';
+import { truncate } from '../format.js';
+import { hints, keyName } from '../keymap.js';
+import { filterRunbooks, initialHomeUi, reduceHome, type HomeEffect, type HomeUi, type RunbookEntry } from '../state/home-state.js';
+import { makeTheme } from '../theme.js';
+import { useLatestState } from '../use-latest-state.js';
+
+export interface HomeProps {
+  environment: string;
+  inventoryName?: string;
+  snapshot: ClusterSnapshot;
+  runbooks: readonly RunbookEntry[];
+  onEffect?: (effect: HomeEffect) => void;
+  width?: number;
+  height?: number;
+  initialUi?: HomeUi;
+  /** Shown under the list (e.g. the answer to a `:` command). */
+  message?: string | null;
+}
+
+export function Home(props: HomeProps) {
+  const width = props.width ?? 80;
+  const height = props.height ?? 24;
+  const [getUi, setUi] = useLatestState<HomeUi>(props.initialUi ?? initialHomeUi);
+  const ui = getUi();
+  const theme = makeTheme();
+  useInput((input, key) => {
+    const r = reduceHome(getUi(), keyName(input, key), input, props.runbooks);
+    setUi(r.ui);
+    if (r.effect) props.onEffect?.(r.effect);
+  });
+  const shown = filterRunbooks(props.runbooks, ui.filter);
+  const panelBudget = Math.max(4, Math.min(12, height - 9));
+  const listHeight = Math.max(3, height - 4 - Math.min(panelBudget, countLines(props.snapshot)));
+  const start = Math.max(0, Math.min(ui.selected - listHeight + 1, shown.length - listHeight));
+  const footer =
+    ui.mode === 'filter' ? `/${ui.filter}▏ (enter keeps, esc clears)` : ui.mode === 'command' ? `:${ui.commandLine}▏` : (ui.message ?? props.message ?? hints('home', ['open', 'filter', 'help', 'command-line', 'back']));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header environment={props.environment} title="clusters & runbooks" right={props.inventoryName} />
+      <ClusterPanels snapshot={props.snapshot} maxLines={panelBudget} />
+      <Text color={theme.color('gray')}>{`── runbooks (${shown.length}/${props.runbooks.length})${ui.filter ? ` filter: ${ui.filter}` : ''}`}</Text>
+      {shown.length === 0 ? <Text color={theme.color('gray')}>{props.runbooks.length ? 'no runbook matches the filter' : 'no runbooks found'}</Text> : null}
+      {shown.slice(start, start + listHeight).map((r, i) => {
+        const selected = start + i === ui.selected;
+        const tags = r.tags.map((t) => `#${t}`).join(' ');
+        return (
+          <Text key={r.path} inverse={selected} wrap="truncate-end">
+            {selected ? '›' : ' '}
+            {r.problems.length ? <Text color={theme.color('red')}>✗ </Text> : ' '}
+            {truncate(r.id, 26).padEnd(27)}
+            {truncate(r.title, Math.max(10, width - 50))}
+            <Text color={theme.color('cyan')}>{`  ${tags}`}</Text>
+          </Text>
+        );
+      })}
+      <Text color={theme.color(ui.message ? 'yellow' : 'gray')} wrap="truncate-end">
+        {footer}
+      </Text>
+    </Box>
+  );
+}
+
+function countLines(snapshot: ClusterSnapshot): number {
+  return Object.keys(snapshot.clusters).length * 2;
+}

@@ -1,0 +1,121 @@
+// Walkthrough: step list with statuses on the left; the shown step (prose, checklist, the command as it
+// will run, pre-flight/checks) and the live output on the right; the runbook's clusters stay visible
+// below. A pending confirmation replaces the right side with the confirmation ladder.
+import { Box, Text, useInput } from 'ink';
+import type { ClusterSnapshot } from '../../core/cluster-state.js';
+import type { ExpressionResult, ResolvedTarget } from '../../core/engine/events.js';
+import type { RunState } from '../../core/engine/state.js';
+import type { Runbook } from '../../core/runbook/model.js';
+import { ClusterPanels } from '../components/cluster-panels.js';
+import { ConfirmPanel } from '../components/confirm-panel.js';
+import { Header } from '../components/header.js';
+import { OutputView } from '../components/output-view.js';
+import { StepDetail } from '../components/step-detail.js';
+import { StepList } from '../components/step-list.js';
+import { hints, keyName } from '../keymap.js';
+import type { OutputBuffer } from '../output-buffer.js';
+import { panelLines } from '../panel-lines.js';
+import { initialConfirmUi, reduceConfirm, type ConfirmAnswer, type ConfirmPrompt } from '../state/confirm-state.js';
+import { initialWalkthroughUi, reduceWalkthrough, type WalkthroughEffect, type WalkthroughUi } from '../state/walkthrough-state.js';
+import { makeTheme } from '../theme.js';
+import { useLatestState } from '../use-latest-state.js';
+
+export interface WalkthroughPrompt {
+  prompt: ConfirmPrompt;
+  targets: readonly ResolvedTarget[];
+  preflight: readonly ExpressionResult[];
+}
+
+export interface WalkthroughProps {
+  environment: string;
+  runbook: Runbook;
+  state: RunState;
+  snapshot: ClusterSnapshot;
+  output: OutputBuffer;
+  prompt?: WalkthroughPrompt | null;
+  onAnswer?: (answer: ConfirmAnswer) => void;
+  onEffect?: (effect: WalkthroughEffect) => void;
+  width?: number;
+  height?: number;
+  /** Initial view state (tests). */
+  initialUi?: WalkthroughUi;
+}
+
+const LIST_WIDTH = 26;
+
+export function Walkthrough(props: WalkthroughProps) {
+  const { environment, runbook, state, snapshot, output, prompt } = props;
+  const width = props.width ?? 80;
+  const height = props.height ?? 24;
+  const [getUi, setUi] = useLatestState<WalkthroughUi>(props.initialUi ?? initialWalkthroughUi);
+  const [getConfirmUi, setConfirmUi] = useLatestState(initialConfirmUi);
+  const ui = getUi();
+  const confirmUi = getConfirmUi();
+  const theme = makeTheme();
+  const current = state.current ?? null;
+  const viewing = ui.viewing ?? current ?? runbook.steps[0]?.id ?? null;
+  const step = runbook.steps.find((s) => s.id === viewing);
+  const stepState = viewing ? state.steps[viewing] : undefined;
+  const commandRunning = Boolean(current && state.steps[current]?.commands.some((c) => c.status === 'running'));
+  const finished = state.status === 'finished' || state.status === 'aborted';
+  const clusters = runbook.clusters.length ? runbook.clusters : Object.keys(snapshot.clusters);
+  const panelCount = Math.min(6, clusters.flatMap((c) => (snapshot.clusters[c] ? panelLines(snapshot.clusters[c]!) : [])).length);
+  const bodyHeight = Math.max(6, height - 3 - panelCount);
+
+  useInput((input, key) => {
+    const name = keyName(input, key);
+    if (prompt && name !== 'ctrl+c') {
+      const r = reduceConfirm(getConfirmUi(), name, input, prompt.prompt);
+      setConfirmUi(r.answer ? initialConfirmUi : r.ui);
+      if (r.answer) props.onAnswer?.(r.answer);
+      return;
+    }
+    const r = reduceWalkthrough(getUi(), name, { stepIds: runbook.steps.map((s) => s.id), current, commandRunning, finished, page: Math.max(1, bodyHeight - 8) });
+    setUi(r.ui);
+    if (r.effect) props.onEffect?.(r.effect);
+  });
+
+  const outcome = state.outcome ? ` · run ${state.outcome}` : state.status === 'running' ? ' · running' : '';
+  const footer = ui.interruptArmed
+    ? commandRunning
+      ? 'Ctrl-C again cancels the running command (step → cancelled); any other key continues'
+      : 'Ctrl-C again aborts the run; any other key continues'
+    : prompt
+      ? 'answer the confirmation above · Esc refuses · Ctrl-C twice aborts'
+      : hints('walkthrough', finished ? ['back', 'up', 'down', 'help'] : ['interrupt', 'up', 'down', 'scroll-up', 'tick']);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Header environment={environment} title={`${runbook.id}${outcome}`} right={runbook.title} />
+      <Box height={bodyHeight}>
+        <StepList runbook={runbook} state={state} viewing={viewing} width={LIST_WIDTH} height={bodyHeight} />
+        <Box flexDirection="column" width={width - LIST_WIDTH - 1} marginLeft={1} overflow="hidden">
+          {prompt && step ? (
+            <ConfirmPanel
+              environment={environment}
+              step={runbook.steps.find((s) => s.id === prompt.prompt.stepId) ?? step}
+              prompt={prompt.prompt}
+              ui={confirmUi}
+              targets={prompt.targets}
+              preflight={prompt.preflight}
+              snapshot={snapshot}
+              clusters={step.changes ? [step.changes] : clusters}
+            />
+          ) : step ? (
+            <>
+              <StepDetail runbook={runbook} step={step} state={state} proseLines={3} />
+              {stepState?.commands.length || viewing === current ? (
+                <OutputView buffer={output} height={Math.max(2, bodyHeight - 9)} scroll={ui.scroll} width={width - LIST_WIDTH - 2} />
+              ) : null}
+            </>
+          ) : (
+            <Text>no steps</Text>
+          )}
+        </Box>
+      </Box>
+      <ClusterPanels snapshot={snapshot} only={clusters} maxLines={panelCount} />
+      <Text color={theme.color(ui.interruptArmed ? 'yellow' : 'gray')} wrap="truncate-end">
+        {footer}
+      </Text>
+    </Box>
+  );
+}
