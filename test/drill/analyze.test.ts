@@ -132,3 +132,59 @@ describe('drill analysis', () => {
     expect(chooseBucketMs(4 * 60 * 60_000)).toBe(60_000);
   });
 });
+
+import { initialObserverState, observeView, type ClusterView } from '../../source/core/drill/observe.js';
+
+describe('observations from polled views', () => {
+  function fold(views: Omit<ClusterView, 'detail'>[]) {
+    let state = initialObserverState;
+    const out: string[] = [];
+    for (const v of views) {
+      const r = observeView(state, { ...v, detail: 'd' });
+      state = r.state;
+      out.push(...r.observations.map((o) => `${o.kind}@${o.atMs}${o.leader ? `:${o.leader}` : ''}`));
+    }
+    return out;
+  }
+
+  it('sees leader, loss, new leader and healthy again across a crash', () => {
+    expect(
+      fold([
+        { atMs: 0, leader: 'pg1', healthy: true },
+        { atMs: 1, leader: 'pg1', healthy: true },
+        { atMs: 2, leader: null, healthy: false },
+        { atMs: 3, leader: null, healthy: false },
+        { atMs: 4, leader: 'pg2', healthy: false },
+        { atMs: 5, leader: 'pg2', healthy: true },
+      ]),
+    ).toEqual(['leader-seen@0:pg1', 'healthy@0:pg1', 'leader-lost@2:pg1', 'degraded@2', 'new-leader@4:pg2', 'healthy@5:pg2']);
+  });
+
+  it('reports a direct switchover as loss and new leader at once', () => {
+    expect(
+      fold([
+        { atMs: 0, leader: 'pg1', healthy: true },
+        { atMs: 1, leader: 'pg3', healthy: false },
+      ]),
+    ).toEqual(['leader-seen@0:pg1', 'healthy@0:pg1', 'leader-lost@1:pg1', 'new-leader@1:pg3', 'degraded@1']);
+  });
+
+  it('takes the first leader seen as the pre-fault leader even when the first polls saw none', () => {
+    expect(
+      fold([
+        { atMs: 0, leader: null, healthy: false },
+        { atMs: 1, leader: 'r1', healthy: true },
+      ]),
+    ).toEqual(['degraded@0', 'leader-seen@1:r1', 'healthy@1:r1']);
+  });
+
+  it('reports the same leader coming back after a loss', () => {
+    expect(
+      fold([
+        { atMs: 0, leader: 'r1', healthy: false },
+        { atMs: 1, leader: null, healthy: false },
+        { atMs: 2, leader: 'r1', healthy: true },
+      ]),
+    ).toEqual(['leader-seen@0:r1', 'degraded@0', 'leader-lost@1:r1', 'new-leader@2:r1', 'healthy@2:r1']);
+  });
+});

@@ -1,0 +1,105 @@
+// Where a drill writes and what it watches, from the inventory: the PostgreSQL canary goes to the
+// read-write endpoint (HAProxy) of the Patroni cluster, the Redis canary through the cluster's
+// Sentinels; the pollers use the Patroni members' REST URLs or the Sentinels and Redis members.
+import { readFileSync } from 'node:fs';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import type { DrillSystem } from '../core/drill/model.js';
+import type { Cluster, Inventory } from '../core/inventory/model.js';
+import { CredentialError, readCredential } from '../core/secrets/credentials.js';
+import type { Canary } from './canary.js';
+import { startPgCanary } from './canary-pg.js';
+import { parseHostPort, startRedisCanary } from './canary-redis.js';
+import type { DrillClock } from './clock.js';
+import type { ViewSource } from './observer.js';
+import { patroniViewSource } from './view-patroni.js';
+import { redisViewSource } from './view-redis.js';
+
+export interface DrillTargets {
+  system: DrillSystem;
+  cluster: string;
+  startCanary(clock: DrillClock): Promise<Canary>;
+  viewSource: ViewSource;
+  close(): void;
+}
+
+export interface TargetOptions {
+  /** Inventory cluster to drill; default: the first one of the system's kind (or the runbook's `clusters`). */
+  cluster?: string;
+  candidates?: string[];
+  pgUser?: string;
+  pgDatabase?: string;
+  env?: Record<string, string | undefined>;
+}
+
+const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel' };
+
+export function drillSystem(text: string): DrillSystem {
+  const t = text.toLowerCase();
+  if (t === 'postgresql' || t === 'postgres' || t === 'pg' || t === 'patroni') return 'postgresql';
+  if (t === 'redis' || t === 'redis-sentinel') return 'redis';
+  throw new HatuiError(`drill system '${text}': the canary supports postgresql and redis`, ExitCode.usage);
+}
+
+function pickCluster(inventory: Inventory, system: DrillSystem, o: TargetOptions): [string, Cluster] {
+  const names = o.cluster ? [o.cluster] : [...(o.candidates ?? []), ...Object.keys(inventory.clusters)];
+  for (const name of names) {
+    const c = inventory.clusters[name];
+    if (c && c.kind === KIND[system]) return [name, c];
+  }
+  if (o.cluster) throw new HatuiError(`inventory cluster '${o.cluster}' is not a ${KIND[system]} cluster`, ExitCode.usage);
+  throw new HatuiError(`the inventory has no ${KIND[system]} cluster for a ${system} drill`, ExitCode.usage);
+}
+
+function credential(cluster: Cluster, name: string, keys: string[], env: Record<string, string | undefined>): string | undefined {
+  for (const key of keys) {
+    const source = cluster.credentials?.[key];
+    if (!source) continue;
+    try {
+      return readCredential(source, { env, readFile: (p) => readFileSync(p, 'utf8') }, `${name}.credentials.${key}`);
+    } catch (error) {
+      if (error instanceof CredentialError) throw new HatuiError(error.message, ExitCode.failed);
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+function rwEndpoint(inventory: Inventory, name: string, cluster: Cluster): string {
+  const own = cluster.endpoints?.rw;
+  if (own) return own;
+  for (const c of Object.values(inventory.clusters)) if (c.kind === 'haproxy' && c.endpoints?.rw) return c.endpoints.rw;
+  throw new HatuiError(`inventory cluster '${name}' has no read-write endpoint (endpoints.rw, e.g. HAProxy's rw port)`, ExitCode.usage);
+}
+
+export function drillTargets(inventory: Inventory, system: DrillSystem, o: TargetOptions = {}): DrillTargets {
+  const env = o.env ?? process.env;
+  const [name, cluster] = pickCluster(inventory, system, o);
+  if (system === 'postgresql') {
+    const rw = parseHostPort(rwEndpoint(inventory, name, cluster));
+    const password = credential(cluster, name, ['canary', 'app', 'superuser'], env) ?? env.PGPASSWORD;
+    const members = cluster.members.map((m) => ({ name: m.name, url: (m.endpoint ?? '').replace(/\/+$/, '') })).filter((m) => m.url.startsWith('http'));
+    if (members.length === 0) throw new HatuiError(`inventory cluster '${name}': members need a Patroni REST endpoint (http://host:port)`, ExitCode.usage);
+    return {
+      system,
+      cluster: name,
+      startCanary: (clock) =>
+        startPgCanary({ ...rw, user: o.pgUser ?? env.HATUI_CANARY_PGUSER ?? 'postgres', database: o.pgDatabase ?? env.HATUI_CANARY_PGDATABASE ?? 'postgres', ...(password ? { password } : {}), clock }),
+      viewSource: patroniViewSource(members),
+      close() {},
+    };
+  }
+  const sentinels = (cluster.sentinels ?? []).map(parseHostPort);
+  if (sentinels.length === 0 || !cluster.masterName) throw new HatuiError(`inventory cluster '${name}': a Redis drill needs sentinels and masterName`, ExitCode.usage);
+  const password = credential(cluster, name, ['canary', 'redis', 'password'], env);
+  const sentinelPassword = credential(cluster, name, ['sentinel'], env);
+  const members = cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `${inventory.hosts[m.host]?.address ?? m.host}:${m.port ?? 6379}`) }));
+  const view = redisViewSource({ sentinels, name: cluster.masterName, members, ...(password ? { password } : {}), ...(sentinelPassword ? { sentinelPassword } : {}) });
+  return {
+    system,
+    cluster: name,
+    startCanary: (clock) =>
+      startRedisCanary({ sentinels, name: cluster.masterName!, ...(password ? { password } : {}), ...(sentinelPassword ? { sentinelPassword } : {}), clock }),
+    viewSource: view.source,
+    close: () => view.close(),
+  };
+}
