@@ -22,6 +22,16 @@ export function parseYamlText(text: string): YamlText {
   return { doc, lineCounter, errors };
 }
 
+/** The document as plain JS, or an error located in the text (e.g. an alias to an anchor never set). */
+export function yamlToJS(yaml: YamlText): { ok: true; data: unknown } | { ok: false; message: string; position: SourcePosition } {
+  try {
+    return { ok: true, data: yaml.doc.toJS({ maxAliasCount: 100 }) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, message, position: { line: 1, column: 1 } };
+  }
+}
+
 /**
  * Position of the node at `path`, or of its deepest existing ancestor. With `key`, the position of that
  * key inside the map at `path` (for unknown-key problems).

@@ -2,7 +2,7 @@
 // to YAML nodes). Pure: the caller reads the file.
 import { parseDuration } from '../duration.js';
 import { problem, sortProblems, type Problem } from '../runbook/problem.js';
-import { locate, parseYamlText } from '../yaml-locate.js';
+import { locate, parseYamlText, yamlToJS } from '../yaml-locate.js';
 import { inventorySchema, type Inventory } from './model.js';
 
 /** Default command timeout when the inventory sets none: no command runs unbounded. */
@@ -15,7 +15,9 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
     for (const e of yaml.errors) problems.push(problem(path, e.position, `inventory YAML: ${e.message}`));
     return { problems };
   }
-  const data: unknown = yaml.doc.toJS();
+  const js = yamlToJS(yaml);
+  if (!js.ok) return { problems: [problem(path, js.position, `inventory YAML: ${js.message}`)] };
+  const data: unknown = js.data;
   const parsed = inventorySchema.safeParse(data ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

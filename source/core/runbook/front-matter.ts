@@ -1,7 +1,7 @@
 // Front matter: YAML between `---` lines, validated with zod; every problem located in the file.
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
-import { locate, parseYamlText, shift, type YamlText } from '../yaml-locate.js';
+import { locate, parseYamlText, shift, yamlToJS, type YamlText } from '../yaml-locate.js';
 import { ID_PATTERN, NAME_PATTERN } from './attributes.js';
 import type { DrillSpec, SourcePosition, Targets, VarSpec } from './model.js';
 import { problem, type Problem } from './problem.js';
@@ -64,7 +64,12 @@ export function parseFrontMatter(node: FrontMatterNode | undefined, path: string
     for (const e of yaml.errors) problems.push(problem(path, shift(e.position, lineOffset), `front matter YAML: ${e.message}`));
     return { fields, problems, readable: false };
   }
-  const data: unknown = yaml.doc.toJS() ?? {};
+  const js = yamlToJS(yaml);
+  if (!js.ok) {
+    problems.push(problem(path, shift(js.position, lineOffset), `front matter YAML: ${js.message}`));
+    return { fields, problems, readable: false };
+  }
+  const data: unknown = js.data ?? {};
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     problems.push(problem(path, node.position, 'front matter must be a YAML map with id and title'));
     return { fields, problems, readable: false };
