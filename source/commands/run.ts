@@ -1,6 +1,126 @@
-// Placeholder until the command lands.
+// `hatui run <runbook> --headless [--var k=v]… [--answers f] [--dry-run] [--inventory f] [--ticket id]`
+// Runs the step graph with plain line output. Exit: 0 ok · 1 failed · 2 usage · 3 needs a decision · 4 refused.
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { durationMs } from '../core/duration.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import type { Inventory } from '../core/inventory/model.js';
+import { formatProblem } from '../core/runbook/problem.js';
+import { VERSION } from '../cli.js';
+import { readInventoryFile, readRunbookFile, readTextFile } from '../services/load-files.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, runRunbook } from '../services/runner.js';
+import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
+import { inventoryResolver, localLocks, localTransports, MemorySink, secretRedactor, systemClock, type EventSink } from '../services/runner-deps.js';
+import { dryRun } from '../services/runner-dry-run.js';
+import { plainPrinter, wantsColor } from '../services/runner-print.js';
+import { resolveVars } from '../services/runner-vars.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui run` is not implemented yet', ExitCode.failed);
+const HELP = `Usage: hatui run <runbook> [--headless] [--var name=value]… [--answers <file>] [--dry-run]
+                 [--inventory <file>] [--ticket <id>]
+
+Runs a runbook step by step with plain line output (the terminal app opens later for a TTY without --headless).
+  --var name=value    a variable value (repeatable); secrets: HATUI_VAR_<NAME> in the environment
+  --answers <file>    decisions in advance: step id → yes | typed text | {checklist: all} | {override: text}
+                      | {resume: retry|skip|recheck|abort}; a question without an answer stops with exit 3
+  --dry-run           print every step and command as it would run; run nothing
+  --inventory <file>  inventory YAML (hosts, clusters, environment, default command timeout)
+  --ticket <id>       incident/change ticket recorded with the run
+Exit: 0 ok · 1 failed · 2 usage error · 3 needs an operator decision · 4 refused (lock held)`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      headless: { type: 'boolean' },
+      var: { type: 'string', multiple: true },
+      answers: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      inventory: { type: 'string' },
+      ticket: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) throw new HatuiError('run needs exactly one runbook file (see hatui run --help)', ExitCode.usage);
+  const write = (line: string) => process.stdout.write(line + '\n');
+
+  let inventory: Inventory | undefined;
+  let inventoryText: string | undefined;
+  if (values.inventory !== undefined) {
+    const loaded = await readInventoryFile(values.inventory);
+    if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${values.inventory}: invalid inventory`, ExitCode.failed);
+    inventory = loaded.inventory;
+    inventoryText = loaded.text;
+  }
+  const path = positionals[0]!;
+  const loaded = await readRunbookFile(path, inventory ? { inventory } : {});
+  if (!loaded.runbook || loaded.text === undefined) {
+    throw new HatuiError(`${path} is not a valid runbook:\n${loaded.problems.map(formatProblem).join('\n')}`, ExitCode.failed);
+  }
+  const runbook = loaded.runbook;
+  const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
+  const environment = inventory?.environment ?? 'local';
+  const defaultTimeoutMs = inventory?.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const resolveTarget = inventoryResolver(inventory);
+  const clusterState = async () => ({});
+
+  if (values['dry-run']) {
+    await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget, clusterState }, write);
+    return ExitCode.ok;
+  }
+
+  let answers: Record<string, StepAnswers> = {};
+  if (values.answers !== undefined) {
+    const file = await readTextFile(values.answers);
+    if (file.text === undefined) throw new HatuiError(file.problems.map(formatProblem).join('\n'), ExitCode.usage);
+    answers = parseAnswers(file.text, values.answers);
+  }
+  const operator = `${userInfo().username}@${hostname()}`;
+  const secrets = secretNames.map((n) => vars[n]!).filter((v) => v.length > 0);
+  const sink: EventSink = new MemorySink();
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await runRunbook(
+      runbook,
+      {
+        runId: randomUUID(),
+        vars,
+        secretNames,
+        environment,
+        runbookSha256: sha256(loaded.text),
+        ...(inventoryText !== undefined ? { inventorySha256: sha256(inventoryText) } : {}),
+        ...(values.ticket ? { ticket: values.ticket } : {}),
+        hatuiVersion: VERSION,
+        defaultTimeoutMs,
+        signal: controller.signal,
+      },
+      {
+        sink,
+        transportFor: localTransports(inventory),
+        resolveTarget,
+        decider: answersDecider(answers, operator),
+        clusterState,
+        redactor: secretRedactor(secrets),
+        clock: systemClock,
+        locks: localLocks,
+        observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
+      },
+    );
+    if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
+    return result.exitCode;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

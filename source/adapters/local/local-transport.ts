@@ -2,6 +2,7 @@
 // operator cancel kills the whole group (background children included), not only the shell.
 import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
+import { formatDuration } from '../../core/duration.js';
 import type { CommandOutcome } from '../../core/outcome.js';
 import type { CommandRequest, CommandResult, Transport } from '../../core/transport.js';
 
@@ -11,15 +12,6 @@ const KILL_GRACE_MS = 1000;
 const DRAIN_MS = 2000;
 /** Each of stdout/stderr keeps at most this much in the result (the tail); chunks still stream in full. */
 const RESULT_MAX_CHARS = 4 * 1024 * 1024;
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  const rest = Math.round(s - m * 60);
-  return rest === 0 ? `${m}m` : `${m}m${rest}s`;
-}
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -124,7 +116,7 @@ function classify(r: {
   timeoutMs: number;
   pid: number | undefined;
 }): { outcome: CommandOutcome; message?: string } {
-  if (r.ended === 'timeout') return { outcome: 'timed-out', message: `timed out after ${formatMs(r.timeoutMs)}` };
+  if (r.ended === 'timeout') return { outcome: 'timed-out', message: `timed out after ${formatDuration(r.timeoutMs)}` };
   if (r.ended === 'cancel') return { outcome: 'cancelled', message: 'cancelled by the operator' };
   if (r.pid === undefined) {
     const why = r.spawnError instanceof Error ? r.spawnError.message : 'no process';
