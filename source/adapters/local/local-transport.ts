@@ -77,7 +77,11 @@ export class LocalTransport implements Transport {
     );
     const exit = await Promise.race([exited, finished.then(() => undefined)]);
     await Promise.race([finished, stopped]);
-    if (ended) await Promise.race([finished, new Promise((r) => setTimeout(r, DRAIN_MS))]);
+    if (ended) {
+      let drainTimer: NodeJS.Timeout | undefined;
+      await Promise.race([finished, new Promise((r) => (drainTimer = setTimeout(r, DRAIN_MS)))]);
+      clearTimeout(drainTimer);
+    }
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);
     // Anything the shell left behind in its group goes with it.
