@@ -16,15 +16,25 @@ export function anchorLine(anchor: AnchorLine): string {
   return canonicalize(anchor) + '\n';
 }
 
-/** Every head anchored for `runId`, in the order written. Unreadable lines are skipped. */
-export function readAnchors(path: string, runId: string): Head[] {
+/**
+ * Every head anchored for `runId`, in the order written. Unreadable lines are skipped. With `logPath`,
+ * heads written for that file are preferred; when there are none (the log was copied or moved) every
+ * head of the run counts.
+ */
+export function readAnchors(path: string, runId: string, logPath?: string): Head[] {
   if (!existsSync(path)) return [];
-  const heads: Head[] = [];
+  const all = readAnchorLines(path, runId);
+  const own = logPath === undefined ? [] : all.filter((a) => a.log === logPath);
+  return (own.length ? own : all).map(({ seq, hash }) => ({ seq, hash }));
+}
+
+function readAnchorLines(path: string, runId: string): AnchorLine[] {
+  const heads: AnchorLine[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.includes(runId)) continue;
     try {
       const value = JSON.parse(line) as Partial<AnchorLine>;
-      if (value.runId === runId && typeof value.seq === 'number' && typeof value.hash === 'string') heads.push({ seq: value.seq, hash: value.hash });
+      if (value.runId === runId && typeof value.seq === 'number' && typeof value.hash === 'string') heads.push(value as AnchorLine);
     } catch {
       // A torn anchor line from a crash: the previous ones still hold.
     }

@@ -1,5 +1,6 @@
 // Reads a log file for verify, replay and resume: the lines, the verified records, the anchors.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { RunEvent, EventOf } from '../../core/engine/events.js';
 import { type AuditRecord, type Head, hashRecord, parseRecordLine } from '../../core/audit/record.js';
 import { splitLog, verifyLog, type VerifyReport } from '../../core/audit/verify.js';
@@ -32,7 +33,7 @@ export function loadLog(path: string): LoadedLog {
     if ('record' in parsed && hashRecord(parsed.record) === parsed.record.hash) records.push(parsed.record);
   }
   const first = records.find((r) => r.event.type === 'run-started')?.event as EventOf<'run-started'> | undefined;
-  return { path, lines, endsWithNewline, records, runStarted: first ?? null, runId: first?.runId ?? null };
+  return { path: resolve(path), lines, endsWithNewline, records, runStarted: first ?? null, runId: first?.runId ?? null };
 }
 
 export function events(log: LoadedLog): RunEvent[] {
@@ -40,7 +41,7 @@ export function events(log: LoadedLog): RunEvent[] {
 }
 
 export function verifyLoaded(log: LoadedLog, options: { stateDir: string; anchorsFile?: string; expectedHead?: Head }): VerifyReport {
-  const anchors = log.runId ? readAnchors(options.anchorsFile ?? anchorsPath(options.stateDir), log.runId) : [];
+  const anchors = log.runId ? readAnchors(options.anchorsFile ?? anchorsPath(options.stateDir), log.runId, log.path) : [];
   return verifyLog(log.lines, {
     endsWithNewline: log.endsWithNewline,
     ...(anchors.length ? { anchors } : {}),

@@ -1,0 +1,117 @@
+// Acceptance 3: a real hatui child process is SIGKILLed while a step's command runs. The log then
+// verifies (or reports only a torn tail), holds the command-started record, `resume` shows the step
+// `unknown`; resume with retry finishes ok, skip records an operator skip, and afterwards the whole
+// file verifies as one chain (a torn line kept and marked).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { RunEvent } from '../../source/core/engine/events.js';
+import { fold } from '../../source/core/engine/reducer.js';
+import { parseRunbook } from '../../source/core/runbook/parse.js';
+
+const bin = resolve('bin/hatui.js');
+const runbook = resolve('test/audit/fixtures/sleepy.md');
+let state: string;
+
+const env = (extra: Record<string, string> = {}) => ({ ...process.env, XDG_STATE_HOME: state, HATUI_ANCHOR_COMMAND: '', CI: 'true', ...extra });
+
+function hatui(args: string[], extra: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: env(extra), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts a headless run and SIGKILLs it once the long command has printed its process group. */
+async function crashMidCommand(): Promise<string> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/audit/helpers/headless-run.ts', runbook], { env: env({ HATUI_TEST_SLEEP: '120' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const pgid = await new Promise<number>((resolvePgid, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`no long-started line within 30 s; output so far:\n${out}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /long-started pgid=(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(deadline);
+        resolvePgid(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`run exited (${code}) before the long command started:\n${out}`)));
+  });
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+  process.kill(-pgid, 'SIGKILL'); // the orphaned `sleep` (its own process group, started by the dead run)
+  const log = /audit log: (\S+\.jsonl)/.exec(out)?.[1];
+  if (!log) throw new Error(`no log path printed:\n${out}`);
+  return log;
+}
+
+const events = (log: string): RunEvent[] =>
+  readFileSync(log, 'utf8').split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line).event as RunEvent];
+    } catch {
+      return [];
+    }
+  });
+
+beforeAll(() => {
+  state = mkdtempSync(join(tmpdir(), 'hatui-crash-'));
+});
+afterAll(() => rmSync(state, { recursive: true, force: true }));
+
+describe('SIGKILL mid-command, then resume', () => {
+  it('retry: unknown on resume, finishes ok, one verifying chain with the torn line kept and marked', async () => {
+    const log = await crashMidCommand();
+    const verified = hatui(['audit', 'verify', log]);
+    expect([0, 3]).toContain(verified.code);
+    const recorded = events(log);
+    expect(recorded).toContainEqual(expect.objectContaining({ type: 'command-started', stepId: 'long' }));
+    expect(recorded.some((e) => e.type === 'command-finished' && e.stepId === 'long')).toBe(false);
+
+    // SIGKILL cannot tear one write(2); a power cut can: add the torn fragment such a cut leaves.
+    appendFileSync(log, '{"at":"2026-11-25T20:00:00.000Z","event":{"commandIn');
+    const torn = hatui(['audit', 'verify', log]);
+    expect(torn.code).toBe(3);
+    expect(torn.out).toContain('torn last line');
+
+    const undecided = hatui(['resume', log, '--headless']);
+    expect(undecided.code).toBe(3);
+    expect(undecided.out).toMatch(/long: unknown/);
+    expect(undecided.err + undecided.out).toMatch(/long/);
+
+    const answers = join(state, 'retry.yaml');
+    appendFileSync(answers, 'long: { resume: retry }\n');
+    const resumed = hatui(['resume', log, '--headless', '--answers', answers], { HATUI_TEST_SLEEP: '0' });
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    expect(resumed.out).toContain('long-done');
+    expect(resumed.out).toMatch(/final head: \d+:[0-9a-f]{64}/);
+
+    const final = hatui(['audit', 'verify', '--json', log]);
+    expect(final.code, final.out).toBe(0);
+    const report = JSON.parse(final.out);
+    expect(report.tornKept).toHaveLength(1);
+    const after = events(log);
+    expect(after).toContainEqual(expect.objectContaining({ type: 'resume-decision', stepId: 'long', decision: 'retry' }));
+    expect(after).toContainEqual(expect.objectContaining({ type: 'run-resumed', tornTail: true }));
+    expect(after.at(-1)).toMatchObject({ type: 'run-finished', outcome: 'ok' });
+  });
+
+  it('skip: records the operator skip and the run goes on; the file verifies', async () => {
+    const log = await crashMidCommand();
+    const answers = join(state, 'skip.yaml');
+    appendFileSync(answers, 'long: { resume: skip }\n');
+    const resumed = hatui(['resume', log, '--headless', '--answers', answers]);
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    expect(resumed.out).not.toContain('long-done');
+    expect(resumed.out).toContain('after');
+    const after = events(log);
+    expect(after).toContainEqual(expect.objectContaining({ type: 'resume-decision', stepId: 'long', decision: 'skip' }));
+    const folded = fold(parseRunbook(readFileSync(runbook, 'utf8'), runbook).runbook!, after);
+    expect(folded.steps.long!.status).toBe('skipped');
+    expect(folded.steps.long!.decisions).toMatchObject([{ decision: 'skip' }]);
+    expect(folded.steps.after!.status).toBe('ok');
+    expect(hatui(['audit', 'verify', log]).code).toBe(0);
+  });
+});
