@@ -1,0 +1,86 @@
+// Operator lock on a Redis Sentinel cluster's master: the lock key has a PX TTL the holder keeps
+// refreshing; Lua scripts make acquire / refresh / release atomic. The master is found through Sentinel.
+import { Redis } from 'ioredis';
+import type { AcquireOutcome, LockStore } from './lock-store.js';
+
+const ACQUIRE = `
+local cur = redis.call('GET', KEYS[1])
+if cur then return {'held', cur} end
+local prev = redis.call('GET', KEYS[2])
+if prev and prev ~= ARGV[3] then return {'stale', prev} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1])
+return {'acquired'}`;
+
+const REFRESH = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+export interface RedisLockTarget {
+  sentinels: Array<{ host: string; port: number }>;
+  masterName: string;
+  password?: string;
+}
+
+export class RedisLockStore implements LockStore {
+  readonly where: string;
+  private readonly client: Redis;
+  private readonly keys: [string, string];
+
+  constructor(target: RedisLockTarget, key: string, timeoutMs = 3000) {
+    this.where = `redis master '${target.masterName}' (via ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}) key ${key}`;
+    this.keys = [key, `${key}:holder`];
+    this.client = new Redis({
+      sentinels: target.sentinels,
+      name: target.masterName,
+      role: 'master',
+      ...(target.password ? { password: target.password } : {}),
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 1,
+      sentinelRetryStrategy: () => null,
+      enableOfflineQueue: true,
+    });
+    this.client.on('error', () => {});
+  }
+
+  private async call(script: string, args: string[]): Promise<unknown> {
+    try {
+      if (this.client.status === 'wait') await this.client.connect();
+      return await this.client.eval(script, 2, ...this.keys, ...args);
+    } catch (error) {
+      throw new Error(`${this.where}: ${(error as Error).message}`);
+    }
+  }
+
+  async acquire(value: string, ttlMs: number, takeOver?: string): Promise<AcquireOutcome> {
+    const reply = (await this.call(ACQUIRE, [value, String(ttlMs), takeOver ?? ''])) as string[];
+    if (reply[0] === 'acquired') return { status: 'acquired', token: value };
+    if (reply[0] === 'held') return { status: 'held', current: String(reply[1]) };
+    return { status: 'stale', previous: String(reply[1]) };
+  }
+
+  async refresh(_token: string, value: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.call(REFRESH, [value, String(ttlMs)])) === 1;
+  }
+
+  async release(_token: string, value: string): Promise<void> {
+    await this.call(RELEASE, [value]);
+  }
+
+  async inspect(): Promise<{ current?: string; previous?: string }> {
+    if (this.client.status === 'wait') await this.client.connect();
+    const [current, previous] = await this.client.mget(...this.keys);
+    return { ...(current ? { current } : {}), ...(previous ? { previous } : {}) };
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}
