@@ -1,0 +1,140 @@
+// Live wiring for a run against real clusters: SSH (and local) transports from the inventory, role
+// selectors (`pg.leader`, `redis.master`) resolved from live state, and a fresh cluster snapshot for CEL
+// (`clusters.<name>`) at every call, built from the same probes the poller uses.
+//
+//   createLiveDeps(inventory, { secrets?, env?, readFile?, probeTimeoutMs? })
+//     → { transportFor, resolveTarget, clusterState, secrets, close }
+//   snapshotClusters(inventory, { timeoutMs?, prev?, probeFor? }) → Record<cluster, ClusterState>
+//   defaultLabInventoryPath(env?) → the lab's inventory.yaml when it exists (the embedded default), else undefined
+//
+// The snapshot asks every probe target once, in parallel, each bounded by its own timeout: a dead or
+// hung target shows as stale in its cluster's state and never delays the others beyond that bound.
+import { existsSync, readFileSync } from 'node:fs';
+import type { ClusterState } from '../core/cluster-state.js';
+import type { ResolvedTarget } from '../core/engine/events.js';
+import type { Cluster, Inventory } from '../core/inventory/model.js';
+import { inventorySecrets } from '../core/secrets/credentials.js';
+import { createTransports } from '../adapters/ssh/index.js';
+import { noProbeState, probeFor as shippedProbeFor } from '../adapters/probes/index.js';
+import type { ClusterProbe, TargetResult } from '../adapters/probes/types.js';
+import { createTargetResolver } from './resolve-target.js';
+import type { RunnerDeps } from './runner-deps.js';
+
+export interface LiveDepsOptions {
+  /** Extra secrets to mask in every result (inventory credentials are added automatically). */
+  secrets?: readonly string[];
+  /** Environment and file reader for inventory credentials (defaults: process.env, readFileSync). */
+  env?: Record<string, string | undefined>;
+  readFile?: (path: string) => string;
+  /** Per-target timeout of one snapshot (default 1500 ms). */
+  probeTimeoutMs?: number;
+  /** Probe table (tests inject doubles). */
+  probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
+}
+
+export interface LiveDeps {
+  transportFor: RunnerDeps['transportFor'];
+  resolveTarget: RunnerDeps['resolveTarget'];
+  clusterState: RunnerDeps['clusterState'];
+  /** Inventory credentials readable right now plus the given secrets: mask them everywhere. */
+  secrets: string[];
+  /** Closes every pooled SSH connection. */
+  close(): Promise<void>;
+}
+
+export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {}): LiveDeps {
+  const reader = { env: opts.env ?? process.env, readFile: opts.readFile ?? ((path: string) => readFileSync(path, 'utf8')) };
+  const secrets = [...new Set([...(opts.secrets ?? []), ...inventorySecrets(inventory, reader)])].filter((s) => s.length > 0);
+  const transports = createTransports(inventory, { secrets });
+  const resolver = createTargetResolver(inventory, { hostKey: (host) => transports.ssh.hostKey(host) });
+  let prev: Record<string, ClusterState> = {};
+  return {
+    transportFor: (target: ResolvedTarget) => transports.transportFor(target),
+    resolveTarget: (selector) => resolver.resolve(selector),
+    async clusterState() {
+      prev = await snapshotClusters(inventory, {
+        prev,
+        ...(opts.probeTimeoutMs !== undefined ? { timeoutMs: opts.probeTimeoutMs } : {}),
+        ...(opts.probeFor ? { probeFor: opts.probeFor } : {}),
+      });
+      return prev;
+    },
+    secrets,
+    close: () => transports.closeAll(),
+  };
+}
+
+export interface SnapshotOptions {
+  /** Per-target timeout (default 1500 ms). */
+  timeoutMs?: number;
+  /** The previous snapshot, so change histories (leader changes) carry over. */
+  prev?: Record<string, ClusterState>;
+  probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
+  now?: () => number;
+}
+
+/** One fresh state per inventory cluster: every probe target asked once, each bounded by its timeout. */
+export async function snapshotClusters(inventory: Inventory, opts: SnapshotOptions = {}): Promise<Record<string, ClusterState>> {
+  const timeoutMs = opts.timeoutMs ?? 1500;
+  const now = opts.now ?? Date.now;
+  const lookup = opts.probeFor ?? shippedProbeFor;
+  const entries = await Promise.all(
+    Object.entries(inventory.clusters).map(async ([name, cluster]): Promise<[string, ClusterState]> => {
+      const probe = lookup(cluster.kind);
+      const startedAt = now();
+      if (!probe) return [name, noProbeState(name, cluster, startedAt)];
+      let results: TargetResult[];
+      try {
+        const targets = probe.targets(name, cluster, inventory);
+        results = await Promise.all(
+          targets.map(async (target): Promise<TargetResult> => {
+            const base = { id: target.id, address: target.address, startedAt };
+            const signal = AbortSignal.timeout(timeoutMs);
+            try {
+              const last = await withDeadline(target.fetch(signal), signal, `${target.address}: timed out after ${timeoutMs} ms`);
+              return { ...base, last, lastOkAt: now(), error: null };
+            } catch (error) {
+              return { ...base, last: null, lastOkAt: null, error: (error as Error).message || 'failed' };
+            }
+          }),
+        );
+      } catch (error) {
+        // A probe that cannot even list its targets: the cluster shows every target as unanswered.
+        results = [{ id: name, address: name, startedAt, last: null, lastOkAt: null, error: (error as Error).message }];
+      }
+      return [name, probe.combine(name, cluster, results, opts.prev?.[name], now())];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Rejects when the signal aborts even if the fetch ignores it (a hung socket must not hold the snapshot). */
+function withDeadline<T>(promise: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error(message));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? new Error(message) : e);
+      },
+    );
+  });
+}
+
+/** The lab's inventory (HATUI_LAB_DIR or the default lab dir) when the lab has written one. */
+export async function defaultLabInventoryPath(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const { labPaths, labSettings } = await import('../lab/settings.js');
+  let path: string;
+  try {
+    path = labPaths(labSettings(env)).inventory;
+  } catch {
+    return undefined;
+  }
+  return existsSync(path) ? path : undefined;
+}
