@@ -1,6 +1,68 @@
-// Placeholder until the command lands.
+// `hatui [tui] [--inventory f] [--runbooks dir] [--var k=v]… [--headless]`: the terminal app.
+// Ink is imported lazily (only when a TTY shows the app). Without a TTY, or with --headless, it
+// prints the cluster status and the runbook list as plain text and says how to run headless.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import type { Inventory } from '../core/inventory/model.js';
+import { formatProblem } from '../core/runbook/problem.js';
+import { labPaths, labSettings } from '../lab/settings.js';
+import { readInventoryFile } from '../services/load-files.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui tui` is not implemented yet', ExitCode.failed);
+const HELP = `Usage: hatui [tui] [--inventory <file>] [--runbooks <dir>] [--var name=value]… [--headless]
+
+Opens the terminal app: live cluster panels, the runbook list, guided walkthroughs.
+  --inventory <file>  inventory YAML (default: the lab's inventory when the lab is up)
+  --runbooks <dir>    where runbooks are listed from (default: the shipped runbooks/)
+  --var name=value    variable values for the runbooks that declare them (repeatable)
+  --headless          no terminal app: print cluster status and runbooks as plain text
+Without a TTY the plain text status is printed; run a runbook headless with \`hatui run <file> --headless\`.`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      inventory: { type: 'string' },
+      runbooks: { type: 'string' },
+      var: { type: 'string', multiple: true },
+      headless: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return ExitCode.ok;
+  }
+  const { inventory, text, path } = await loadInventory(values.inventory);
+  const runbooksDir = values.runbooks ?? defaultRunbooksDir();
+  const interactive = !values.headless && process.stdin.isTTY === true && process.stdout.isTTY === true && typeof process.stdin.setRawMode === 'function';
+  if (!interactive) {
+    const { printStatus } = await import('../ui/plain-status.js');
+    const why = values.headless ? '--headless' : 'no TTY';
+    return printStatus(inventory, runbooksDir, (line) => process.stdout.write(line + '\n'), `${why}: plain status of ${path}; run a runbook with \`hatui run <runbook> --headless --inventory ${path}\``);
+  }
+  const { launchTui } = await import('../ui/launch.js');
+  return launchTui({ inventory, inventoryText: text, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
+}
+
+async function loadInventory(given: string | undefined): Promise<{ inventory: Inventory; text: string; path: string }> {
+  const path = given ?? labPaths(labSettings(process.env)).inventory;
+  if (!given && !existsSync(path)) {
+    throw new HatuiError(`no inventory: pass --inventory <file>, or start the lab (hatui lab up) so ${path} exists`, ExitCode.usage);
+  }
+  const loaded = await readInventoryFile(path);
+  if (!loaded.inventory || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${path}: invalid inventory`, ExitCode.failed);
+  return { inventory: loaded.inventory, text: loaded.text, path };
+}
+
+function defaultRunbooksDir(): string {
+  // Bundled: dist/cli.js → ../runbooks; from source: source/commands → ../../runbooks.
+  for (const rel of ['../runbooks', '../../runbooks']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(dir)) return dir;
+  }
+  return 'runbooks';
 }

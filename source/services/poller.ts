@@ -1,6 +1,7 @@
 // Polls every probe target of an inventory: one loop per target (not per cluster), each with its own
 // timeout and backoff, never overlapping itself. A dead or hung target is marked stale with its age
 // and never delays the others. Subscribers get immutable snapshots (deep-frozen), coalesced briefly.
+import { setMaxListeners } from 'node:events';
 import { deepFreeze, type ClusterSnapshot, type ClusterState } from '../core/cluster-state.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { noProbeState, probeFor } from '../adapters/probes/index.js';
@@ -63,6 +64,8 @@ export class Poller implements ClusterStateSource {
       coalesceMs: options.coalesceMs ?? 30,
     };
     this.now = options.now ?? Date.now;
+    // Every target loop listens on the stop signal (AbortSignal.any per request, sleeps).
+    setMaxListeners(0, this.stopController.signal);
     const startedAt = this.now();
     for (const [name, cluster] of Object.entries(inventory.clusters)) {
       const probe = (options.probeFor ?? probeFor)(cluster.kind);

@@ -43,3 +43,14 @@ describe('etcd probe', () => {
     expect(state.members[1]).toMatchObject({ healthy: null, stale: { sinceMs: 1000, error: 'ECONNREFUSED' } });
   });
 });
+
+describe('haproxy probe on a stats CSV captured from the lab (HAProxy 2.6)', () => {
+  it('finds pg_rw with exactly one UP server and pg_ro with the replicas', () => {
+    const real = readFileSync(new URL('./fixtures/haproxy-stats.lab.csv', import.meta.url), 'utf8');
+    const state = combineHaproxy('haproxy', { kind: 'haproxy', members: [], backends: { readWrite: 'pg_rw', readOnly: 'pg_ro' } }, [
+      { id: 'stats', address: 'x', last: parseHaproxyCsv(real), lastOkAt: 1, error: null, startedAt: 0 },
+    ], 1);
+    expect(state.rw?.servers.map((s) => `${s.name}:${s.status}`)).toEqual(['pg1:UP', 'pg2:DOWN', 'pg3:DOWN']);
+    expect(state.ro?.servers.map((s) => `${s.name}:${s.status}`)).toEqual(['pg1:DOWN', 'pg2:UP', 'pg3:UP']);
+  });
+});

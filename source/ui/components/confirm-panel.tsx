@@ -23,13 +23,20 @@ export interface ConfirmPanelProps {
 export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight, snapshot, clusters }: ConfirmPanelProps) {
   const theme = makeTheme();
   const level = prompt.kind === 'confirm' ? prompt.verdict.level : 'typed';
-  const expected = prompt.kind === 'confirm' ? prompt.verdict.expectedText : prompt.expectedText;
+  const expected = prompt.kind === 'confirm' ? prompt.verdict.expectedText : prompt.kind === 'preflight-override' ? prompt.expectedText : prompt.options.join(' | ');
+  const titleText = prompt.kind === 'confirm' ? ` Confirm: ${step.title}` : prompt.kind === 'preflight-override' ? ` Pre-flight FAILED: ${step.title}` : ` Decide: ${step.title}`;
+  const ask =
+    prompt.kind === 'confirm'
+      ? `Type ${expected ?? ''} to confirm, Esc to refuse:`
+      : prompt.kind === 'preflight-override'
+        ? `Blocked. Type ${expected} to override (recorded), Esc to keep it blocked:`
+        : `${prompt.message ?? 'What now?'} Type one of: ${expected}`;
   const hosts = targets.length ? targets.map((t) => `${t.selector} → ${t.host}${t.address ? ` (${t.address})` : ''}`).join(', ') : 'local';
   return (
     <Box flexDirection="column" borderStyle="single" borderColor={theme.color(environmentColor(environment))} paddingX={1}>
       <Text bold>
         <Text inverse color={theme.color(environmentColor(environment))}>{` ${environment.toUpperCase()} `}</Text>
-        {prompt.kind === 'confirm' ? ` Confirm: ${step.title}` : ` Pre-flight FAILED: ${step.title}`}
+        {titleText}
       </Text>
       <Text wrap="truncate-end">{`target: ${hosts}`}</Text>
       {prompt.kind === 'confirm' ? <Text color={theme.color('gray')} wrap="truncate-end">{`why: ${prompt.verdict.reason}`}</Text> : null}
@@ -40,7 +47,7 @@ export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight
       ) : (
         <>
           <Text bold wrap="truncate-end">
-            {prompt.kind === 'confirm' ? `Type ${expected ?? ''} to confirm, Esc to refuse:` : `Blocked. Type ${expected} to override (recorded), Esc to keep it blocked:`}
+            {ask}
           </Text>
           <Text>
             {'> '}

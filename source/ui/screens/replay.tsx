@@ -1,11 +1,12 @@
 // Interactive replay of a recorded run: the state is the engine's fold of the recorded events up to the
 // shown step visit; output is what was recorded. Nothing is re-run or re-evaluated.
-import { Box, Text, useInput } from 'ink';
-import { useMemo } from 'react';
+import { Box, render, Text, useInput } from 'ink';
+import { useMemo, useState } from 'react';
 import type { RunEvent } from '../../core/engine/events.js';
 import { fold } from '../../core/engine/reducer.js';
 import type { Runbook } from '../../core/runbook/model.js';
 import { Header } from '../components/header.js';
+import { Help } from './help.js';
 import { OutputView } from '../components/output-view.js';
 import { StepDetail } from '../components/step-detail.js';
 import { StepList } from '../components/step-list.js';
@@ -71,4 +72,22 @@ export function Replay(props: ReplayProps) {
       </Text>
     </Box>
   );
+}
+
+/** Replay with its help screen on `?`; `q` quits. */
+export function ReplayApp(props: ReplayProps & { onQuit: () => void }) {
+  const [help, setHelp] = useState(false);
+  const environment = props.environment ?? (props.events[0]?.type === 'run-started' ? props.events[0].environment : 'unknown');
+  if (help) return <Help environment={environment} screen="replay" onBack={() => setHelp(false)} />;
+  return <Replay {...props} onEffect={(e) => (e.kind === 'help' ? setHelp(true) : props.onQuit())} />;
+}
+
+/**
+ * The interactive `hatui replay <log>` screen: next/previous step, jump to a step, search output.
+ * Folds the recorded events with the engine's reducer; re-runs and re-evaluates nothing.
+ */
+export async function openReplayScreen(events: readonly RunEvent[], runbook: Runbook, options: { environment?: string } = {}): Promise<number> {
+  const instance = render(<ReplayApp events={events} runbook={runbook} {...options} onQuit={() => instance.unmount()} />, { exitOnCtrlC: false });
+  await instance.waitUntilExit();
+  return 0;
 }

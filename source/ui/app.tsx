@@ -1,0 +1,159 @@
+// The terminal app: Home → Walkthrough (live run) with Help on top; cluster snapshots from the poller,
+// re-rendered at most every ~100 ms. Owns only navigation; runs live in RunSession.
+import { Box, Text, useApp } from 'ink';
+import { useEffect, useRef, useState } from 'react';
+import type { ClusterSnapshot } from '../core/cluster-state.js';
+import type { ClusterStateSource } from '../services/poller.js';
+import type { ScreenName } from './keymap.js';
+import { Help } from './screens/help.js';
+import { Home } from './screens/home.js';
+import { Walkthrough } from './screens/walkthrough.js';
+import type { RunSession } from './session.js';
+import type { HomeEffect, RunbookEntry } from './state/home-state.js';
+import type { WalkthroughEffect } from './state/walkthrough-state.js';
+
+export interface AppProps {
+  environment: string;
+  inventoryName?: string;
+  source: ClusterStateSource;
+  runbooks: readonly RunbookEntry[];
+  /** Creates and starts a run of the runbook (the tui command wires the runner's dependencies). */
+  openRunbook: (entry: RunbookEntry) => Promise<RunSession>;
+  onQuit?: () => void;
+  width?: number;
+  height?: number;
+  /** Called once after the first frame (the first-frame benchmark prints a marker). */
+  onFirstFrame?: () => void;
+}
+
+export function useSnapshot(source: ClusterStateSource, throttleMs = 100): ClusterSnapshot {
+  const [snapshot, setSnapshot] = useState(source.current());
+  useEffect(() => {
+    let timer: NodeJS.Timeout | undefined;
+    let latest = source.current();
+    const unsubscribe = source.subscribe((s) => {
+      latest = s;
+      if (!timer) {
+        timer = setTimeout(() => {
+          timer = undefined;
+          setSnapshot(latest);
+        }, throttleMs);
+      }
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [source, throttleMs]);
+  return snapshot;
+}
+
+function useSession(session: RunSession | null): number {
+  const [version, setVersion] = useState(0);
+  useEffect(() => session?.subscribe(() => setVersion((v) => v + 1)), [session]);
+  return version;
+}
+
+export function App(props: AppProps) {
+  const { exit } = useApp();
+  const snapshot = useSnapshot(props.source);
+  const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
+  const [help, setHelp] = useState<ScreenName | null>(null);
+  const [session, setSession] = useState<RunSession | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  useSession(session);
+  const first = useRef(false);
+  useEffect(() => {
+    if (!first.current) {
+      first.current = true;
+      props.onFirstFrame?.();
+    }
+  });
+
+  const quit = () => {
+    props.onQuit?.();
+    exit();
+  };
+  const open = (entry: RunbookEntry) => {
+    setMessage(`starting ${entry.id}…`);
+    props.openRunbook(entry).then(
+      (s) => {
+        setSession(s);
+        setScreen('walkthrough');
+        setMessage(null);
+      },
+      (error: Error) => setMessage(`cannot start ${entry.id}: ${error.message}`),
+    );
+  };
+  const onHome = (effect: HomeEffect) => {
+    switch (effect.kind) {
+      case 'open':
+        return open(effect.entry);
+      case 'help':
+        return setHelp('home');
+      case 'quit':
+        return quit();
+      case 'command': {
+        const [verb, arg] = effect.text.split(/\s+/, 2);
+        if (verb === 'q' || verb === 'quit') return quit();
+        if (verb === 'help') return setHelp('home');
+        if (verb === 'open' && arg) {
+          const entry = props.runbooks.find((r) => r.id === arg);
+          return entry ? open(entry) : setMessage(`no runbook '${arg}'`);
+        }
+        return setMessage(`unknown command ':${effect.text}' (try :open <id>, :help, :q)`);
+      }
+    }
+  };
+  const onWalkthrough = (effect: WalkthroughEffect) => {
+    switch (effect.kind) {
+      case 'cancel-command':
+      case 'abort-run':
+        return session?.cancel();
+      case 'back':
+        setSession(null);
+        return setScreen('home');
+      case 'help':
+        return setHelp('walkthrough');
+      case 'tick':
+        return session?.tick();
+      case 'continue':
+        return undefined;
+    }
+  };
+
+  if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
+  if (screen === 'walkthrough' && session) {
+    const checklist = session.checklistPending;
+    return (
+      <Box flexDirection="column">
+        <Walkthrough
+          environment={props.environment}
+          runbook={session.runbook}
+          state={session.state}
+          snapshot={snapshot}
+          output={session.output}
+          prompt={session.prompt}
+          onAnswer={(a) => session.answer(a)}
+          onEffect={onWalkthrough}
+          {...(props.width ? { width: props.width } : {})}
+          {...(props.height ? { height: props.height - (checklist || session.result || session.error ? 1 : 0) } : {})}
+        />
+        {checklist ? <Text color="yellow">{`checklist: space ticks the next item (${checklist.left} left)`}</Text> : null}
+        {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text>{`run ended: ${session.result.message} · q back`}</Text> : null}
+      </Box>
+    );
+  }
+  return (
+    <Home
+      environment={props.environment}
+      {...(props.inventoryName ? { inventoryName: props.inventoryName } : {})}
+      snapshot={snapshot}
+      runbooks={props.runbooks}
+      onEffect={onHome}
+      message={message}
+      {...(props.width ? { width: props.width } : {})}
+      {...(props.height ? { height: props.height } : {})}
+    />
+  );
+}
