@@ -11,10 +11,12 @@ import { VERSION } from '../cli.js';
 import { readInventoryFile, readRunbookFile, readTextFile } from '../services/load-files.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, runRunbook } from '../services/runner.js';
 import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
-import { inventoryResolver, localLocks, localTransports, MemorySink, secretRedactor, systemClock, type EventSink } from '../services/runner-deps.js';
+import { inventoryResolver } from '../services/runner-deps.js';
 import { dryRun } from '../services/runner-dry-run.js';
+import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { resolveVars } from '../services/runner-vars.js';
+import { defaultInventoryPath, wireRun } from '../services/runner-wiring.js';
 
 const HELP = `Usage: hatui run <runbook> [--headless] [--var name=value]… [--answers <file>] [--dry-run]
                  [--inventory <file>] [--ticket <id>]
@@ -24,7 +26,8 @@ Runs a runbook step by step with plain line output (the terminal app opens later
   --answers <file>    decisions in advance: step id → yes | typed text | {checklist: all} | {override: text}
                       | {resume: retry|skip|recheck|abort}; a question without an answer stops with exit 3
   --dry-run           print every step and command as it would run; run nothing
-  --inventory <file>  inventory YAML (hosts, clusters, environment, default command timeout)
+  --inventory <file>  inventory YAML (hosts, clusters, environment, default command timeout);
+                      default: the lab's inventory when the lab has written one
   --ticket <id>       incident/change ticket recorded with the run
 Exit: 0 ok · 1 failed · 2 usage error · 3 needs an operator decision · 4 refused (lock held)`;
 
@@ -52,9 +55,11 @@ export async function run(args: string[]): Promise<number> {
 
   let inventory: Inventory | undefined;
   let inventoryText: string | undefined;
-  if (values.inventory !== undefined) {
-    const loaded = await readInventoryFile(values.inventory);
-    if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${values.inventory}: invalid inventory`, ExitCode.failed);
+  // No --inventory: the lab's inventory when the lab has written one (the embedded default).
+  const inventoryPath = values.inventory ?? (await defaultLabInventoryPath());
+  if (inventoryPath !== undefined) {
+    const loaded = await readInventoryFile(inventoryPath);
+    if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${inventoryPath}: invalid inventory`, ExitCode.failed);
     inventory = loaded.inventory;
     inventoryText = loaded.text;
   }
@@ -67,11 +72,17 @@ export async function run(args: string[]): Promise<number> {
   const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
   const environment = inventory?.environment ?? 'local';
   const defaultTimeoutMs = inventory?.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
-  const resolveTarget = inventoryResolver(inventory);
-  const clusterState = async () => ({});
+  // With an inventory: SSH transports, live role selectors and a fresh cluster snapshot for CEL.
+  const live = inventory ? createLiveDeps(inventory) : undefined;
+  const resolveTarget = live?.resolveTarget ?? inventoryResolver(inventory);
+  const clusterState = live?.clusterState ?? (async () => ({}));
 
   if (values['dry-run']) {
-    await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget, clusterState }, write);
+    try {
+      await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget, clusterState }, write);
+    } finally {
+      await live?.close();
+    }
     return ExitCode.ok;
   }
 
@@ -83,7 +94,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const operator = `${userInfo().username}@${hostname()}`;
   const secrets = secretNames.map((n) => vars[n]!).filter((v) => v.length > 0);
-  const sink: EventSink = new MemorySink();
+  const runId = randomUUID();
+  const wired = await wireRun({
+    runId,
+    runbookId: runbook.id,
+    ...(inventory ? { inventory } : {}),
+    secrets,
+    decider: answersDecider(answers, operator),
+    observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
+  });
+  write(`audit log: ${wired.audit.path}`);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -91,7 +111,7 @@ export async function run(args: string[]): Promise<number> {
     const result = await runRunbook(
       runbook,
       {
-        runId: randomUUID(),
+        runId,
         vars,
         secretNames,
         environment,
@@ -102,22 +122,14 @@ export async function run(args: string[]): Promise<number> {
         defaultTimeoutMs,
         signal: controller.signal,
       },
-      {
-        sink,
-        transportFor: localTransports(inventory),
-        resolveTarget,
-        decider: answersDecider(answers, operator),
-        clusterState,
-        redactor: secretRedactor(secrets),
-        clock: systemClock,
-        locks: localLocks,
-        observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
-      },
+      wired.deps,
     );
+    write(`audit log: ${wired.audit.path} · head ${wired.head()}`);
     if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
     return result.exitCode;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    await wired.close();
   }
 }
 

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hatui-cli-'));
+// Audit logs go to a private state dir; a lab left running elsewhere is not picked up as the default inventory.
+const isolated = { XDG_STATE_HOME: tmp(), HATUI_LAB_DIR: join(tmp(), 'no-lab') };
 
 function hatui(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', ['bin/hatui.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile('node', ['bin/hatui.js', ...args], { env: { ...process.env, NO_COLOR: '1', ...isolated, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -36,6 +38,11 @@ describe('hatui run --headless', () => {
     expect(r.stdout).toContain('run finished: failed');
     expect(r.stdout).not.toContain('\u001b[');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // The run is recorded in a hash-chained audit log that verifies; its head is printed for the ticket.
+    const log = /audit log: (\S+\.jsonl) · head (\d+:[0-9a-f]{64})/.exec(r.stdout);
+    expect(log).not.toBeNull();
+    const verify = await hatui(['audit', 'verify', log![1]!, '--head', log![2]!]);
+    expect(verify.code).toBe(0);
   });
 
   it('a missing confirmation exits 3 naming the step, and nothing was executed', async () => {
