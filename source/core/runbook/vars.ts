@@ -1,14 +1,14 @@
-// Variable values for a run or a plan: `--var k=v` over front-matter defaults, checked against choices.
-// Secret variables never come from the command line (it shows in `ps`); they come from the environment.
+// Variable values for `plan`: `--var k=v` over front-matter defaults, checked against choices. Secret
+// variables are listed by name only (plan shows their environment reference, never a value). The runner
+// resolves real values, secrets included, in services/runner-vars.ts.
 import type { Runbook } from './model.js';
-import { secretEnvName } from './template.js';
 
 export interface ResolvedVars {
   /** Values of non-secret variables. */
   values: Record<string, string>;
   /** Names of secret variables (their values are supplied separately, never shown). */
   secretNames: string[];
-  /** Operator-facing errors (unknown name, not a choice, missing value, secret on the command line). */
+  /** Operator-facing errors (unknown name, not a choice, missing value). */
   errors: string[];
 }
 
@@ -35,8 +35,8 @@ export function resolveVars(runbook: Runbook, given: Record<string, string>): Re
   }
   for (const [name, spec] of Object.entries(runbook.vars)) {
     if (spec.secret) {
+      // Plan never needs the value: the command carries only the environment reference.
       secretNames.push(name);
-      if (given[name] !== undefined) errors.push(`--var ${name}: '${name}' is secret; set ${secretEnvName(name)} in the environment instead of the command line`);
       continue;
     }
     const value = given[name] ?? spec.default;
