@@ -51,12 +51,12 @@ export async function labDown(settings: LabSettings, opts: { keepData?: boolean;
   return { stopped: running, portsStillBusy: busy };
 }
 
-function removeLabFiles(settings: LabSettings): void {
+export function removeLabFiles(settings: LabSettings, opts: { keepLogs?: boolean } = {}): void {
   const paths = labPaths(settings);
   const entries = [
     ...labNodes.map((n) => paths.nodeDir(n)),
     paths.run,
-    paths.logs,
+    ...(opts.keepLogs ? [] : [paths.logs]),
     paths.secrets,
     paths.ssh,
     paths.inventory,

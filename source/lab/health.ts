@@ -107,7 +107,8 @@ export async function checkHaproxy(settings: LabSettings): Promise<Check> {
   const rw = up('pg_rw');
   const ro = up('pg_ro');
   if (rw.length !== 1 || rw[0] !== leader) return { ok: false, detail: `pg_rw UP: [${rw.join(', ')}], leader ${leader}` };
-  if (ro.length === 0 || ro.includes(leader)) return { ok: false, detail: `pg_ro UP: [${ro.join(', ')}], leader ${leader}` };
+  const replicas = pgNodes.filter((n) => n !== leader);
+  if (ro.length !== replicas.length || !replicas.every((r) => ro.includes(r))) return { ok: false, detail: `pg_ro UP: [${ro.join(', ')}], leader ${leader}` };
   return { ok: true, detail: `pg_rw → ${leader}; pg_ro → ${ro.join(', ')}` };
 }
 

@@ -15,6 +15,7 @@ export { labCrash, labRestart, labFreeze, labThaw, labLag, assertNode, walSender
 export { labInventory, labInventoryYaml } from './inventory.js';
 export { readEvents } from './events.js';
 export {
+  checkPart,
   checkEtcd,
   checkPg,
   checkHaproxy,

@@ -1,6 +1,6 @@
 // Which local TCP ports are listening, and which process owns them: read from /proc/net/tcp{,6}
 // (socket inode) and /proc/<pid>/fd (socket:[inode]) so a port conflict can name its process.
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 
 export interface Listener {
@@ -89,4 +89,36 @@ export function tcpOpen(port: number, ms = 500): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+const RESERVED = '/proc/sys/net/ipv4/ip_local_reserved_ports';
+
+/** Parses `a-b,c` (ip_local_reserved_ports) into ranges. */
+export function parseRanges(text: string): [number, number][] {
+  return text
+    .trim()
+    .split(',')
+    .filter(Boolean)
+    .map((part) => {
+      const [a, b] = part.split('-').map(Number);
+      return [a!, b ?? a!] as [number, number];
+    });
+}
+
+/**
+ * Keeps the kernel from handing out the lab's ports as ephemeral (client) ports: lab ports sit inside
+ * Linux's default ephemeral range 32768–60999, and an outgoing connection that happens to get, say,
+ * 56022 as its local port makes Patroni's bind fail with EADDRINUSE. Adds [from, to] to
+ * net.ipv4.ip_local_reserved_ports (kept after the lab stops; harmless). Returns false when not writable.
+ */
+export function reservePorts(from: number, to: number): boolean {
+  try {
+    const ranges = parseRanges(readFileSync(RESERVED, 'utf8'));
+    if (ranges.some(([a, b]) => a <= from && b >= to)) return true;
+    ranges.push([from, to]);
+    writeFileSync(RESERVED, ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(','));
+    return true;
+  } catch {
+    return false;
+  }
 }

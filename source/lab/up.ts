@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { checkPart, waitHealthy } from './health.js';
 import { labInventoryYaml } from './inventory.js';
-import { busyPorts } from './ports.js';
+import { busyPorts, reservePorts } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
 import { prepareCommon, prepareNode, writeKnownHosts } from './prepare.js';
 import {
@@ -14,6 +14,7 @@ import {
   nodePorts,
   partDependencies,
   partNodes,
+  pgNodes,
   type LabNode,
   type LabPart,
   type LabSettings,
@@ -21,6 +22,7 @@ import {
 import { cgroupPopulated, killNode, removeCgroups, runningPid, startDaemon } from './supervise.js';
 import type { LabUpOptions, LabUpResult } from './types.js';
 import { recordEvent } from './events.js';
+import { removeLabFiles } from './down.js';
 
 /** Requested parts plus what they depend on, in start order. */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
@@ -34,11 +36,32 @@ export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
   return labParts.filter((p) => wanted.has(p));
 }
 
-export function logTail(settings: LabSettings, node: LabNode, lines = 15): string {
+/** The last lines of a node's log, without Python traceback bodies (HAProxy's checks reset connections). */
+export function logTail(settings: LabSettings, node: LabNode, lines = 12): string {
   const path = labPaths(settings).log(node);
   if (!existsSync(path)) return `(no log at ${path})`;
-  const all = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const all = readFileSync(path, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/^\s|^Traceback|^ConnectionResetError|^BrokenPipeError/.test(l) && !/Exception happened during processing of request/.test(l));
   return all.slice(-lines).map((l) => `  ${node}| ${l}`).join('\n');
+}
+
+/** A Patroni cluster with no data dir anywhere must start from clean DCS keys (a bootstrap cut short leaves `initialize`). */
+async function wipeStaleDcs(settings: LabSettings, log: (line: string) => void): Promise<void> {
+  const paths = labPaths(settings);
+  const fresh = pgNodes.every((n) => !existsSync(`${paths.nodeDir(n)}/data/PG_VERSION`) && runningPid(settings, n) === null);
+  if (!fresh) return;
+  const prefix = `/service/${settings.scope}/`;
+  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const response = await fetch(`http://127.0.0.1:${settings.ports.etcdClient}/v3/kv/deleterange`, {
+    method: 'POST',
+    body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }),
+    signal: AbortSignal.timeout(3000),
+  });
+  const body = (await response.json()) as { deleted?: string };
+  if (Number(body.deleted ?? 0) > 0) log(`removed ${body.deleted} stale Patroni keys under ${prefix} (no node has data)`);
 }
 
 export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabUpOptions = {}): Promise<LabUpResult> {
@@ -56,12 +79,14 @@ export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabU
   const stray = toStart.filter((n) => cgroupPopulated(settings, n));
   for (const node of stray) await killNode(settings, node);
 
+  if (!reservePorts(settings.portBase, settings.portBase + 99)) log('could not reserve the lab ports in net.ipv4.ip_local_reserved_ports');
   const busy = busyPorts(toStart.flatMap((n) => nodePorts(settings, n)));
   if (busy.length) {
     const list = busy.map((b) => `127.0.0.1:${b.port}${b.owner ? ` (in use by ${b.owner})` : ' (in use)'}`).join(', ');
     throw new HatuiError(`port already in use: ${list}. Nothing was started. Free it or choose another HATUI_LAB_PORT_BASE.`, ExitCode.refused);
   }
 
+  const freshDir = !existsSync(labPaths(settings).state);
   prepareCommon(settings);
   writeStateFile(settings);
   const paths = labPaths(settings);
@@ -104,7 +129,10 @@ export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabU
         await startPart('etcd');
         await waitPart('etcd');
       }
-      if (has('pg')) await startPart('pg');
+      if (has('pg')) {
+        await wipeStaleDcs(settings, log);
+        await startPart('pg');
+      }
       if (has('haproxy')) await startPart('haproxy');
       if (has('pg')) await waitPart('pg');
       if (has('haproxy')) await waitPart('haproxy');
@@ -127,6 +155,11 @@ export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabU
       log(`stopping what this call started: ${started.join(', ')}`);
       await Promise.all(started.map((n) => killNode(settings, n).catch(() => {})));
       removeCgroups(settings, started);
+    }
+    if (freshDir) {
+      // A lab this call created from nothing goes away again (logs stay for the post-mortem).
+      removeLabFiles(settings, { keepLogs: true });
+      log(`removed the half-made lab in ${settings.dir} (kept ${paths.logs})`);
     }
     throw error;
   }
