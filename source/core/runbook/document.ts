@@ -201,10 +201,16 @@ function addQuote(step: Draft, node: Blockquote, rawText: string): void {
   void node;
 }
 
-/** remark closes a fence left open at the end of the file silently; the source text tells the truth. */
+/**
+ * remark closes a fence left open at the end of the file silently; the source text tells the truth. Also
+ * flags runnable blocks nested in lists or quotes, which would otherwise be silently shown instead of run.
+ */
 function findUnclosedFences(root: Root, raw: (n: Nodes) => string, posOf: (n: Nodes) => SourcePosition, path: string, problems: Problem[]): void {
-  const visit = (n: Nodes): void => {
+  const visit = (n: Nodes, nested: boolean): void => {
     if (n.type === 'code') {
+      if (nested && isRunnable(n)) {
+        problems.push(problem(path, posOf(n), `\`${codeWord(n)}\` block inside a list or quote would only be shown, never run: move it to the top level of the step`));
+      }
       const lines = raw(n).split('\n');
       const open = /^[ \t>]*(`{3,}|~{3,})/.exec(lines[0] ?? '');
       if (open) {
@@ -216,9 +222,9 @@ function findUnclosedFences(root: Root, raw: (n: Nodes) => string, posOf: (n: No
       }
       return;
     }
-    if ('children' in n) for (const c of n.children) visit(c as Nodes);
+    if ('children' in n) for (const c of n.children) visit(c as Nodes, n.type !== 'root');
   };
-  visit(root);
+  visit(root, false);
 }
 
 function assignIds(drafts: Draft[]): Step[] {

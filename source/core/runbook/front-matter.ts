@@ -111,9 +111,16 @@ type At = (p: readonly PropertyKey[], key?: string) => SourcePosition;
 
 function fillVars(raw: unknown, fields: FrontMatter, problems: Problem[], path: string, at: At): void {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return;
+  const envNames = new Map<string, string>();
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const spec = (value ?? {}) as Record<string, unknown>;
     const v: VarSpec = { secret: spec.secret === true };
+    if (v.secret) {
+      // Secrets travel as HATUI_SECRET_<NAME>: two names differing only in case would share one variable.
+      const other = envNames.get(name.toUpperCase());
+      if (other !== undefined) problems.push(problem(path, at(['vars'], name), `secret variables \`${other}\` and \`${name}\` differ only in case (both would be HATUI_SECRET_${name.toUpperCase()})`));
+      envNames.set(name.toUpperCase(), name);
+    }
     if (typeof spec.description === 'string') v.description = spec.description;
     if (isScalar(spec.default)) v.default = String(spec.default);
     if (Array.isArray(spec.choices)) v.choices = spec.choices.filter(isScalar).map(String);
