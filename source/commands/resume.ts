@@ -25,6 +25,7 @@ import { answersDecider, parseAnswers } from '../services/runner-answers.js';
 import { resolveVars } from '../services/runner-vars.js';
 import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from '../services/runner-deps.js';
 import { readInventoryFile } from '../services/load-files.js';
+import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 
 const USAGE =
@@ -217,15 +218,20 @@ async function resumeSession(input: SessionInput): Promise<number> {
   const operator = operatorName();
   const version = process.env.HATUI_VERSION ?? '0.0.0-dev';
 
+  // The inventory: --inventory, else (when the run used one) the lab's, as `hatui run` does.
   let inventory: Inventory | undefined;
   let inventoryNote: string | undefined;
-  if (input.inventoryPath !== undefined) {
-    const loaded = await readInventoryFile(input.inventoryPath);
+  const inventoryPath = input.inventoryPath ?? (started.inventorySha256 ? await defaultLabInventoryPath() : undefined);
+  if (started.inventorySha256 && inventoryPath === undefined) {
+    throw new HatuiError(`the run used an inventory (sha256 ${started.inventorySha256}); give it with --inventory <file>`, ExitCode.usage);
+  }
+  if (inventoryPath !== undefined) {
+    const loaded = await readInventoryFile(inventoryPath);
     if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n'), ExitCode.failed);
     inventory = loaded.inventory;
     const sha = sha256Hex(loaded.text ?? '');
-    if (started.inventorySha256 && sha !== started.inventorySha256) {
-      inventoryNote = `inventory ${input.inventoryPath} differs from the one the run started with (sha256 ${sha}, was ${started.inventorySha256})`;
+    if (sha !== started.inventorySha256) {
+      inventoryNote = `inventory ${inventoryPath} (sha256 ${sha}) is not the one the run started with (${started.inventorySha256 ?? 'none'})`;
       process.stderr.write(`hatui: warning: ${inventoryNote}\n`);
     }
   }
@@ -235,11 +241,18 @@ async function resumeSession(input: SessionInput): Promise<number> {
     .filter(([name]) => Object.hasOwn(runbook.vars, name) && !runbook.vars[name]!.secret)
     .map(([name, value]) => `${name}=${value}`);
   const vars = resolveVars(runbook, assignments, process.env);
-  const secrets = vars.secretNames.map((n) => vars.values[n] ?? '').filter(Boolean);
-  const redactor = secretRedactor(secrets);
+  const varSecrets = vars.secretNames.map((n) => vars.values[n] ?? '').filter(Boolean);
+  const live = inventory ? createLiveDeps(inventory, { secrets: varSecrets }) : undefined;
+  const redactor = secretRedactor(live?.secrets ?? varSecrets);
 
   const decider = input.headless ? readAnswers(input.answersPath, operator) : promptingDecider(readAnswers(input.answersPath, operator));
-  const reopened = await input.reopen(input.logPath, { operator, hatuiVersion: version, stateDir: input.stateDir, redact: redactor.text });
+  let reopened: Reopened;
+  try {
+    reopened = await input.reopen(input.logPath, { operator, hatuiVersion: version, stateDir: input.stateDir, redact: redactor.text });
+  } catch (error) {
+    await live?.close();
+    throw error;
+  }
   const writer = reopened.writer;
   process.stdout.write(`audit log: ${writer.path}\n`);
   try {
@@ -249,16 +262,17 @@ async function resumeSession(input: SessionInput): Promise<number> {
     if (inventoryNote) await writer.append({ type: 'note', at: new Date().toISOString(), text: inventoryNote });
   } catch (error) {
     await writer.close().catch(() => undefined);
+    await live?.close();
     throw error;
   }
   const priorEvents = [...input.recorded, reopened.resumed];
 
   const deps: RunnerDeps = {
     sink: writer,
-    transportFor: localTransports(inventory),
-    resolveTarget: inventoryResolver(inventory),
+    transportFor: live?.transportFor ?? localTransports(inventory),
+    resolveTarget: live?.resolveTarget ?? inventoryResolver(inventory),
     decider,
-    clusterState: async () => ({}),
+    clusterState: live?.clusterState ?? (async () => ({})),
     redactor,
     clock: systemClock,
     locks: localLocks,
@@ -279,7 +293,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
       priorEvents,
     },
     deps,
-  );
+  ).finally(() => live?.close());
   await writer.close().catch((error: unknown) => process.stderr.write(`hatui: ${(error as Error).message}\n`));
   const failure = writer.failure();
   if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);

@@ -24,7 +24,7 @@ function hatui(args: string[], extra: Record<string, string> = {}) {
 
 /** Starts a headless run and SIGKILLs it once the long command has printed its process group. */
 async function crashMidCommand(): Promise<string> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'test/audit/helpers/headless-run.ts', runbook], { env: env({ HATUI_TEST_SLEEP: '120' }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [bin, 'run', runbook, '--headless'], { env: env({ HATUI_TEST_SLEEP: '120' }), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const pgid = await new Promise<number>((resolvePgid, reject) => {
     const deadline = setTimeout(() => reject(new Error(`no long-started line within 30 s; output so far:\n${out}`)), 30_000);

@@ -20,7 +20,7 @@ function runbookWith(fault: string, marker: string): string {
 }
 
 function headlessRun(runbook: string, prefix: string[] = []) {
-  const [cmd, ...args] = [...prefix, process.execPath, '--import', 'tsx', 'test/audit/helpers/headless-run.ts', runbook];
+  const [cmd, ...args] = [...prefix, process.execPath, bin, 'run', runbook, '--headless'];
   const r = spawnSync(cmd!, args, { encoding: 'utf8', env: { ...process.env, XDG_STATE_HOME: mnt, HATUI_ANCHOR_COMMAND: '', CI: 'true' }, timeout: 60_000 });
   return { code: r.status, text: r.stdout + r.stderr };
 }
