@@ -1,6 +1,225 @@
-// Placeholder until the command lands.
-import { ExitCode, HatuiError } from '../core/exit-codes.js';
+// `hatui drill <runbook> [--headless] [--report <dir>] [--var k=v]… [--answers f] [--inventory f] [--ticket id]`
+// `hatui drill --all --headless [--report <dir>] [--answers f] [--inventory f]`
+// Runs a drill runbook with a canary writer and pollers, then reports RTO/RPO against its targets.
+// Exit: 0 every target met · 1 a target missed or the run failed · 2 usage · 3 needs a decision · 4 refused.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { VERSION } from '../cli.js';
+import { renderTerminalChart } from '../core/drill/render-terminal.js';
+import type { DrillReport } from '../core/drill/report.js';
+import { durationMs } from '../core/duration.js';
+import { ExitCode, HatuiError, type ExitCodeValue } from '../core/exit-codes.js';
+import type { Inventory } from '../core/inventory/model.js';
+import { formatProblem } from '../core/runbook/problem.js';
+import type { Runbook } from '../core/runbook/model.js';
+import { hatuiStateDir } from '../adapters/audit-file/paths.js';
+import { ensureHatuiOnPath, findBin } from '../drill/hatui-path.js';
+import { labFaultTime } from '../drill/lab-fault.js';
+import { runDrill } from '../drill/orchestrate.js';
+import { writeReport } from '../drill/report-files.js';
+import { operatorName, runnerSteps } from '../drill/run-steps.js';
+import { drillSystem, drillTargets } from '../drill/targets.js';
+import { collectRunbookPaths, readInventoryFile, readRunbookFile, readTextFile } from '../services/load-files.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../services/runner.js';
+import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
+import { plainPrinter, wantsColor } from '../services/runner-print.js';
+import { resolveVars } from '../services/runner-vars.js';
+import { labPaths, labSettings } from '../lab/settings.js';
 
-export async function run(_args: string[]): Promise<number> {
-  throw new HatuiError('`hatui drill` is not implemented yet', ExitCode.failed);
+const HELP = `Usage: hatui drill <runbook> [--headless] [--report <dir>] [--var name=value]… [--answers <file>]
+                   [--inventory <file>] [--ticket <id>]
+       hatui drill --all --headless [--report <dir>] [--answers <file>] [--inventory <file>]
+
+Runs a drill runbook (front matter \`drill: {system, fault}\`, \`targets: {rto, rpo}\`) while a canary writer
+writes sequence-numbered rows (PostgreSQL, through the read-write endpoint) or list entries (Redis, through
+Sentinel) and pollers watch the cluster. Afterwards it reads back what survived and reports RTO (fault →
+first acknowledged write), write gap, lost and in-doubt writes, RPO window and time to healthy, each
+against the runbook's targets, with a timeline chart. Drills run headless (plain output) for now.
+  --report <dir>      write report.json, report.md and timeline.svg there (with --all: <dir>/<runbook id>/);
+                      default: <state dir>/drills/<runbook id>-<time>
+  --all               every runbook tagged \`drill\` in the shipped runbooks/ whose system the inventory has
+  --var, --answers, --inventory, --ticket: as for \`hatui run\`
+Exit: 0 every target met · 1 a target missed or the run failed · 2 usage · 3 needs an operator decision · 4 refused`;
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      headless: { type: 'boolean' },
+      all: { type: 'boolean' },
+      report: { type: 'string' },
+      var: { type: 'string', multiple: true },
+      answers: { type: 'string' },
+      inventory: { type: 'string' },
+      ticket: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return ExitCode.ok;
+  }
+  if (values.all ? positionals.length !== 0 : positionals.length !== 1) {
+    throw new HatuiError('drill needs exactly one runbook file, or --all without one (see hatui drill --help)', ExitCode.usage);
+  }
+  const write = (line: string) => process.stdout.write(line + '\n');
+  const { inventory, inventoryText, inventoryPath } = await loadInventory(values.inventory);
+  const answers = values.answers !== undefined ? await loadAnswers(values.answers) : {};
+  const PATH = ensureHatuiOnPath(process.env);
+  if (PATH !== undefined) process.env.PATH = PATH;
+
+  if (!values.all) {
+    const outcome = await drillOne(positionals[0]!, { inventory, inventoryText, inventoryPath, answers, vars: values.var ?? [], ticket: values.ticket, reportDir: values.report, write });
+    return outcome.exitCode;
+  }
+  const dir = findRunbooksDir();
+  const { files } = await collectRunbookPaths([dir]);
+  const chosen: string[] = [];
+  for (const file of files) {
+    const loaded = await readRunbookFile(file, { inventory });
+    const rb = loaded.runbook;
+    if (!rb || !rb.tags.includes('drill') || !rb.drill) continue;
+    if (!systemAvailable(rb, inventory)) {
+      write(`skipping ${file}: the inventory has no ${rb.drill.system} cluster`);
+      continue;
+    }
+    chosen.push(file);
+  }
+  if (chosen.length === 0) throw new HatuiError(`no drill runbook in ${dir} fits this inventory`, ExitCode.failed);
+  const results: { file: string; exitCode: number; report?: DrillReport }[] = [];
+  for (const file of chosen) {
+    write(`\n=== drill ${file} ===`);
+    try {
+      const out = await drillOne(file, { inventory, inventoryText, inventoryPath, answers, vars: [], ticket: values.ticket, reportDir: values.report, perRunbookDir: true, write });
+      results.push({ file, ...out });
+    } catch (error) {
+      process.stderr.write(`hatui: ${file}: ${(error as Error).message}\n`);
+      results.push({ file, exitCode: error instanceof HatuiError ? error.exitCode : ExitCode.failed });
+    }
+  }
+  write('\n=== summary ===');
+  for (const r of results) {
+    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}` : 'no report';
+    write(`${r.exitCode === 0 ? 'PASS' : 'FAIL'}  ${r.file}  (${figures}; exit ${r.exitCode})`);
+  }
+  const worst = results.find((r) => r.exitCode !== 0);
+  return worst ? worst.exitCode : ExitCode.ok;
 }
+
+interface DrillOneOptions {
+  inventory: Inventory;
+  inventoryText: string;
+  inventoryPath: string;
+  answers: Record<string, StepAnswers>;
+  vars: string[];
+  ticket: string | undefined;
+  reportDir: string | undefined;
+  perRunbookDir?: boolean;
+  write: (line: string) => void;
+}
+
+async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: number; report: DrillReport }> {
+  const loaded = await readRunbookFile(path, { inventory: o.inventory });
+  if (!loaded.runbook || loaded.text === undefined) {
+    throw new HatuiError(`${path} is not a valid runbook:\n${loaded.problems.map(formatProblem).join('\n')}`, ExitCode.failed);
+  }
+  const runbook = loaded.runbook;
+  if (!runbook.drill) throw new HatuiError(`${path}: not a drill runbook (front matter needs drill: {system, fault})`, ExitCode.usage);
+  const system = drillSystem(runbook.drill.system);
+  const targets = drillTargets(o.inventory, system, { candidates: runbook.clusters });
+  const { values: vars, secretNames } = resolveVars(runbook, o.vars, process.env);
+  const defaultTimeoutMs = o.inventory.defaults?.commandTimeout !== undefined ? durationMs(o.inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const color = wantsColor(process.stdout, process.env);
+  let runExit: number = ExitCode.ok;
+  let runMessage = '';
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const outcome = await runDrill({
+      runbook,
+      system,
+      startCanary: targets.startCanary,
+      viewSource: targets.viewSource,
+      ...(o.inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(process.env)) } : {}),
+      progress: (line) => o.write(`drill: ${line}`),
+      runSteps: runnerSteps({
+        runbook,
+        runbookText: loaded.text,
+        inventory: o.inventory,
+        inventoryText: o.inventoryText,
+        inventoryDir: dirname(resolve(o.inventoryPath)),
+        vars,
+        secretNames,
+        decider: answersDecider(o.answers, operatorName()),
+        hatuiVersion: VERSION,
+        defaultTimeoutMs,
+        ...(o.ticket ? { ticket: o.ticket } : {}),
+        print: plainPrinter(runbook, o.write, { color }),
+        signal: controller.signal,
+        onExit: (code, message) => {
+          runExit = code;
+          runMessage = message;
+        },
+      }),
+    });
+    const report = outcome.report;
+    const dir = o.reportDir
+      ? o.perRunbookDir
+        ? join(o.reportDir, runbook.id)
+        : o.reportDir
+      : join(hatuiStateDir(), 'drills', `${runbook.id}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
+    const paths = writeReport(dir, report);
+    process.stdout.write('\n' + renderTerminalChart(report, { width: process.stdout.columns ?? 80, color }));
+    o.write(`report: ${paths.markdown} (also report.json, ${report.chart})`);
+    if (report.audit.log) o.write(`audit log: ${report.audit.log}  head ${report.audit.head ? `${report.audit.head.seq}:${report.audit.head.hash}` : 'none'}  ${report.audit.verified ? 'verified' : 'NOT verified'}`);
+    let exitCode: ExitCodeValue | number = report.pass ? ExitCode.ok : ExitCode.failed;
+    if (runExit !== ExitCode.ok) {
+      process.stderr.write(`hatui: ${runMessage}\n`);
+      exitCode = runExit;
+    }
+    return { exitCode, report };
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    targets.close();
+  }
+}
+
+async function loadInventory(path: string | undefined): Promise<{ inventory: Inventory; inventoryText: string; inventoryPath: string }> {
+  let file = path;
+  if (file === undefined) {
+    const lab = labPaths(labSettings(process.env)).inventory;
+    if (!existsSync(lab)) throw new HatuiError(`no --inventory given and no lab inventory at ${lab} (hatui lab up)`, ExitCode.usage);
+    file = lab;
+  }
+  const loaded = await readInventoryFile(file);
+  if (!loaded.inventory || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${file}: invalid inventory`, ExitCode.failed);
+  return { inventory: loaded.inventory, inventoryText: loaded.text, inventoryPath: file };
+}
+
+async function loadAnswers(path: string): Promise<Record<string, StepAnswers>> {
+  const file = await readTextFile(path);
+  if (file.text === undefined) throw new HatuiError(file.problems.map(formatProblem).join('\n'), ExitCode.usage);
+  return parseAnswers(file.text, path);
+}
+
+function systemAvailable(runbook: Runbook, inventory: Inventory): boolean {
+  try {
+    drillSystem(runbook.drill!.system);
+    drillTargets(inventory, drillSystem(runbook.drill!.system), { candidates: runbook.clusters }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findRunbooksDir(): string {
+  const bin = findBin();
+  const dir = bin ? join(dirname(dirname(bin)), 'runbooks') : resolve('runbooks');
+  if (!existsSync(dir)) throw new HatuiError(`shipped runbooks not found at ${dir}`, ExitCode.failed);
+  return dir;
+}
+

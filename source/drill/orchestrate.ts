@@ -70,7 +70,8 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
     const lab = deps.faultTime?.(startedAtMs - 1000, stepsEndMs) ?? null;
     const t0 = lab ?? steps.faultStartedAtMs ?? null;
     await sleep(deps.settleMs ?? 1000);
-    if (observer && t0 !== null) {
+    // Only a run that ended ok is expected to leave the cluster healthy; do not wait on a failed one.
+    if (observer && t0 !== null && steps.outcome === 'ok') {
       const deadline = clock.now() + (deps.healthyTimeoutMs ?? 30_000);
       while (clock.now() < deadline && !healthyAfter(observer.observations(), t0)) await sleep(200);
     }

@@ -49,6 +49,6 @@ export function patroniViewSource(members: PatroniMemberRef[]) {
       leader !== null &&
       members.every((m) => reachable.includes(m.name) && listing.find((x) => x.name === m.name)?.state === 'running') &&
       members.filter((m) => m.name !== leader).every((m) => streaming.includes(m.name));
-    return { atMs, leader, healthy, detail: states.join(', ') };
+    return { atMs, leader, healthy, detail: states.join(', '), reachable };
   };
 }

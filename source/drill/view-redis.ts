@@ -65,7 +65,7 @@ export function redisViewSource(opts: { sentinels: { host: string; port: number 
         `sentinels: ${named.map((a) => (a ? nameOf(a) : '?')).join('/')}`,
         ...entries.map((e, i) => `${e.ref.name} ${roles[i] ? String(roles[i]![0]) : 'unreachable'}`),
       ].join(', ');
-      return { atMs, leader, healthy, detail };
+      return { atMs, leader, healthy, detail, reachable: entries.filter((_, i) => roles[i] !== null).map((e) => e.ref.name) };
     },
   };
 }

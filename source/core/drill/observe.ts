@@ -10,6 +10,8 @@ export interface ClusterView {
   healthy: boolean;
   /** Short summary of the members, for the report. */
   detail: string;
+  /** Members that answered this poll. */
+  reachable?: string[];
 }
 
 export interface ObserverState {

@@ -14,6 +14,7 @@ export function renderMarkdown(r: DrillReport): string {
   if (r.environment) out.push(`- Environment: ${r.environment}`);
   if (r.ticket) out.push(`- Ticket: ${r.ticket}`);
   out.push(`- Run outcome: ${r.run_outcome}`, '');
+  if (r.run_outcome !== 'ok') out.push(`> [!WARNING]\n> The run did not end ok (${r.run_outcome}): the figures cover the drill up to where it stopped.`, '');
 
   out.push('## Figures', '');
   out.push('| field | figure | value (ms or count) | readable | target | verdict |', '|---|---|---|---|---|---|');

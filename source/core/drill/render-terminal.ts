@@ -50,7 +50,8 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
 
   const lines: string[] = [];
   const verdict = r.pass ? paint('32;1', 'PASS') : paint('31;1', 'FAIL');
-  lines.push(`Drill ${r.runbook.id}: ${verdict}`);
+  const run = r.run_outcome === 'ok' ? '' : `   (run ${r.run_outcome}: see the run output above)`;
+  lines.push(`Drill ${r.runbook.id}: ${verdict}${run}`);
   lines.push(`acknowledged writes per ${humanMs(b.interval_ms * k)} (peak ${max}), × failed writes`);
   lines.push('│' + spark);
   lines.push('│' + paint('31', errRow));
