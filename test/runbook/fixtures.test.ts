@@ -1,9 +1,9 @@
 // The broken-runbook corpus: every fixture's problems at the exact file:line with the expected message
 // fragment, through the library and through the bundled CLI (npm test builds it first).
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hatui as cli, setUpCli, tearDownCli } from './cli.js';
 import { formatProblem, type Problem } from '../../source/core/runbook/problem.js';
 import { readInventoryFile, readRunbookFile } from '../../source/services/load-files.js';
 import type { Inventory } from '../../source/core/inventory/model.js';
@@ -13,17 +13,13 @@ interface Expected {
   problems: { line: number; message: string }[];
 }
 
-const bin = resolve('bin/hatui.js');
 const brokenDir = 'test/fixtures/broken';
 const hostsDir = 'test/fixtures/broken-hosts';
 const inventoryPath = 'test/fixtures/inventory/example.yaml';
 const corpus: Expected[] = JSON.parse(readFileSync(join(brokenDir, 'expected.json'), 'utf8'));
 const hostCorpus: Expected[] = JSON.parse(readFileSync(join(hostsDir, 'expected.json'), 'utf8'));
 
-function hatui(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const hatui = (...args: string[]) => cli(args);
 
 function expectMatches(problems: Problem[], expected: Expected, path: string) {
   for (const e of expected.problems) {
@@ -81,9 +77,8 @@ describe('broken runbook corpus', () => {
 });
 
 describe('hatui validate (bundled CLI)', () => {
-  beforeAll(() => {
-    expect(existsSync('dist/cli.js'), 'run npm run build (npm test does) before this test').toBe(true);
-  });
+  beforeAll(setUpCli, 60_000);
+  afterAll(tearDownCli);
 
   it('prints every expected problem of the corpus as file:line:col and exits 1, without a stack trace', () => {
     const r = hatui('validate', brokenDir);

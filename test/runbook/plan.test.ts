@@ -1,27 +1,26 @@
 // `hatui plan`: every step with guard, confirmation, rendered commands (quoted, secrets as env references)
 // and where failure leads; it runs nothing.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../source/core/runbook/plan.js';
+import { hatui as cli, setUpCli, tearDownCli } from './cli.js';
 
-const bin = resolve('bin/hatui.js');
 const demo = resolve('test/fixtures/valid/local-demo.md');
 const inventory = resolve('test/fixtures/inventory/example.yaml');
 let cwd: string;
 
-function hatui(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd, env: { ...process.env, HATUI_SECRET_DB_PASSWORD: 'topsecret' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const hatui = (...args: string[]) => cli(args, { cwd, env: { HATUI_VAR_DB_PASSWORD: 'topsecret', HATUI_SECRET_DB_PASSWORD: 'topsecret' } });
 
-beforeAll(() => {
-  expect(existsSync('dist/cli.js'), 'run npm run build (npm test does) first').toBe(true);
+beforeAll(async () => {
   cwd = mkdtempSync(join(tmpdir(), 'hatui-plan-'));
+  await setUpCli();
+}, 60_000);
+afterAll(() => {
+  rmSync(cwd, { recursive: true, force: true });
+  tearDownCli();
 });
-afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe('hatui plan', () => {
   it('prints each step, guard, confirmation, quoted commands and failure paths, and runs nothing', () => {
