@@ -74,15 +74,23 @@ export function App(props: AppProps) {
     props.onQuit?.();
     exit();
   };
+  const opening = useRef(false);
   const open = (entry: RunbookEntry) => {
+    // One run at a time: a second Enter while the first run starts must not start another.
+    if (opening.current) return;
+    opening.current = true;
     setMessage(`starting ${entry.id}…`);
     props.openRunbook(entry).then(
       (s) => {
+        opening.current = false;
         setSession(s);
         setScreen('walkthrough');
         setMessage(null);
       },
-      (error: Error) => setMessage(`cannot start ${entry.id}: ${error.message}`),
+      (error: Error) => {
+        opening.current = false;
+        setMessage(`cannot start ${entry.id}: ${error.message}`);
+      },
     );
   };
   const onHome = (effect: HomeEffect) => {

@@ -131,7 +131,8 @@ export class RunSession implements Decider {
     this.state = state;
     if (event.type === 'command-started') {
       this.output.clear();
-      this.output.append(`$ ${event.command}   @ ${event.target.host}\n`);
+      const [first, ...rest] = event.command.split('\n');
+      this.output.append(`$ ${first}${rest.length ? ` … (+${rest.length} lines)` : ''}   @ ${event.target.host}\n`);
     } else if (event.type === 'command-output') {
       // Output is not a state change for the screen: the output view polls the buffer every ~100 ms.
       this.output.append(event.data);

@@ -33,7 +33,7 @@ export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight
         : `${prompt.message ?? 'What now?'} Type one of: ${expected}`;
   const hosts = targets.length ? targets.map((t) => `${t.selector} → ${t.host}${t.address ? ` (${t.address})` : ''}`).join(', ') : 'local';
   return (
-    <Box flexDirection="column" borderStyle="single" borderColor={theme.color(environmentColor(environment))} paddingX={1}>
+    <Box flexDirection="column" flexShrink={0} borderStyle="single" borderColor={theme.color(environmentColor(environment))} paddingX={1}>
       <Text bold>
         <Text inverse color={theme.color(environmentColor(environment))}>{` ${environment.toUpperCase()} `}</Text>
         {titleText}

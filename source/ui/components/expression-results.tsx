@@ -12,7 +12,7 @@ export function ExpressionResults({ label, results }: { label: string; results: 
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(' ');
         return (
-          <Box key={i} flexDirection="column">
+          <Box key={i} flexDirection="column" flexShrink={0}>
             <Text>
               <Text color={theme.color(r.result ? 'green' : 'red')}>{r.result ? `✓ ${label} ok  ` : `✗ ${label} FAILED  `}</Text>
               {r.source}

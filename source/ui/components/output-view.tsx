@@ -10,7 +10,7 @@ export function OutputView({ buffer, height, scroll, width }: { buffer: OutputBu
   const lines = buffer.window(Math.max(1, height), scroll).map((l) => (l.length > width ? `${l.slice(0, Math.max(0, width - 1))}…` : l));
   const status = buffer.total === 0 ? 'no output yet' : scroll > 0 ? `${buffer.total} lines · scrolled ${scroll} up (f follows)` : `${buffer.total} lines`;
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       <Text color={theme.color('gray')}>{`── output · ${status}`}</Text>
       <Text>{lines.join('\n')}</Text>
     </Box>

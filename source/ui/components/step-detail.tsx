@@ -14,7 +14,7 @@ export function StepDetail({ runbook, step, state, proseLines }: { runbook: Runb
   const prose = step.prose.join('\n').split('\n').filter((l) => l.trim() !== '').slice(0, proseLines);
   const ticked = new Set((s?.checklistTicked ?? []).map((t) => t.item));
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" flexShrink={0}>
       <Text bold wrap="truncate-end">
         {step.title} <Text color={theme.color(color)}>{`${glyph} ${status}`}</Text>
         {s?.message ? <Text color={theme.color('gray')}>{`  ${s.message}`}</Text> : null}
@@ -29,13 +29,25 @@ export function StepDetail({ runbook, step, state, proseLines }: { runbook: Runb
         <Text key={`k${i}`} wrap="truncate-end">{`${ticked.has(i) ? '[x]' : '[ ]'} ${item.text}`}</Text>
       ))}
       {commandPreviews(runbook, step, state, s).map((c) => (
-        <Box key={`x${c.index}`} flexDirection="column">
+        <Box key={`x${c.index}`} flexDirection="column" flexShrink={0}>
           <Text color={theme.color('gray')} wrap="truncate-end">{`@ ${c.host}${c.resolved ? '' : ' (resolved when the step starts)'} · ${c.status}`}</Text>
-          <Text color={theme.color('cyan')} wrap="truncate-end">{`$ ${c.command}`}</Text>
+          {commandLines(c.command).map((line, i) => (
+            <Text key={i} color={theme.color('cyan')} wrap="truncate-end">
+              {line}
+            </Text>
+          ))}
         </Box>
       ))}
       <ExpressionResults label="pre-flight" results={s?.preflight ?? []} />
       <ExpressionResults label="check" results={s?.checks ?? []} />
     </Box>
   );
+}
+
+/** A multi-line command as at most 3 lines (`$ ` prefixed), then how many more. */
+export function commandLines(command: string, max = 3): string[] {
+  const lines = command.split('\n');
+  const shown = lines.slice(0, max).map((l, i) => (i === 0 ? `$ ${l}` : `  ${l}`));
+  if (lines.length > max) shown.push(`  … (+${lines.length - max} lines)`);
+  return shown;
 }

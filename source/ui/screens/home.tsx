@@ -29,9 +29,17 @@ export function Home(props: HomeProps) {
   const ui = getUi();
   const theme = makeTheme();
   useInput((input, key) => {
-    const r = reduceHome(getUi(), keyName(input, key), input, props.runbooks);
-    setUi(r.ui);
-    if (r.effect) props.onEffect?.(r.effect);
+    // Pasted or fast-typed text arrives as one chunk: feed it key by key (`/redis` = filter + text).
+    const name = keyName(input, key);
+    const keys = name === input && input.length > 1 ? [...input] : [input];
+    for (const k of keys) {
+      const r = reduceHome(getUi(), keys.length > 1 ? k : name, k, props.runbooks);
+      setUi(r.ui);
+      if (r.effect) {
+        props.onEffect?.(r.effect);
+        break;
+      }
+    }
   });
   const shown = filterRunbooks(props.runbooks, ui.filter);
   const panelBudget = Math.max(4, Math.min(12, height - 9));

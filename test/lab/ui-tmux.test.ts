@@ -1,0 +1,102 @@
+// End to end in a real terminal: hatui under tmux (private socket, 80×24, CI unset so Ink renders),
+// on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover by typing
+// the confirmation, sees the new leader in the panel, and the run's audit log verifies.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { labPaths, type LabSettings, type PgNode } from '../../source/lab/index.js';
+import { hatui, pgLeader, testLab, waitFor, waitPartHealthy } from './helpers.js';
+
+const SOCKET = 'hatui-test';
+const SESSION = 'ui';
+let settings: LabSettings;
+let stateDir: string;
+
+function tmux(args: string[]): Promise<string> {
+  const env = { ...process.env };
+  delete env.CI;
+  return new Promise((resolve, reject) =>
+    execFile('tmux', ['-L', SOCKET, ...args], { env }, (error, stdout, stderr) => (error ? reject(new Error(`tmux ${args[0]}: ${stderr || error.message}`)) : resolve(stdout))),
+  );
+}
+const pane = () => tmux(['capture-pane', '-p', '-t', SESSION]);
+const keys = (...k: string[]) => tmux(['send-keys', '-t', SESSION, ...k]);
+const text = (t: string) => tmux(['send-keys', '-t', SESSION, '-l', t]);
+
+async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
+  const inventory = labPaths(settings).inventory;
+  const envArgs = Object.entries({ XDG_STATE_HOME: stateDir, ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // `; sleep 30` keeps the pane (and its last frame) after hatui exits.
+  await tmux(['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
+  await waitFor(async () => (await pane()).includes('── runbooks'), 20_000, 'the home screen');
+}
+
+beforeAll(async () => {
+  settings = testLab();
+  stateDir = mkdtempSync(join(tmpdir(), 'hatui-ui-e2e-'));
+  await waitPartHealthy(settings, 'pg');
+});
+afterEach(async () => {
+  await tmux(['kill-server']).catch(() => undefined);
+});
+afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+describe('hatui in tmux on the lab', () => {
+  it('opens on the lab: environment, live panels of every cluster, the runbook list; q quits', async () => {
+    const leader = await waitFor(() => pgLeader(settings), 30_000, 'a pg leader');
+    await openApp();
+    const frame = await waitFor(async () => {
+      const p = await pane();
+      return p.includes(`leader ${leader}`) && p.includes('etcd1 ok') && p.includes('agree') ? p : null;
+    }, 15_000, 'live panels');
+    const lines = frame.split('\n');
+    expect(lines[0]).toContain(' LAB ');
+    expect(frame).toMatch(/haproxy haproxy\s+rw .*UP/);
+    expect(frame).toMatch(/redis sentinel\s+master 127\.0\.0\.1:\d+\s+sentinels 3\/3 agree/);
+    expect(frame).toContain('pg-switchover');
+    expect(frame).toMatch(/#switchover/);
+    await keys('?');
+    await waitFor(async () => (await pane()).includes('keys: home'), 5_000, 'the help screen');
+    await keys('q');
+    await waitFor(async () => (await pane()).includes('── runbooks'), 5_000, 'back home');
+    await keys('q');
+    await waitFor(async () => (await pane()).includes('EXIT=0'), 5_000, 'hatui exits 0');
+  });
+
+  it('walks pg-switchover: typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
+    const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
+    const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
+    await openApp({ HATUI_VAR_PG_PASSWORD: password });
+    await text('/pg-switchover');
+    await waitFor(async () => (await pane()).includes('filter: pg-switchover'), 5_000, 'the filter');
+    await keys('Enter');
+    await keys('Enter');
+    let typed = 0;
+    const end = await waitFor(async () => {
+      const p = await pane();
+      if (p.includes('run ended') || p.includes('run stopped')) return p;
+      if (p.includes('Type pg to confirm')) {
+        typed++;
+        await text('pg');
+        await keys('Enter');
+        await waitFor(async () => !(await pane()).includes('Type pg to confirm'), 5_000, 'the confirmation to close');
+      } else if (p.includes('space ticks')) await keys('Space');
+      return null;
+    }, 150_000, 'the run to end', 300);
+    expect(typed).toBe(1);
+    expect(end).toContain('run ended: run finished: ok');
+    const after = await waitFor(async () => {
+      const l = await pgLeader(settings);
+      return l && l !== before ? l : null;
+    }, 10_000, 'a new leader');
+    await waitFor(async () => (await pane()).includes(`leader ${after}`), 5_000, `the panel to show leader ${after}`);
+    const runs = join(stateDir, 'hatui', 'runs');
+    const logs = readdirSync(runs).filter((f) => f.includes('pg-switchover'));
+    expect(logs).toHaveLength(1);
+    const verify = await hatui(['audit', 'verify', join(runs, logs[0]!)], { XDG_STATE_HOME: stateDir });
+    expect(verify.stdout).toContain('INTACT');
+    expect(verify.code).toBe(0);
+  });
+});
