@@ -122,7 +122,9 @@ export async function run(args: string[]): Promise<number> {
         defaultTimeoutMs,
         signal: controller.signal,
       },
-      wired.deps,
+      // CEL reads a fresh, bounded snapshot at each evaluation (live-deps), not the poller's last view:
+      // a check right after a failover must not see the state from before it.
+      live ? { ...wired.deps, clusterState: live.clusterState } : wired.deps,
     );
     write(`audit log: ${wired.audit.path} · head ${wired.head()}`);
     if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
@@ -130,6 +132,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await wired.close();
+    await live?.close();
   }
 }
 
