@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../source/core/engine/events.js';
 import { next } from '../../source/core/engine/next.js';
 import { fold, markInFlightUnknown } from '../../source/core/engine/reducer.js';
 import { AT, makeRunbook, runStarted } from './helpers.js';
@@ -239,5 +240,33 @@ describe('next(): unknown never continues as ok', () => {
     const sim = simulate(plain, { command: () => 'unknown', decision: () => (asked++ === 0 ? 'recheck' : undefined) });
     expect(sim.stoppedAt).toMatchObject({ kind: 'decide', reason: 'unknown' });
     expect(sim.state.steps.a!.status).toBe('unknown');
+  });
+});
+
+describe('resume of a run that stopped between effects', () => {
+  it('a run stopped at a missing confirmation continues by asking again, not as unknown', () => {
+    const rb = makeRunbook([{ id: 'a', confirm: 'yes', commands: ['x'] }]);
+    const events = [
+      runStarted(rb),
+      { type: 'step-started', at: AT, stepId: 'a', attempt: 1 },
+      { type: 'confirmation-requested', at: AT, stepId: 'a', level: 'yes', targets: [] },
+      { type: 'run-resumed', at: AT, operator: 'op', hatuiVersion: 't' },
+    ] as RunEvent[];
+    const state = fold(rb, events);
+    expect(state.steps.a!.status).toBe('awaiting-confirmation');
+    expect(state.pendingDecision).toBeUndefined();
+    expect(next(rb, state)).toMatchObject({ kind: 'confirm', stepId: 'a' });
+  });
+  it('a confirmed step whose command never started continues with that command', () => {
+    const rb = makeRunbook([{ id: 'a', confirm: 'yes', commands: ['x'] }]);
+    const state = markInFlightUnknown(
+      fold(rb, [
+        runStarted(rb),
+        { type: 'step-started', at: AT, stepId: 'a', attempt: 1 },
+        { type: 'confirmation-requested', at: AT, stepId: 'a', level: 'yes', targets: [] },
+        { type: 'confirmation-given', at: AT, stepId: 'a', level: 'yes', by: 'op' },
+      ]),
+    );
+    expect(next(rb, state)).toEqual({ kind: 'run-command', stepId: 'a', commandIndex: 0, fromHost: 0 });
   });
 });

@@ -35,11 +35,16 @@ export function reduce(state: RunState, event: RunEvent): RunState {
   }
 }
 
-/** Resume: a step that was in flight when the log ended becomes `unknown` (its outcome was never observed). */
+/**
+ * Resume: a step with a command in flight when the log ends becomes `unknown` (that command's outcome was
+ * never observed) and waits for an operator decision. A step stopped between effects (at a confirmation,
+ * a checklist, before its next command) is not in doubt: every effect it had is recorded, so the run simply
+ * continues it (write-ahead guarantees no command ran without its `command-started`).
+ */
 export function markInFlightUnknown(state: RunState): RunState {
   if (state.status !== 'running') return state;
   const step = getStep(state, state.current);
-  if (!step || !isInFlight(step.status)) return state;
+  if (!step || !isInFlight(step.status) || !step.commands.some((c) => c.status === 'running')) return state;
   const commands = step.commands.map((c): CommandRun => (c.status === 'running' ? { ...c, status: 'unknown', message: 'no finish recorded: outcome not observed' } : c));
   const message = 'interrupted: the run ended while this step was in flight; its outcome was not observed';
   return {
