@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
-import { formatProblem, type Problem } from '../core/runbook/problem.js';
+import type { Runbook } from '../core/runbook/model.js';
+import { formatProblem, problem, type Problem } from '../core/runbook/problem.js';
 import { collectRunbookPaths, readInventoryFile, readRunbookFile } from '../services/load-files.js';
 
 const HELP = `Usage: hatui validate <file|dir>… [--inventory <file>] [--json]
@@ -35,9 +36,16 @@ export async function run(args: string[]): Promise<number> {
   }
   const { files, problems: missing } = await collectRunbookPaths(positionals);
   for (const p of missing) results.push({ path: p.path, problems: [p] });
+  const ids = new Map<string, string>();
   for (const file of files) {
-    const { problems } = await readRunbookFile(file, inventory ? { inventory } : {});
-    results.push({ path: file, problems });
+    const problems = await validateFile(file, inventory);
+    results.push({ path: file, problems: problems.problems });
+    // Runbooks are picked by id (the TUI list, audit records): two files with one id are a problem.
+    const id = problems.runbook?.id;
+    if (id === undefined) continue;
+    const other = ids.get(id);
+    if (other !== undefined) problems.problems.push(problem(file, { line: 1, column: 1 }, `runbook id '${id}' is also used by ${other}`));
+    else ids.set(id, file);
   }
   const total = results.reduce((n, r) => n + r.problems.length, 0);
   const invalid = results.filter((r) => r.problems.length > 0).length;
@@ -49,4 +57,14 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`hatui validate: ${summary}\n`);
   }
   return total === 0 ? ExitCode.ok : ExitCode.failed;
+}
+
+/** A bug in the validator must still come out as a located problem, never a stack trace. */
+async function validateFile(file: string, inventory: Inventory | undefined): Promise<{ runbook?: Runbook; problems: Problem[] }> {
+  try {
+    return await readRunbookFile(file, inventory ? { inventory } : {});
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { problems: [problem(file, { line: 1, column: 1 }, `internal error while validating (please report): ${message}`)] };
+  }
 }

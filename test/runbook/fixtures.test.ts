@@ -1,6 +1,7 @@
 // The broken-runbook corpus: every fixture's problems at the exact file:line with the expected message
 // fragment, through the library and through the bundled CLI (npm test builds it first).
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hatui as cli, setUpCli, tearDownCli } from './cli.js';
@@ -109,6 +110,18 @@ describe('hatui validate (bundled CLI)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('--frobnicate');
     expect(hatui('validate').code).toBe(2);
+  });
+
+  it('reports two runbooks with the same id', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hatui-dup-'));
+    try {
+      for (const name of ['a.md', 'b.md']) copyFileSync('test/fixtures/valid/local-demo.md', join(dir, name));
+      const r = hatui('validate', dir);
+      expect(r.code).toBe(1);
+      expect(r.out.trim()).toBe(`${join(dir, 'b.md')}:1:1: runbook id 'local-demo' is also used by ${join(dir, 'a.md')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing file with its path and exits 1', () => {
