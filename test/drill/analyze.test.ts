@@ -19,6 +19,14 @@ describe('drill analysis', () => {
     expect(a.pass).toBe(true);
   });
 
+  it('measures the write gap from the disruption, not from T0, when writes went on after the fault started', () => {
+    // A planned switchover: T0 at 5 000, writes keep succeeding until 7 000, fail until 8 500.
+    const log = syntheticLog({ durationMs: 12_000, periodMs: 10, outageFrom: 7_000, outageTo: 8_500 });
+    const a = analyze({ log, present: log.acks.map((x) => x.seq), t0Ms: START + 5_000, observations: [], targets: { rpoMs: 0 } });
+    expect(a.rto_ms).toBe(3_501);
+    expect(a.write_gap_ms).toBe(1_510);
+  });
+
   it('fails the RTO target when recovery took longer than the target', () => {
     const log = syntheticLog({ durationMs: 20_000, periodMs: 10, outageFrom: 5_000, outageTo: 14_000 });
     const a = analyze({ log, present: log.acks.map((x) => x.seq), t0Ms: START + 5_000, observations: [], targets: { rtoMs: 5_000 } });

@@ -138,7 +138,10 @@ export function analyze(input: AnalysisInput): DrillAnalysis {
     if (first) {
       rto = round(first.atMs - t0Ms);
       timeline.push({ kind: 'first-write', atMs: first.atMs, label: `first acknowledged write after the fault (seq ${first.seq})` });
-      const before = [...log.acks].reverse().find((a) => a.atMs < t0Ms);
+      // The gap clients saw: from the last ack before the disruption (the first error after T0; T0
+      // itself when nothing failed) to recovery. A planned switchover keeps acking for a while after T0.
+      const disruption = log.errors.find((e) => e.atMs >= t0Ms)?.atMs ?? t0Ms;
+      const before = [...log.acks].reverse().find((a) => a.atMs < Math.min(disruption, first.atMs));
       if (before) gap = round(first.atMs - before.atMs);
     }
     const lost = firstAfter(observations, 'leader-lost', t0Ms);

@@ -145,7 +145,7 @@ export function figureRows(r: DrillReport): { field: keyof DrillReport; label: s
   const tgt = (ms: number | null, prefix: string) => (ms === null ? '—' : `${prefix} ${ms} ms`);
   return [
     { field: 'rto_ms', label: 'RTO: fault → first acknowledged write', value: r.rto_ms, target: tgt(r.targets.rto_ms, '≤'), verdict: rto.status },
-    { field: 'write_gap_ms', label: 'write gap: last ack before → first ack after', value: r.write_gap_ms, target: '—', verdict: '—' },
+    { field: 'write_gap_ms', label: 'write gap: last ack before outage → first after', value: r.write_gap_ms, target: '—', verdict: '—' },
     { field: 'rpo_lost_writes', label: 'acknowledged writes lost', value: r.rpo_lost_writes, target: r.targets.rpo_ms === 0 ? '0' : '—', verdict: rpo.status },
     { field: 'rpo_window_ms', label: 'RPO window: oldest lost ack → fault', value: r.rpo_window_ms, target: tgt(r.targets.rpo_ms, '≤'), verdict: rpo.status },
     { field: 'in_doubt_writes', label: 'in-doubt writes (present, never acknowledged)', value: r.in_doubt_writes, target: '—', verdict: '—' },
