@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { privateBundle, type Bundle } from './bundle.js';
+import { join } from 'node:path';
 import { openAuditLog } from '../../source/adapters/audit-file/writer.js';
 import { sampleEvents } from './fixtures.js';
 import { parseAsciicast } from './replay.test.js';
 
-const bin = resolve('bin/hatui.js');
+let bundle: Bundle;
+let bin: string;
 let state: string;
 let log: string;
 let head: string;
@@ -27,6 +29,8 @@ function tamperedCopy(name: string, edit: (lines: string[]) => string[]): string
 }
 
 beforeAll(async () => {
+  bundle = await privateBundle();
+  bin = bundle.bin;
   state = mkdtempSync(join(tmpdir(), 'hatui-audit-cli-'));
   const writer = await openAuditLog({ stateDir: join(state, 'hatui'), runId: 'cli1', runbookId: 'demo', anchorCommand: null });
   for (const event of sampleEvents('cli1')) await writer.append(event);
@@ -34,7 +38,10 @@ beforeAll(async () => {
   log = writer.path;
   head = `${writer.head()!.seq}:${writer.head()!.hash}`;
 });
-afterAll(() => rmSync(state, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(state, { recursive: true, force: true });
+  bundle?.remove();
+});
 
 describe('hatui audit verify', () => {
   it('exits 0 for an intact log', () => {

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { privateBundle, type Bundle } from './bundle.js';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../source/core/engine/events.js';
 import { fold } from '../../source/core/engine/reducer.js';
 import { parseRunbook } from '../../source/core/runbook/parse.js';
 
-const bin = resolve('bin/hatui.js');
+let bundle: Bundle;
+let bin: string;
 const runbook = resolve('test/audit/fixtures/sleepy.md');
 let state: string;
 
@@ -56,10 +58,15 @@ const events = (log: string): RunEvent[] =>
     }
   });
 
-beforeAll(() => {
+beforeAll(async () => {
+  bundle = await privateBundle();
+  bin = bundle.bin;
   state = mkdtempSync(join(tmpdir(), 'hatui-crash-'));
 });
-afterAll(() => rmSync(state, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(state, { recursive: true, force: true });
+  bundle?.remove();
+});
 
 describe('SIGKILL mid-command, then resume', () => {
   it('retry: unknown on resume, finishes ok, one verifying chain with the torn line kept and marked', async () => {

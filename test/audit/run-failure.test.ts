@@ -1,12 +1,14 @@
 // Acceptance 4: the audit log's filesystem fails mid-run (remounted read-only, full, or a file size
 // limit): the run stops before its next command with a clear error, and what was written verifies.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { privateBundle, type Bundle } from './bundle.js';
+import { join } from 'node:path';
 
-const bin = resolve('bin/hatui.js');
+let bundle: Bundle;
+let bin: string;
 let dir: string;
 let mnt: string;
 
@@ -32,6 +34,11 @@ function verifyState(): { code: number | null; out: string } {
   return { code: r.status, out: r.stdout };
 }
 
+beforeAll(async () => {
+  bundle = await privateBundle();
+  bin = bundle.bin;
+});
+afterAll(() => bundle?.remove());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hatui-runfail-'));
   mnt = join(dir, 'state');

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fold } from '../../source/core/engine/reducer.js';
 import { parseRunbook } from '../../source/core/runbook/parse.js';
@@ -18,6 +18,7 @@ import { answersDecider } from '../../source/services/runner-answers.js';
 import { localLocks, secretRedactor, systemClock } from '../../source/services/runner-deps.js';
 import { labPaths, type LabSettings } from '../../source/lab/index.js';
 import { testLab, waitPartHealthy } from './helpers.js';
+import { privateBundle, type Bundle } from '../audit/bundle.js';
 
 const RUNBOOK = `---
 id: audit-lab
@@ -46,6 +47,7 @@ let settings: LabSettings;
 let inventory: Inventory;
 let inventoryText: string;
 let dir: string;
+let bundle: Bundle;
 
 beforeAll(async () => {
   settings = testLab();
@@ -55,8 +57,12 @@ beforeAll(async () => {
   inventory = loaded.inventory!;
   inventoryText = loaded.text!;
   dir = mkdtempSync(join(tmpdir(), 'hatui-audit-lab-'));
+  bundle = await privateBundle();
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  bundle?.remove();
+});
 
 describe('audit log of a lab run over SSH', () => {
   it('verifies, and folding it deep-equals the live run state', async () => {
@@ -107,7 +113,7 @@ describe('audit log of a lab run over SSH', () => {
     const answers = join(dir, 'answers.yaml');
     writeFileSync(answers, 'leader: yes\n');
     const env = { ...process.env, XDG_STATE_HOME: join(dir, 'xdg'), HATUI_ANCHOR_COMMAND: '' };
-    const bin = resolve('bin/hatui.js');
+    const bin = bundle.bin;
     const run = spawnSync(process.execPath, [bin, 'run', path, '--headless', '--inventory', labPaths(settings).inventory, '--answers', answers], { encoding: 'utf8', env, timeout: 120_000 });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const log = /audit log: (\S+\.jsonl)/.exec(run.stdout)![1]!;
