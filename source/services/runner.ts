@@ -127,7 +127,11 @@ class Run {
         return;
       }
       this.state = reduce(this.state, event);
-      this.deps.observe?.(event, this.state);
+      try {
+        this.deps.observe?.(event, this.state);
+      } catch {
+        // A broken observer (printer, screen) must not break the recorded run.
+      }
     });
   }
 

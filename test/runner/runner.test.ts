@@ -23,6 +23,7 @@ describe('runner: flow, checks, rollback', () => {
     ]);
     expect(r.state.inRollback).toBe(true);
     expect(r.state.outcome).toBe('failed');
+    expect(r.state.anomalies).toEqual([]);
   });
 
   it('replaying the recorded events gives the live state (deep-equal), twice', async () => {
@@ -54,6 +55,7 @@ describe('runner: confirmations', () => {
     const dir = tmp();
     const r = await runTest(fixture('confirm.md'), { vars: { dir }, answers: { danger: { confirm: 'really' }, after: { checklist: 'all' } } });
     expect(r.exitCode).toBe(0);
+    expect(r.state.anomalies).toEqual([]);
     expect(readdirSync(dir).sort()).toEqual(['after', 'danger']);
     expect(r.state.steps.danger!.confirmation).toMatchObject({ level: 'typed', by: 'tester@host', typed: 'really' });
     const types = r.sink.events.map((e) => e.type);
