@@ -8,7 +8,7 @@ describe('panel lines', () => {
   it('patroni: leader, sync, DCS, last leader change, a stale member with its age', () => {
     const lines = panelLines(labSnapshot({ leader: 'pg3', stalePg2: true }).clusters.pg!).map(lineText);
     expect(lines[0]).toMatch(/leader pg3\s+sync pg2\s+DCS ok\s+changed pg1→pg3 20:00:01/);
-    expect(lines.find((l) => l.includes('pg2'))).toMatch(/api down STALE 4\.2s \(timed out after 1000 ms\)/);
+    expect(lines.find((l) => l.startsWith('  pg2'))).toMatch(/api down STALE 4\.2s \(timed out after 1000 ms\)/);
   });
   it('redis: a disagreeing Sentinel is listed with what it says', () => {
     const snap = labSnapshot();
