@@ -14,12 +14,13 @@ import {
   labStatus,
   labThaw,
   labUp,
+  missingPackages,
   type LabPart,
   type LabStatus,
 } from '../lab/index.js';
 
 const USAGE = `Usage: hatui lab <command>
-  install                 install the Debian packages the lab needs (idempotent)
+  install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
   up [part…]              start the lab (parts: ${labParts.join(', ')}; default all) and wait until healthy
   status [--json]         one row per node: pid, ports, role, health
   down [--keep-data]      stop everything the lab started; remove its files unless --keep-data
@@ -68,6 +69,7 @@ export async function run(args: string[]): Promise<number> {
     json: { type: 'boolean' as const },
     'keep-data': { type: 'boolean' as const },
     for: { type: 'string' as const },
+    check: { type: 'boolean' as const },
     help: { type: 'boolean' as const, short: 'h' },
   };
   const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -76,7 +78,7 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const allowed: Record<string, (keyof typeof options)[]> = {
-    install: [],
+    install: ['check'],
     up: [],
     status: ['json'],
     down: ['keep-data'],
@@ -92,7 +94,12 @@ export async function run(args: string[]): Promise<number> {
     if (key !== 'help' && !flags.includes(key)) throw new HatuiError(`hatui lab ${sub} does not take --${key}`, ExitCode.usage);
   }
   if (sub === 'install') {
-    if (positionals.length) throw new HatuiError('usage: hatui lab install', ExitCode.usage);
+    if (positionals.length) throw new HatuiError('usage: hatui lab install [--check]', ExitCode.usage);
+    if (values.check) {
+      const missing = missingPackages();
+      out(missing.length ? `missing lab packages: ${missing.join(' ')}` : 'all lab packages are installed');
+      return missing.length ? ExitCode.failed : ExitCode.ok;
+    }
     await labInstall({ log: out });
     return ExitCode.ok;
   }

@@ -2,7 +2,7 @@
 // unless --keep-data remove the lab's own files (known names only; never a blind recursive delete).
 import { rmSync, rmdirSync } from 'node:fs';
 import { recordEvent } from './events.js';
-import { busyPorts } from './ports.js';
+import { busyPorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireRoot } from './preflight.js';
 import { labNodes, labPaths, nodePorts, type LabNode, type LabSettings } from './settings.js';
 import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, stopNode } from './supervise.js';
@@ -18,11 +18,12 @@ const STOP_STAGES: { nodes: LabNode[]; graceMs: number }[] = [
 export interface LabDownResult {
   stopped: LabNode[];
   /** Lab ports still listening afterwards (held by something the lab did not start). */
-  portsStillBusy: { port: number; owner: string | null }[];
+  portsStillBusy: BusyPort[];
 }
 
 export async function labDown(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog } = {}): Promise<LabDownResult> {
   const log = opts.log ?? (() => {});
+  const began = Date.now();
   requireRoot('hatui lab down');
   checkStateFile(settings);
   const running = labNodes.filter((n) => runningPid(settings, n) !== null || cgroupPopulated(settings, n));
@@ -37,10 +38,12 @@ export async function labDown(settings: LabSettings, opts: { keepData?: boolean;
   removeCgroups(settings, labNodes);
 
   const ports = labNodes.flatMap((n) => nodePorts(settings, n));
-  let busy = busyPorts(ports);
+  const listening = () => busyPorts(ports).filter((b) => b.listening);
+  if (process.env.HATUI_LAB_DEBUG) log(`killed at +${Date.now() - began} ms; listening: ${JSON.stringify(listening())}`);
+  let busy = listening();
   for (let i = 0; busy.length && i < 20; i++) {
     await sleep(100);
-    busy = busyPorts(ports);
+    busy = listening();
   }
   if (opts.keepData) {
     recordEvent(settings, { action: 'down' });

@@ -6,26 +6,51 @@ import { createConnection } from 'node:net';
 export interface Listener {
   port: number;
   inode: string;
+  /** true: a listening socket; false: a connection using the port as its local port */
+  listening: boolean;
+  /** a TIME_WAIT left by an outgoing connection (clears within 60 s) */
+  timeWait: boolean;
 }
 
-function parseTable(text: string): Listener[] {
-  const out: Listener[] = [];
+// 0A LISTEN; 01 ESTABLISHED, 02 SYN_SENT, 08 CLOSE_WAIT: a connection whose local port is a lab port
+// (an outgoing connection that got it as its ephemeral port) makes bind() fail. So does the TIME_WAIT
+// such a client connection leaves behind (it lacks SO_REUSEADDR) for 60 s; the TIME_WAIT of a lab
+// server's own accepted connection does not (listeners set SO_REUSEADDR). We tell the two apart by the
+// remote end: a client's remote port is a listening port.
+const BLOCKING_STATES = new Set(['0A', '01', '02', '08']);
+
+interface Row {
+  local: number;
+  remote: number;
+  state: string;
+  inode: string;
+}
+
+function parseRows(text: string): Row[] {
+  const rows: Row[] = [];
   for (const line of text.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 10 || cols[3] !== '0A') continue; // 0A = LISTEN
-    const port = parseInt(cols[1]!.split(':')[1]!, 16);
-    out.push({ port, inode: cols[9]! });
+    if (cols.length < 10) continue;
+    rows.push({ local: parseInt(cols[1]!.split(':')[1]!, 16), remote: parseInt(cols[2]!.split(':')[1]!, 16), state: cols[3]!, inode: cols[9]! });
   }
-  return out;
+  return rows;
 }
 
 export function listeningSockets(): Listener[] {
-  const out: Listener[] = [];
+  const rows: Row[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
     try {
-      out.push(...parseTable(readFileSync(file, 'utf8')));
+      rows.push(...parseRows(readFileSync(file, 'utf8')));
     } catch {
       // no IPv6
+    }
+  }
+  const listenPorts = new Set(rows.filter((r) => r.state === '0A').map((r) => r.local));
+  const out: Listener[] = [];
+  for (const r of rows) {
+    if (BLOCKING_STATES.has(r.state)) out.push({ port: r.local, inode: r.inode, listening: r.state === '0A', timeWait: false });
+    else if (r.state === '06' && listenPorts.has(r.remote) && !listenPorts.has(r.local)) {
+      out.push({ port: r.local, inode: r.inode, listening: false, timeWait: true });
     }
   }
   return out;
@@ -66,13 +91,21 @@ export function socketOwner(inode: string): string | null {
   return null;
 }
 
-/** Ports among `ports` that something listens on, each with its owner when known. */
-export function busyPorts(ports: readonly number[]): { port: number; owner: string | null }[] {
-  const listeners = listeningSockets();
-  const busy: { port: number; owner: string | null }[] = [];
+export interface BusyPort {
+  port: number;
+  owner: string | null;
+  listening: boolean;
+  timeWait: boolean;
+}
+
+/** Ports among `ports` that a socket holds (listening, or as a connection's local port), with its owner when known. */
+export function busyPorts(ports: readonly number[]): BusyPort[] {
+  const sockets = listeningSockets();
+  const busy: BusyPort[] = [];
   for (const port of ports) {
-    const hit = listeners.find((l) => l.port === port);
-    if (hit) busy.push({ port, owner: hit.inode !== '0' ? socketOwner(hit.inode) : null });
+    const hits = sockets.filter((l) => l.port === port);
+    const hit = hits.find((l) => l.listening) ?? hits.find((l) => !l.timeWait) ?? hits[0];
+    if (hit) busy.push({ port, owner: hit.inode !== '0' ? socketOwner(hit.inode) : null, listening: hit.listening, timeWait: hit.timeWait });
   }
   return busy;
 }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { checkPart, waitHealthy } from './health.js';
 import { labInventoryYaml } from './inventory.js';
-import { busyPorts, reservePorts } from './ports.js';
+import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
 import { prepareCommon, prepareNode, writeKnownHosts } from './prepare.js';
 import {
@@ -19,7 +19,7 @@ import {
   type LabPart,
   type LabSettings,
 } from './settings.js';
-import { cgroupPopulated, killNode, removeCgroups, runningPid, startDaemon } from './supervise.js';
+import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, startDaemon } from './supervise.js';
 import type { LabUpOptions, LabUpResult } from './types.js';
 import { recordEvent } from './events.js';
 import { removeLabFiles } from './down.js';
@@ -80,9 +80,19 @@ export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabU
   for (const node of stray) await killNode(settings, node);
 
   if (!reservePorts(settings.portBase, settings.portBase + 99)) log('could not reserve the lab ports in net.ipv4.ip_local_reserved_ports');
-  const busy = busyPorts(toStart.flatMap((n) => nodePorts(settings, n)));
+  const ports = toStart.flatMap((n) => nodePorts(settings, n));
+  let busy = busyPorts(ports);
+  if (busy.length && busy.every((b) => b.timeWait)) {
+    log(`waiting for TIME_WAIT of outgoing connections on ${busy.map((b) => b.port).join(', ')} to clear (at most 60 s)`);
+    const until = Date.now() + 65_000;
+    while (busy.length && busy.every((b) => b.timeWait) && Date.now() < until) {
+      await sleep(500);
+      busy = busyPorts(ports);
+    }
+  }
   if (busy.length) {
-    const list = busy.map((b) => `127.0.0.1:${b.port}${b.owner ? ` (in use by ${b.owner})` : ' (in use)'}`).join(', ');
+    const what = (b: BusyPort) => (b.listening ? 'listening' : b.timeWait ? 'TIME_WAIT of an outgoing connection' : 'local port of a connection');
+    const list = busy.map((b) => `127.0.0.1:${b.port} (${what(b)}${b.owner ? `: ${b.owner}` : ''})`).join(', ');
     throw new HatuiError(`port already in use: ${list}. Nothing was started. Free it or choose another HATUI_LAB_PORT_BASE.`, ExitCode.refused);
   }
 

@@ -192,7 +192,7 @@ describe('lab down and port conflicts on a separate small lab (acceptance 5)', (
     const down = await hatui(['lab', 'down'], env);
     expect(down.code, down.stderr).toBe(0);
     expect(labProcesses(small)).toEqual([]);
-    expect(busyPorts(allPorts(small))).toEqual([]);
+    expect(busyPorts(allPorts(small)).filter((b) => b.listening)).toEqual([]);
     expect(existsSync(small.cgroupRoot)).toBe(false);
     expect(existsSync(small.dir)).toBe(false);
 
