@@ -31,7 +31,9 @@ const scenario = fc.record({
   confirms: fc.array(fc.constantFrom('give', 'refuse', undefined), { minLength: 1, maxLength: 10 }),
 });
 
-function build(main: fc.RecordValue<typeof stepShape>[], rollback: fc.RecordValue<typeof stepShape>[]) {
+type Shape = typeof stepShape extends fc.Arbitrary<infer T> ? T : never;
+
+function build(main: Shape[], rollback: Shape[]) {
   const ids = [...main.map((_, i) => `m${i}`), ...rollback.map((_, i) => (i === 0 ? 'rollback' : `r${i}`))];
   const inputs: StepInput[] = [...main, ...rollback].map((shape, i) => {
     const later = ids.slice(i + 1, main.length);
