@@ -10,6 +10,13 @@ import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
 
+/** Roles resolved from live state, per cluster kind (besides `members` and member names). */
+export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
+  patroni: ['leader', 'replicas', 'sync-standby'],
+  'redis-sentinel': ['master', 'replicas'],
+  etcd: ['leader'],
+};
+
 export interface TargetResolverDeps {
   fetch?: typeof fetch;
   /** One command to a Redis/Sentinel at `host:port`; resolves with the raw reply. */
@@ -87,6 +94,10 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
   }
 
   async function liveRole(selector: string, cluster: Cluster, role: string, fail: (why: string) => never): Promise<ClusterMember[]> {
+    if (!(LIVE_ROLES[cluster.kind] ?? []).includes(role)) {
+      const live = LIVE_ROLES[cluster.kind] ?? [];
+      return fail(`'${role}' is not a role hatui can resolve for ${cluster.kind} clusters (roles: ${[...live, 'members'].join(', ')}; or a member name: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`);
+    }
     switch (cluster.kind) {
       case 'patroni': {
         const live = await patroniCluster(cluster, fail);
