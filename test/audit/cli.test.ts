@@ -120,3 +120,25 @@ describe('hatui replay', () => {
     expect(readFileSync(copy, 'utf8')).toBe(readFileSync(log, 'utf8'));
   });
 });
+
+describe('hatui resume refuses what it cannot resume safely', () => {
+  it('a tampered log', () => {
+    const copy = tamperedCopy('resume-tampered.jsonl', (l) => l.filter((_, i) => i !== 3));
+    const r = hatui('resume', copy, '--headless');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/line 4: deleted: .*Refusing to resume a tampered log/);
+  });
+
+  it('a runbook that is missing, or changed since the run started', () => {
+    const missing = hatui('resume', log, '--headless');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/\/rb\/demo\.md: cannot read the runbook this run used \(ENOENT\).*--runbook/);
+    const other = join(state, 'other.md');
+    writeFileSync(other, '---\nid: demo\ntitle: Demo\n---\n\n## Check {#check}\n\n```sh {host=local}\necho changed\n```\n');
+    const before = readFileSync(log, 'utf8');
+    const changed = hatui('resume', log, '--headless', '--runbook', other);
+    expect(changed.code).toBe(1);
+    expect(changed.err).toMatch(/the runbook changed since the run started .*--allow-changed-runbook/);
+    expect(readFileSync(log, 'utf8')).toBe(before);
+  });
+});

@@ -154,3 +154,14 @@ describe('write failures on real filesystems', () => {
     await expect(writer.append(event)).rejects.toThrow(/un-audited/);
   });
 });
+
+describe('anchors file', () => {
+  it('starts on a new line after a torn anchor line left by a crash', async () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(anchorsPath(dir), '{"at":"x","hash":"ab');
+    const writer = await openAuditLog({ stateDir: dir, runId: 'r9', runbookId: 'demo', anchorCommand: null });
+    await writeAll(writer, 2);
+    await writer.close();
+    expect(readAnchors(anchorsPath(dir), 'r9')).toHaveLength(2);
+  });
+});

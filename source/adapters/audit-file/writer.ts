@@ -4,7 +4,7 @@
 // are written without fsync and become durable with the next record (the command's finish).
 // Between durable records the file is closed, so a read-only remount or a removed file shows on
 // the next append. Any write error fails the writer for good: hatui never continues un-audited.
-import { closeSync, constants, fsyncSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../../core/engine/events.js';
 import { ExitCode, HatuiError } from '../../core/exit-codes.js';
@@ -112,7 +112,11 @@ class FileAuditWriter implements AuditWriter {
     // No O_CREAT for the log: a log removed mid-run is an error, not a fresh file.
     this.log = new BatchFile(path, constants.O_WRONLY | constants.O_APPEND);
     this.anchors = new BatchFile(anchorsPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+    this.pendingAnchorNewline = endsTorn(anchorsPath);
   }
+
+  /** A crash mid-write can leave the shared anchors file without its last newline: start on a new line. */
+  private pendingAnchorNewline: boolean;
 
   head(): Head | null {
     return this.current;
@@ -151,7 +155,8 @@ class FileAuditWriter implements AuditWriter {
     this.current = { seq: record.seq, hash: record.hash };
     const anchor: AnchorLine = { runId: this.runId, log: this.path, seq: record.seq, hash: record.hash, at: record.at };
     try {
-      this.anchors.write(anchorLine(anchor), durable);
+      this.anchors.write((this.pendingAnchorNewline ? '\n' : '') + anchorLine(anchor), durable);
+      this.pendingAnchorNewline = false;
     } catch (error) {
       throw this.fail(error, `cannot write the head ${formatHead(this.current)} to the anchors file ${this.anchorsPath}`);
     }
@@ -213,6 +218,24 @@ class FileAuditWriter implements AuditWriter {
 }
 
 export type { FileAuditWriter };
+
+function endsTorn(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY);
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export async function openAuditLog(options: OpenAuditLogOptions): Promise<AuditWriter> {
   const stateDir = resolve(options.stateDir ?? hatuiStateDir());
