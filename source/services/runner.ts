@@ -292,7 +292,8 @@ class Run {
   }
 
   private async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string }> {
-    const clusters = await this.clusters();
+    // `local` needs no live state; anything else may (role selectors), so fetch it once for all of them.
+    const clusters = selectors.every((s) => s === 'local') ? {} : await this.clusters();
     const targets: ResolvedTarget[] = [];
     for (const selector of [...new Set(selectors)]) {
       let found: ResolvedTarget[];
