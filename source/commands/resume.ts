@@ -181,38 +181,6 @@ function promptingDecider(inner: Decider): Decider {
   };
 }
 
-/** Plain progress lines for a headless run (stdout). */
-export function printer(event: RunEvent): void {
-  const out = (line: string): void => {
-    process.stdout.write(line + '\n');
-  };
-  switch (event.type) {
-    case 'step-started':
-      return out(`▶ step ${event.stepId}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`);
-    case 'resume-decision':
-      return out(`  decision for ${event.stepId}: ${event.decision} (by ${event.by})`);
-    case 'confirmation-given':
-      return out(`  confirmed (${event.level}) by ${event.by}`);
-    case 'command-started':
-      return out(`  $ ${event.command}    # on ${event.target.host}`);
-    case 'command-output':
-      process.stdout.write(event.data);
-      return;
-    case 'command-finished':
-      return out(`  → ${event.outcome}${event.exitCode !== null ? ` (exit ${event.exitCode})` : ''}${event.message ? `: ${event.message}` : ''}`);
-    case 'check-evaluated':
-      return out(`  check ${event.check.source} → ${event.check.result}`);
-    case 'step-finished':
-      return out(`  step ${event.stepId}: ${event.outcome}${event.message ? ` (${event.message})` : ''}`);
-    case 'run-finished':
-      return out(`run finished: ${event.outcome}`);
-    case 'run-aborted':
-      return out(`run aborted: ${event.reason}`);
-    default:
-      return;
-  }
-}
-
 async function resumeSession(input: SessionInput): Promise<number> {
   const { runbook, started } = input;
   const operator = operatorName();
