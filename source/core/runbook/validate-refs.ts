@@ -66,6 +66,9 @@ function checkExpression(e: Expression, where: string, captures: ReadonlySet<str
       continue;
     } else if (root === 'vars' && ctx.declarationsKnown && !ctx.varNames.includes(name)) {
       ctx.problems.push(problem(path, at(p.offset), `undefined variable 'vars.${name}' in ${where} (declared vars: ${ctx.varNames.join(', ') || 'none'})`));
+    } else if (root === 'vars' && ctx.runbook.vars[name]?.secret) {
+      // An expression's values are recorded (screen, audit log): a secret must not be one of them.
+      ctx.problems.push(problem(path, at(p.offset), `secret variable 'vars.${name}' cannot be used in ${where}: the values an expression reads are recorded`));
     } else if (root === 'captures' && !captures.has(name)) {
       const rule = where === 'check' ? 'an earlier command' : 'a command in an earlier step';
       ctx.problems.push(problem(path, at(p.offset), `undefined capture 'captures.${name}' in ${where}: ${rule} must have capture=${name}`));
