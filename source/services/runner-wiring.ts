@@ -1,21 +1,18 @@
-// Production wiring of RunnerDeps for `hatui run` (and later `resume`/`drill`): local + pooled SSH
-// transports, live target resolution, a cluster-state poller for CEL, the file audit log.
-import { existsSync } from 'node:fs';
+// Production wiring of RunnerDeps for `hatui run`: the SSH helper's live deps (local + pooled SSH
+// transports, live role resolution, a fresh bounded cluster snapshot for CEL), operator locks on the
+// cluster's own store, and the file audit log (redacted, write-ahead, anchored).
 import type { Inventory } from '../core/inventory/model.js';
 import { formatHead } from '../core/audit/record.js';
-import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
-import { createTransports, type Transports } from '../adapters/ssh/index.js';
-import { createTargetResolver } from './resolve-target.js';
-import { Poller } from './poller.js';
-import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from './runner-deps.js';
-import type { RunState } from '../core/engine/state.js';
 import type { RunEvent } from '../core/engine/events.js';
+import type { RunState } from '../core/engine/state.js';
+import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
+import { createLiveDeps, defaultLabInventoryPath } from './live-deps.js';
+import { createLockManager, createLockService } from './lock.js';
+import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from './runner-deps.js';
 
 /** The lab's inventory when the lab has written one (the embedded default), else undefined. */
-export async function defaultInventoryPath(): Promise<string | undefined> {
-  const { labPaths, labSettings } = await import('../lab/settings.js');
-  const path = labPaths(labSettings()).inventory;
-  return existsSync(path) ? path : undefined;
+export function defaultInventoryPath(): Promise<string | undefined> {
+  return defaultLabInventoryPath();
 }
 
 export interface WiredRun {
@@ -30,6 +27,7 @@ export interface WireOptions {
   runId: string;
   runbookId: string;
   inventory?: Inventory;
+  /** Secret variable values; inventory credentials are added. */
   secrets: string[];
   decider: Decider;
   observe?: (event: RunEvent, state: RunState) => void;
@@ -38,38 +36,27 @@ export interface WireOptions {
 }
 
 export async function wireRun(options: WireOptions): Promise<WiredRun> {
-  const redactor = secretRedactor(options.secrets);
-  const audit = await openAuditLog({ runId: options.runId, runbookId: options.runbookId, redact: redactor.text, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
   const inventory = options.inventory;
-  let transports: Transports | undefined;
-  let poller: Poller | undefined;
-  let resolveTarget: RunnerDeps['resolveTarget'] = inventoryResolver(inventory);
-  let transportFor: RunnerDeps['transportFor'] = localTransports(inventory);
-  if (inventory) {
-    const t = createTransports(inventory, { secrets: options.secrets });
-    transports = t;
-    transportFor = (target) => t.transportFor(target);
-    const resolver = createTargetResolver(inventory, { hostKey: (host) => t.ssh.hostKey(host) });
-    resolveTarget = (selector) => resolver.resolve(selector);
-    if (Object.keys(inventory.clusters).length > 0) poller = new Poller(inventory).start();
+  const live = inventory ? createLiveDeps(inventory, { secrets: options.secrets }) : undefined;
+  const redactor = secretRedactor(live?.secrets ?? options.secrets);
+  const lockManager = inventory ? createLockManager(inventory) : undefined;
+  let audit: AuditWriter;
+  try {
+    audit = await openAuditLog({ runId: options.runId, runbookId: options.runbookId, redact: redactor.text, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
+  } catch (error) {
+    await Promise.allSettled([live?.close(), lockManager?.close()]);
+    throw error;
   }
-  let polled = false;
   const deps: RunnerDeps = {
     sink: audit,
-    transportFor,
-    resolveTarget,
+    transportFor: live?.transportFor ?? localTransports(inventory),
+    resolveTarget: live?.resolveTarget ?? inventoryResolver(inventory),
     decider: options.decider,
-    clusterState: async () => {
-      if (!poller) return {};
-      if (!polled) {
-        polled = true;
-        return (await poller.firstRoundDone(5000)).clusters;
-      }
-      return poller.current().clusters;
-    },
+    clusterState: live?.clusterState ?? (async () => ({})),
     redactor,
     clock: systemClock,
-    locks: localLocks,
+    // A stale lock is not taken over headless: that needs a typed confirmation at the terminal.
+    locks: lockManager ? createLockService(lockManager) : localLocks,
     ...(options.observe ? { observe: options.observe } : {}),
   };
   return {
@@ -80,8 +67,7 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
       return h ? formatHead(h) : '(empty)';
     },
     close: async () => {
-      poller?.stop();
-      await Promise.allSettled([audit.close(), transports?.closeAll()]);
+      await Promise.allSettled([audit.close(), live?.close(), lockManager?.close()]);
     },
   };
 }
