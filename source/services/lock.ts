@@ -73,6 +73,8 @@ export interface LockManagerOptions {
 }
 
 export interface LockManager {
+  /** Whether the cluster's kind has a coordination store hatui can lock on (patroni, etcd, redis-sentinel). */
+  supports(cluster: string): boolean;
   acquireLock(cluster: string, holder: LockHolder, opts?: { takeover?: { previous: LockHolder; typed: string } }): Promise<LockHandle>;
   inspectLock(cluster: string): Promise<{ holder?: LockHolder; stale?: LockHolder }>;
   close(): Promise<void>;
@@ -155,6 +157,10 @@ export function createLockManager(inventory: Inventory, opts: LockManagerOptions
   };
 
   return {
+    supports(cluster) {
+      const kind = Object.hasOwn(inventory.clusters, cluster) ? inventory.clusters[cluster]!.kind : undefined;
+      return kind === 'patroni' || kind === 'etcd' || kind === 'redis-sentinel';
+    },
     async acquireLock(cluster, holder, acquireOpts = {}) {
       const s = store(cluster);
       const me: LockHolder = { ...holder, id: holder.id ?? randomBytes(8).toString('hex') };
@@ -237,6 +243,9 @@ export function createLockService(
     handles,
     async acquire({ cluster, runbookId, runId }): Promise<LockResult> {
       const holder = opts.holder?.(runbookId, runId) ?? currentHolder(runbookId, runId);
+      // Kinds without a coordination store (mongodb, kafka, …) cannot be locked cluster-wide; say so in
+      // the recorded holder instead of blocking every runbook that changes them.
+      if (!manager.supports(cluster)) return { ok: true, holder: `${describeHolder(holder)} (not shared: cluster '${cluster}' has no coordination store hatui can lock on)` };
       try {
         const handle = await manager.acquireLock(cluster, holder);
         handles.set(cluster, handle);
