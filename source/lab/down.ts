@@ -2,6 +2,7 @@
 // unless --keep-data remove the lab's own files (known names only; never a blind recursive delete).
 import { rmSync, rmdirSync } from 'node:fs';
 import { recordEvent } from './events.js';
+import { withLabLock } from './lock.js';
 import { busyPorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireRoot } from './preflight.js';
 import { labNodes, labPaths, nodePorts, type LabNode, type LabSettings } from './settings.js';
@@ -22,10 +23,14 @@ export interface LabDownResult {
 }
 
 export async function labDown(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog } = {}): Promise<LabDownResult> {
-  const log = opts.log ?? (() => {});
-  const began = Date.now();
   requireRoot('hatui lab down');
   checkStateFile(settings);
+  return withLabLock(settings, () => downLocked(settings, opts), { log: opts.log });
+}
+
+async function downLocked(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog }): Promise<LabDownResult> {
+  const log = opts.log ?? (() => {});
+  const began = Date.now();
   const running = labNodes.filter((n) => runningPid(settings, n) !== null || cgroupPopulated(settings, n));
   if (opts.keepData) {
     for (const stage of STOP_STAGES) {

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { recordEvent } from './events.js';
+import { withLabLock } from './lock.js';
 import { patroniLeader, patroniState } from './health.js';
 import { tcpOpen } from './ports.js';
 import { requireRoot } from './preflight.js';
@@ -38,6 +39,10 @@ export async function labCrash(settings: LabSettings, node: LabNode): Promise<La
 export async function labRestart(settings: LabSettings, node: LabNode, opts: { timeoutMs?: number } = {}): Promise<LabFault> {
   requireRoot('hatui lab restart');
   assertNode(node);
+  return withLabLock(settings, () => restartLocked(settings, node, opts));
+}
+
+async function restartLocked(settings: LabSettings, node: LabNode, opts: { timeoutMs?: number }): Promise<LabFault> {
   if (runningPid(settings, node) !== null || cgroupPopulated(settings, node)) await stopNode(settings, node, 10_000);
   const t0 = Date.now();
   const spec = prepareNode(settings, node);

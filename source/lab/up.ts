@@ -19,10 +19,11 @@ import {
   type LabPart,
   type LabSettings,
 } from './settings.js';
-import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, startDaemon } from './supervise.js';
+import { cgroupFrozen, cgroupPopulated, freezeNode, killNode, removeCgroups, runningPid, sleep, startDaemon } from './supervise.js';
 import type { LabUpOptions, LabUpResult } from './types.js';
 import { recordEvent } from './events.js';
 import { removeLabFiles } from './down.js';
+import { withLabLock } from './lock.js';
 
 /** Requested parts plus what they depend on, in start order. */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
@@ -65,16 +66,25 @@ async function wipeStaleDcs(settings: LabSettings, log: (line: string) => void):
 }
 
 export async function labUp(settings: LabSettings, parts?: LabPart[], opts: LabUpOptions = {}): Promise<LabUpResult> {
-  const log = opts.log ?? (() => {});
-  const began = Date.now();
   requireRoot('hatui lab up');
   const order = expandParts(parts);
   requireBinaries(order);
+  return withLabLock(settings, () => upLocked(settings, order, opts), { log: opts.log });
+}
+
+async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOptions): Promise<LabUpResult> {
+  const log = opts.log ?? (() => {});
+  const began = Date.now();
   checkStateFile(settings);
 
   const nodes = order.flatMap((p) => [...partNodes[p]]);
   const alreadyRunning = nodes.filter((n) => runningPid(settings, n) !== null);
   const toStart = nodes.filter((n) => !alreadyRunning.includes(n));
+  for (const node of alreadyRunning.filter((n) => cgroupFrozen(settings, n))) {
+    freezeNode(settings, node, false);
+    recordEvent(settings, { action: 'thaw', node });
+    log(`thawed ${node} (it was frozen)`);
+  }
   // Leftovers of a crashed node (a process without its recorded pid) must not be doubled.
   const stray = toStart.filter((n) => cgroupPopulated(settings, n));
   for (const node of stray) await killNode(settings, node);
