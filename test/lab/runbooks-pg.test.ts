@@ -1,0 +1,83 @@
+// Shipped PostgreSQL runbooks, headless on the lab through the built CLI over SSH, each effect checked
+// independently of hatui: Patroni's REST API for the leader, the leader's replication list for the old
+// node, and our own writes through HAProxy's read-write port. Never assumes which node leads.
+import { describe, expect, it } from 'vitest';
+import { patroniState, type PgNode } from '../../source/lab/index.js';
+import { hatui, labEnv, pgClient, pgLeader, pgReplicas, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { runShipped, tail } from './runbook-run.js';
+
+async function streamingFrom(settings: ReturnType<typeof testLab>, leader: PgNode, member: PgNode): Promise<boolean> {
+  const view = await patroniState(settings, leader);
+  return view?.replication?.some((r) => r.application_name === member && r.state === 'streaming') ?? false;
+}
+
+/** The port of the server a fresh connection through HAProxy's rw port reaches, after a committed write. */
+async function writeThroughHaproxy(settings: ReturnType<typeof testLab>, note: string): Promise<number> {
+  const client = pgClient(settings, 'rw');
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS hatui_rb_test (id bigserial PRIMARY KEY, note text)');
+    const r = await client.query<{ port: number }>('INSERT INTO hatui_rb_test (note) VALUES ($1) RETURNING inet_server_port() AS port', [note]);
+    return r.rows[0]!.port;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('runbooks/pg-switchover.md on the lab', () => {
+  it('switches to the chosen replica: it leads (REST), takes writes through HAProxy, the old leader streams from it', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    await waitPartHealthy(settings, 'haproxy');
+    const before = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    const candidate = pgReplicas(settings, before)[1]!;
+
+    const run = await runShipped(settings, 'pg-switchover.md', {
+      answers: { switchover: { confirm: 'pg', checklist: 'all' } },
+      vars: { candidate },
+    });
+    expect(run.code, tail(run)).toBe(0);
+    expect(run.outcomes).toEqual(['[ok] inspect', '[ok] choose', '[ok] switchover', '[ok] verify-leader', '[ok] verify-haproxy', '[ok] verify-old-leader']);
+    expect(run.stdout).toMatch(/run finished: ok/);
+
+    // Independently of hatui: Patroni names the candidate, a write through HAProxy lands on it, the old leader streams.
+    expect(await pgLeader(settings)).toBe(candidate);
+    expect(await writeThroughHaproxy(settings, 'after pg-switchover')).toBe(settings.ports.pg[candidate]);
+    await waitFor(() => streamingFrom(settings, candidate, before), 30_000, `${before} streaming from ${candidate}`);
+  });
+
+  it('a refused typed confirmation changes nothing (exit 1, no switchover)', async () => {
+    const settings = testLab();
+    const before = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    const run = await runShipped(settings, 'pg-switchover.md', { answers: { switchover: { confirm: 'not-pg', checklist: 'all' } } });
+    expect(run.code, tail(run)).not.toBe(0);
+    expect(run.stdout).not.toMatch(/\$ \[pg\d\] patronictl switchover/);
+    expect(await pgLeader(settings)).toBe(before);
+  });
+});
+
+describe('runbooks/pg-failover.md on the lab', () => {
+  it('after the leader crashes: a new leader takes writes through HAProxy, the lost node rejoins streaming', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    const lost = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    const crash = await hatui(['lab', 'crash', lost], labEnv(settings));
+    expect(crash.code, crash.stderr).toBe(0);
+
+    const restart = `${process.execPath} ${new URL('../../bin/hatui.js', import.meta.url).pathname} lab restart ${lost}`;
+    const run = await runShipped(settings, 'pg-failover.md', {
+      answers: { force: 'pg', rejoin: { confirm: 'yes', checklist: 'all' }, reinit: { confirm: 'pg', checklist: 'all' } },
+      vars: { lost_member: lost, rejoin_command: restart, failover_wait: '90' },
+    });
+    expect(run.code, tail(run)).toBe(0);
+    expect(run.outcomes.slice(0, 2)).toEqual(['[ok] diagnose', '[ok] wait-failover']);
+    expect(run.outcomes).toContain('[ok] verify');
+    expect(run.outcomes).toContain('[ok] rejoin');
+    expect(run.outcomes.at(-1)).toBe('[ok] healthy');
+
+    const leader = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    expect(leader).not.toBe(lost);
+    expect(await writeThroughHaproxy(settings, 'after pg-failover')).toBe(settings.ports.pg[leader]);
+    expect(await streamingFrom(settings, leader, lost)).toBe(true);
+  });
+});
