@@ -121,3 +121,14 @@ describe('reduce is total', () => {
     );
   });
 });
+
+describe('step ids that look like Object.prototype keys', () => {
+  it('a runbook with a step called __proto__ folds like any other', () => {
+    const rb = makeRunbook([{ id: '__proto__', commands: ['x'] }, { id: 'constructor' }]);
+    const sim = simulate(rb, {});
+    expect(sim.state.outcome).toBe('ok');
+    expect(Object.keys(sim.state.steps)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(sim.state.steps)).toBe(Object.prototype);
+    expect(sim.state.steps['__proto__']!.status).toBe('ok');
+  });
+});

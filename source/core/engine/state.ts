@@ -146,10 +146,12 @@ export function newCommandRun(fields: Omit<CommandRun, 'status' | 'exitCode' | '
 }
 
 export function initialState(runbook: Runbook): RunState {
-  const steps: Record<string, StepState> = {};
+  const entries: [string, StepState][] = [];
+  const seen = new Set<string>();
   for (const step of runbook.steps) {
-    if (Object.hasOwn(steps, step.id)) continue;
-    steps[step.id] = {
+    if (seen.has(step.id)) continue;
+    seen.add(step.id);
+    entries.push([step.id, {
       id: step.id,
       spec: {
         index: step.index,
@@ -169,8 +171,10 @@ export function initialState(runbook: Runbook): RunState {
       history: [],
       decisions: [],
       recheck: false,
-    };
+    }]);
   }
+  // fromEntries defines own properties, so even an id like `__proto__` stays a plain key.
+  const steps: Record<string, StepState> = Object.fromEntries(entries);
   return {
     runbookId: runbook.id,
     status: 'not-started',
