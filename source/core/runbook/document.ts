@@ -1,6 +1,6 @@
 // Markdown → Runbook model (syntax level). unified + remark-parse + remark-frontmatter + remark-gfm, with
 // mdast positions kept so every problem is `file:line:col`. Semantic checks live in validate.ts.
-import type { Blockquote, Code, Heading, List, Nodes, Root, RootContent } from 'mdast';
+import type { Code, Heading, List, Nodes, Root, RootContent } from 'mdast';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -127,7 +127,7 @@ function addContent(
     case 'list':
       return addList(step, node, raw, posOf);
     case 'blockquote':
-      return addQuote(step, node, raw(node));
+      return addQuote(step, raw(node));
     case 'html':
     case 'thematicBreak':
     case 'definition':
@@ -190,7 +190,7 @@ function addList(step: Draft, node: List, raw: (n: Nodes) => string, posOf: (n: 
 
 const TASK_MARKER = /^(?:[-*+]|\d+[.)])[ \t]+\[[ xX]\][ \t]*/;
 
-function addQuote(step: Draft, node: Blockquote, rawText: string): void {
+function addQuote(step: Draft, rawText: string): void {
   const inner = rawText
     .split('\n')
     .map((l) => l.replace(/^[ \t]*>[ \t]?/, ''))
@@ -198,7 +198,6 @@ function addQuote(step: Draft, node: Blockquote, rawText: string): void {
   const callout = CALLOUT.exec(inner);
   if (callout) step.callouts.push({ kind: callout[1]!.toLowerCase(), text: inner.slice(callout[0].length).trim() });
   else step.prose.push(inner.trim());
-  void node;
 }
 
 /**
