@@ -4,7 +4,7 @@
 // file verifies as one chain (a torn line kept and marked).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { privateBundle, type Bundle } from './bundle.js';
 import { join, resolve } from 'node:path';
@@ -119,6 +119,36 @@ describe('SIGKILL mid-command, then resume', () => {
     expect(folded.steps.long!.status).toBe('skipped');
     expect(folded.steps.long!.decisions).toMatchObject([{ decision: 'skip' }]);
     expect(folded.steps.after!.status).toBe('ok');
+    expect(hatui(['audit', 'verify', log]).code).toBe(0);
+  });
+
+  it('on a terminal, resume asks for the decision and records the typed answer (tmux)', async () => {
+    const log = await crashMidCommand();
+    const socket = `hatui-audit-${process.pid}`;
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+    const done = join(state, 'tty-exit');
+    const command = `env -u CI XDG_STATE_HOME='${state}' HATUI_ANCHOR_COMMAND= HATUI_TEST_SLEEP=0 '${process.execPath}' '${bin}' resume '${log}'; echo $? > '${done}'; sleep 60`;
+    expect(tmux('new-session', '-d', '-x', '80', '-y', '24', command).status).toBe(0);
+    try {
+      const screen = () => tmux('capture-pane', '-p', '-J', '-S', '-200').stdout;
+      const waitScreen = async (pattern: RegExp, what: string) => {
+        const deadline = Date.now() + 30_000;
+        while (!pattern.test(screen())) {
+          if (Date.now() > deadline) throw new Error(`no ${what} on the terminal within 30 s:\n${screen()}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      await waitScreen(/step long is unknown.*Decide retry\|skip\|recheck\|abort:/s, 'decision prompt');
+      tmux('send-keys', 'maybe', 'Enter'); // not an option: asked again
+      tmux('send-keys', 'retry', 'Enter');
+      await waitScreen(/run finished: ok/, 'finished run');
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(done) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(done, 'utf8').trim()).toBe('0');
+    } finally {
+      tmux('kill-server');
+    }
+    expect(events(log)).toContainEqual(expect.objectContaining({ type: 'resume-decision', stepId: 'long', decision: 'retry' }));
     expect(hatui(['audit', 'verify', log]).code).toBe(0);
   });
 });
