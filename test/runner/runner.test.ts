@@ -191,3 +191,79 @@ describe('runner: unknown outcomes and resume', () => {
     expect(fold(runbook, [...prior, ...resumed.sink.events])).toEqual(resumed.state);
   });
 });
+
+describe('runner: guards, retries, pre-flight and ask through real CEL and sh', () => {
+  const text = (dir: string) => `---
+id: g
+title: G
+vars:
+  mode:
+    default: planned
+  dir:
+    description: markers
+---
+
+## Only when crashed {#crash-only when="vars.mode == 'crash'"}
+
+\`\`\`sh {host=local}
+touch {{ dir }}/crash-only
+\`\`\`
+
+## Flaky once {#flaky retries=1}
+
+\`\`\`sh {host=local}
+test -f {{ dir }}/once || { touch {{ dir }}/once; exit 1; }
+\`\`\`
+
+## Guarded by pre-flight {#gated}
+
+\`\`\`preflight
+vars.mode == 'never'
+\`\`\`
+
+\`\`\`sh {host=local}
+touch {{ dir }}/gated
+\`\`\`
+
+## Ask on failure {#asky on-fail=ask}
+
+\`\`\`sh {host=local}
+touch {{ dir }}/asky; exit 2
+\`\`\`
+
+## Last {#last}
+
+\`\`\`sh {host=local}
+touch {{ dir }}/last
+\`\`\`
+`;
+  const marks = (dir: string) => readdirSync(dir).sort();
+
+  it('skips a false guard, retries a flaky step, stops at a blocked pre-flight with exit 3', async () => {
+    const dir = tmp();
+    const r = await runTest(parse(text(dir)), { vars: { mode: 'planned', dir } });
+    expect(r.exitCode).toBe(3);
+    expect(r.message).toContain("step 'gated'");
+    expect(r.state.steps['crash-only']!.status).toBe('skipped');
+    expect(r.state.steps['crash-only']!.guard).toMatchObject({ result: false, values: { 'vars.mode': 'planned' } });
+    expect(r.state.steps.flaky!.attempts).toBe(2);
+    expect(r.state.steps.flaky!.status).toBe('ok');
+    expect(marks(dir)).toEqual(['once']);
+  });
+
+  it('an override answer passes the pre-flight; an ask failure is decided by the answers (skip)', async () => {
+    const dir = tmp();
+    const r = await runTest(parse(text(dir)), { vars: { mode: 'planned', dir }, answers: { gated: { override: 'gated' }, asky: { resume: 'skip' } } });
+    expect(r.exitCode).toBe(0);
+    expect(r.state.steps.gated!.preflightOverride).toMatchObject({ typed: 'gated', by: 'tester@host' });
+    expect(r.state.steps.asky!.status).toBe('skipped');
+    expect(marks(dir)).toEqual(['asky', 'gated', 'last', 'once']);
+  });
+
+  it('a wrong override text aborts without running the gated step', async () => {
+    const dir = tmp();
+    const r = await runTest(parse(text(dir)), { vars: { mode: 'planned', dir }, answers: { gated: { override: 'yes' } } });
+    expect(r.exitCode).toBe(1);
+    expect(marks(dir)).toEqual(['once']);
+  });
+});
