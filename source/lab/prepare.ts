@@ -59,6 +59,18 @@ export function pgSecrets(settings: LabSettings): PgSecrets {
   return { superuser: secret(paths.pgSuperuserPassword), replication: secret(paths.pgReplicationPassword) };
 }
 
+/** PostgreSQL runs as postgres and must reach its node dir: every parent of the lab dir needs o+x. */
+export function requireTraversable(settings: LabSettings, user: string): void {
+  try {
+    execFileSync('/usr/bin/setpriv', [`--reuid=${user}`, `--regid=${user}`, '--init-groups', '/usr/bin/test', '-x', settings.dir], { stdio: 'ignore' });
+  } catch {
+    throw new HatuiError(
+      `HATUI_LAB_DIR=${settings.dir} is not traversable by the ${user} user (a parent directory lacks o+x); use a directory like /var/tmp/hatui-lab`,
+      ExitCode.failed,
+    );
+  }
+}
+
 /** Creates the shared layout: lab dir, run/logs, secrets, the SSH client key, known_hosts. */
 export function prepareCommon(settings: LabSettings): void {
   const paths = labPaths(settings);

@@ -7,7 +7,7 @@ import { checkPart, waitHealthy } from './health.js';
 import { labInventoryYaml } from './inventory.js';
 import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
-import { prepareCommon, prepareNode, writeKnownHosts } from './prepare.js';
+import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
 import {
   labParts,
   labPaths,
@@ -108,6 +108,13 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
 
   const freshDir = !existsSync(labPaths(settings).state);
   prepareCommon(settings);
+  try {
+    if (toStart.some((n) => partNodes.pg.includes(n))) requireTraversable(settings, 'postgres');
+    if (toStart.some((n) => partNodes.redis.includes(n))) requireTraversable(settings, 'redis');
+  } catch (error) {
+    if (freshDir) removeLabFiles(settings);
+    throw error;
+  }
   writeStateFile(settings);
   const paths = labPaths(settings);
   const started: LabNode[] = [];
