@@ -26,6 +26,7 @@ import { resolveVars } from '../services/runner-vars.js';
 import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from '../services/runner-deps.js';
 import { readInventoryFile } from '../services/load-files.js';
 import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
+import { createLockManager, createLockService } from '../services/lock.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 
 const USAGE =
@@ -211,6 +212,11 @@ async function resumeSession(input: SessionInput): Promise<number> {
   const vars = resolveVars(runbook, assignments, process.env);
   const varSecrets = vars.secretNames.map((n) => vars.values[n] ?? '').filter(Boolean);
   const live = inventory ? createLiveDeps(inventory, { secrets: varSecrets }) : undefined;
+  // Operator locks on the cluster's own store, as `hatui run` takes them (services/runner-wiring.ts).
+  const lockManager = inventory ? createLockManager(inventory) : undefined;
+  const closeAll = async () => {
+    await Promise.allSettled([live?.close(), lockManager?.close()]);
+  };
   const redactor = secretRedactor(live?.secrets ?? varSecrets);
 
   const decider = input.headless ? readAnswers(input.answersPath, operator) : promptingDecider(readAnswers(input.answersPath, operator));
@@ -218,7 +224,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
   try {
     reopened = await input.reopen(input.logPath, { operator, hatuiVersion: version, stateDir: input.stateDir, redact: redactor.text });
   } catch (error) {
-    await live?.close();
+    await closeAll();
     throw error;
   }
   const writer = reopened.writer;
@@ -230,7 +236,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
     if (inventoryNote) await writer.append({ type: 'note', at: new Date().toISOString(), text: inventoryNote });
   } catch (error) {
     await writer.close().catch(() => undefined);
-    await live?.close();
+    await closeAll();
     throw error;
   }
   const priorEvents = [...input.recorded, reopened.resumed];
@@ -243,7 +249,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
     clusterState: live?.clusterState ?? (async () => ({})),
     redactor,
     clock: systemClock,
-    locks: localLocks,
+    locks: lockManager ? createLockService(lockManager) : localLocks,
     observe: plainPrinter(runbook, (line) => process.stdout.write(line + '\n'), { color: wantsColor(process.stdout, process.env) }),
   };
   const result = await runRunbook(
@@ -261,7 +267,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
       priorEvents,
     },
     deps,
-  ).finally(() => live?.close());
+  ).finally(closeAll);
   await writer.close().catch((error: unknown) => process.stderr.write(`hatui: ${(error as Error).message}\n`));
   const failure = writer.failure();
   if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
