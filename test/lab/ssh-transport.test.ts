@@ -40,17 +40,22 @@ describe('pooled SSH transport on the lab sshd', () => {
   it('runs 10 commands in parallel on one host over the same connection', async () => {
     const t = new SshTransport(inventory);
     try {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => t.run({ host: 'pg2', command: `sleep 0.3; echo job-${i}; echo e${i} >&2`, timeoutMs: 10_000 })));
-      results.forEach((r, i) => {
+      // Each command reports when it started and ended on the remote host (nanoseconds).
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => t.run({ host: 'pg2', command: `s=$(date +%s%N); sleep 0.5; echo job-${i} $s $(date +%s%N); echo e${i} >&2`, timeoutMs: 20_000 })),
+      );
+      const spans = results.map((r, i) => {
         expect(r.outcome, r.message).toBe('ok');
-        expect(r.stdout).toBe(`job-${i}\n`);
         expect(r.stderr).toBe(`e${i}\n`);
         expect(r.address).toBe(`127.0.0.1:${settings.ports.sshd}`);
+        const [name, start, end] = r.stdout.trim().split(' ');
+        expect(name).toBe(`job-${i}`);
+        return { start: BigInt(start!), end: BigInt(end!) };
       });
       expect(t.stats.connects).toBe(1);
-      // All ten ran at once: their 0.3 s sleeps overlapped (started before the first one finished).
-      const firstEnd = Math.min(...results.map((r) => Date.parse(r.finishedAt)));
-      expect(results.every((r) => Date.parse(r.startedAt) < firstEnd)).toBe(true);
+      // All ten ran at the same time: every one started before the first one ended.
+      const firstEnd = spans.reduce((m, s) => (s.end < m ? s.end : m), spans[0]!.end);
+      for (const s of spans) expect(s.start < firstEnd).toBe(true);
     } finally {
       await t.close();
     }
