@@ -72,12 +72,11 @@ export async function run(args: string[]): Promise<number> {
   const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
   const environment = inventory?.environment ?? 'local';
   const defaultTimeoutMs = inventory?.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
-  // With an inventory: SSH transports, live role selectors and a fresh cluster snapshot for CEL.
-  const live = inventory ? createLiveDeps(inventory) : undefined;
-  const resolveTarget = live?.resolveTarget ?? inventoryResolver(inventory);
-  const clusterState = live?.clusterState ?? (async () => ({}));
-
   if (values['dry-run']) {
+    // With an inventory, role selectors resolve from live state (reads only; nothing runs).
+    const live = inventory ? createLiveDeps(inventory) : undefined;
+    const resolveTarget = live?.resolveTarget ?? inventoryResolver(inventory);
+    const clusterState = live?.clusterState ?? (async () => ({}));
     try {
       await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget, clusterState }, write);
     } finally {
@@ -122,9 +121,7 @@ export async function run(args: string[]): Promise<number> {
         defaultTimeoutMs,
         signal: controller.signal,
       },
-      // CEL reads a fresh, bounded snapshot at each evaluation (live-deps), not the poller's last view:
-      // a check right after a failover must not see the state from before it.
-      live ? { ...wired.deps, clusterState: live.clusterState } : wired.deps,
+      wired.deps,
     );
     write(`audit log: ${wired.audit.path} · head ${wired.head()}`);
     if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
@@ -132,7 +129,6 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     await wired.close();
-    await live?.close();
   }
 }
 
