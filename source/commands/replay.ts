@@ -1,11 +1,13 @@
-// `hatui replay <log> [--to-markdown <file>] [--asciicast <file>]`
-// Without an export flag: a plain step-by-step replay on stdout (the interactive screen is the TUI's).
+// `hatui replay <log> [--to-markdown <file>] [--asciicast <file>] [--text] [--runbook <file>]`
+// Without an export flag: on a terminal, the interactive replay screen (the terminal app's, folding
+// the events with the runbook the log names); otherwise, or with --text, a plain step-by-step replay.
 // Replay never re-runs or re-evaluates anything: it reads the recorded events.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import { formatHead } from '../core/audit/record.js';
+import { formatHead, sha256Hex } from '../core/audit/record.js';
+import type { Runbook } from '../core/runbook/model.js';
 import { buildTimeline } from '../core/audit/timeline.js';
 import { toMarkdown } from '../core/audit/markdown.js';
 import { toAsciicast } from '../core/audit/asciicast.js';
@@ -13,7 +15,7 @@ import { toText } from '../core/audit/text-replay.js';
 import { hatuiStateDir } from '../adapters/audit-file/paths.js';
 import { events, loadLog, verifyLoaded } from '../adapters/audit-file/read.js';
 
-const USAGE = 'Usage: hatui replay <log> [--to-markdown <file>] [--asciicast <file>] [--cols N --rows N]';
+const USAGE = 'Usage: hatui replay <log> [--to-markdown <file>] [--asciicast <file>] [--cols N --rows N] [--text] [--runbook <file>]';
 
 function writeOut(path: string, text: string): void {
   try {
@@ -33,6 +35,8 @@ export async function run(args: string[]): Promise<number> {
       asciicast: { type: 'string' },
       cols: { type: 'string' },
       rows: { type: 'string' },
+      text: { type: 'boolean' },
+      runbook: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +68,33 @@ export async function run(args: string[]): Promise<number> {
     writeOut(values.asciicast, toAsciicast(recorded, { cols, rows, title }));
     process.stdout.write(`asciicast v3 written to ${values.asciicast} (play: asciinema play ${values.asciicast})\n`);
   }
-  if (values['to-markdown'] === undefined && values.asciicast === undefined) process.stdout.write(toText(timeline));
+  if (values['to-markdown'] !== undefined || values.asciicast !== undefined) return ExitCode.ok;
+  if (!values.text && process.stdout.isTTY && process.stdin.isTTY) {
+    const runbook = await runbookFor(values.runbook ?? timeline.run?.runbookPath, timeline.run?.runbookSha256);
+    if (runbook) {
+      const { openReplayScreen } = await import('../ui/screens/replay.js');
+      return openReplayScreen(recorded, runbook, timeline.run ? { environment: timeline.run.environment } : {});
+    }
+  }
+  process.stdout.write(toText(timeline));
   return ExitCode.ok;
+}
+
+/** The runbook the screen folds with; null (plain replay, with the reason on stderr) when unusable. */
+async function runbookFor(path: string | undefined, sha256: string | undefined): Promise<Runbook | null> {
+  const fallback = (why: string) => {
+    process.stderr.write(`hatui: ${why}; showing the plain replay (give the runbook with --runbook <file>)\n`);
+    return null;
+  };
+  if (!path) return fallback('the log names no runbook');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    return fallback(`${path}: cannot read the runbook (${(error as { code?: string }).code ?? (error as Error).message})`);
+  }
+  if (sha256 && sha256Hex(bytes) !== sha256) process.stderr.write(`hatui: warning: ${path} changed since the run (sha256 differs); step titles may not match the log\n`);
+  const { parseRunbook } = await import('../core/runbook/parse.js');
+  const parsed = parseRunbook(bytes.toString('utf8'), path);
+  return parsed.runbook ?? fallback(`${path} no longer parses as a runbook`);
 }
