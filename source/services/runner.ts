@@ -27,12 +27,12 @@ import { getStep, initialState, type RunState } from '../core/engine/state.js';
 import { celContext, evaluateExpression } from '../core/cel.js';
 import { ExitCode, HatuiError, type ExitCodeValue } from '../core/exit-codes.js';
 import type { CommandOutcome } from '../core/outcome.js';
-import { checkAnswer, confirmationFor, expectedTypedText } from '../core/policy/confirm.js';
 import type { Expression, Runbook, Step } from '../core/runbook/model.js';
 import { renderCommand } from '../core/runbook/template.js';
 import type { CommandResult } from '../core/transport.js';
 import type { RunnerDeps } from './runner-deps.js';
 import { redactDeep, runCommandBlock } from './runner-command.js';
+import { checklist, confirm, decide, requestConfirmation } from './runner-operator.js';
 
 export interface RunOptions {
   runId: string;
@@ -64,7 +64,7 @@ export class RunnerStopped extends HatuiError {}
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
 
-type Stop = { exitCode: ExitCodeValue; message: string };
+export type Stop = { exitCode: ExitCodeValue; message: string };
 
 export async function runRunbook(runbook: Runbook, options: RunOptions, deps: RunnerDeps): Promise<RunResult> {
   const run = new Run(runbook, options, deps);
@@ -174,15 +174,15 @@ class Run {
         for (const e of action.expressions) await this.emit({ type: 'check-evaluated', at: this.at(), stepId: action.stepId, check: await this.evaluate(e) });
         return;
       case 'decide':
-        return this.decide(action);
+        return decide(this, action);
       case 'take-lock':
         return this.takeLock(action.cluster);
       case 'request-confirmation':
-        return this.requestConfirmation(action.stepId);
+        return requestConfirmation(this, action.stepId);
       case 'confirm':
-        return this.confirm(action);
+        return confirm(this, action);
       case 'checklist':
-        return this.checklist(action.stepId, action.items);
+        return checklist(this, action.stepId, action.items);
       case 'run-command':
         return this.runCommand(action.stepId, action.commandIndex, action.fromHost);
       case 'finish-step':
@@ -238,49 +238,6 @@ class Run {
     }
   }
 
-  private async decide(action: Extract<Action, { kind: 'decide' }>): Promise<Stop | undefined> {
-    const step = this.step(action.stepId);
-    const by = this.deps.decider.operator;
-    if (action.reason === 'preflight-blocked') {
-      const expectedText = expectedTypedText(step);
-      const answer = await this.deps.decider.preflightOverride({ step, results: getStep(this.state, step.id)?.preflight ?? [], expectedText, environment: this.options.environment });
-      switch (answer.kind) {
-        case 'missing':
-          return this.needsDecision(step, `${action.message ?? 'pre-flight blocked'}; override by typing '${expectedText}' (answers: override)`);
-        case 'refuse':
-          await this.emit({ type: 'run-aborted', at: this.at(), reason: `pre-flight blocked at step '${step.id}' and not overridden` });
-          return;
-        case 'answer':
-          if (answer.value.trim() !== expectedText) {
-            await this.emit({ type: 'run-aborted', at: this.at(), reason: `pre-flight override for step '${step.id}' refused: typed text did not match '${expectedText}'` });
-            return;
-          }
-          await this.emit({ type: 'preflight-overridden', at: this.at(), stepId: step.id, by, typed: answer.value.trim() });
-          return;
-      }
-    }
-    const answer = await this.deps.decider.resume({ step, reason: action.reason, options: action.options, message: action.message });
-    switch (answer.kind) {
-      case 'missing':
-        return this.needsDecision(step, `${action.message ?? `step is ${action.reason}`}; decide one of ${action.options.join('|')} (answers: resume)`);
-      case 'refuse':
-        await this.emit({ type: 'resume-decision', at: this.at(), stepId: step.id, decision: 'abort', by });
-        return;
-      case 'answer':
-        if (!action.options.includes(answer.value)) {
-          return this.needsDecision(step, `decision '${answer.value}' is not one of ${action.options.join('|')}`);
-        }
-        await this.emit({ type: 'resume-decision', at: this.at(), stepId: step.id, decision: answer.value, by });
-        return;
-    }
-  }
-
-  private async needsDecision(step: Step, why: string): Promise<Stop> {
-    const message = `step '${step.id}' needs an operator decision: ${why}`;
-    await this.emit({ type: 'note', at: this.at(), text: `stopped: ${this.deps.redactor.text(message)}` });
-    return { exitCode: ExitCode.needsDecision, message };
-  }
-
   private async takeLock(cluster: string): Promise<Stop | undefined> {
     const result = await this.deps.locks.acquire({ cluster, holder: this.deps.decider.operator, runbookId: this.runbook.id, runId: this.options.runId });
     if (!result.ok) {
@@ -291,7 +248,7 @@ class Run {
     await this.emit({ type: 'lock-taken', at: this.at(), cluster, holder: result.holder, ...(result.takeover ? { takeover: result.takeover } : {}) });
   }
 
-  private async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string }> {
+  async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string }> {
     // `local` needs no live state; anything else may (role selectors), so fetch it once for all of them.
     const clusters = selectors.every((s) => s === 'local') ? {} : await this.clusters();
     const targets: ResolvedTarget[] = [];
@@ -306,71 +263,6 @@ class Run {
       targets.push(...found);
     }
     return { targets };
-  }
-
-  private async requestConfirmation(stepId: string): Promise<Stop | undefined> {
-    const step = this.step(stepId);
-    const resolved = await this.resolve(step.commands.map((c) => c.host));
-    if ('error' in resolved) {
-      await this.emit({ type: 'step-finished', at: this.at(), stepId, outcome: 'failed', message: resolved.error });
-      return;
-    }
-    const verdict = confirmationFor(step, { environment: this.options.environment, targets: resolved.targets });
-    await this.emit({
-      type: 'confirmation-requested',
-      at: this.at(),
-      stepId,
-      level: verdict.level,
-      ...(verdict.expectedText !== undefined ? { expected: verdict.expectedText } : {}),
-      targets: resolved.targets,
-    });
-  }
-
-  private async confirm(action: Extract<Action, { kind: 'confirm' }>): Promise<Stop | undefined> {
-    const step = this.step(action.stepId);
-    const request = getStep(this.state, step.id)?.confirmationRequest;
-    const answer = await this.deps.decider.confirm({ step, verdict: action.verdict, targets: request?.targets ?? [], environment: this.options.environment });
-    const by = this.deps.decider.operator;
-    switch (answer.kind) {
-      case 'missing': {
-        const what = action.verdict.level === 'typed' ? `a typed confirmation ('${action.verdict.expectedText}')` : 'a yes confirmation';
-        return this.needsDecision(step, `${what} and the answers give none`);
-      }
-      case 'refuse':
-        await this.emit({ type: 'confirmation-refused', at: this.at(), stepId: step.id, by, ...(answer.reason ? { reason: answer.reason } : {}) });
-        return;
-      case 'answer': {
-        const check = checkAnswer(action.verdict, answer.value);
-        if (!check.ok) {
-          await this.emit({ type: 'confirmation-refused', at: this.at(), stepId: step.id, by, reason: check.reason });
-          return;
-        }
-        await this.emit({
-          type: 'confirmation-given',
-          at: this.at(),
-          stepId: step.id,
-          level: action.verdict.level,
-          by,
-          ...(action.verdict.level === 'typed' ? { typed: answer.value.trim() } : {}),
-        });
-        return;
-      }
-    }
-  }
-
-  private async checklist(stepId: string, items: number[]): Promise<Stop | undefined> {
-    const step = this.step(stepId);
-    const answer = await this.deps.decider.checklist({ step, items });
-    if (answer.kind === 'answer' && items.every((i) => answer.value.includes(i))) {
-      for (const item of items) await this.emit({ type: 'checklist-ticked', at: this.at(), stepId, item, by: this.deps.decider.operator });
-      return;
-    }
-    if (answer.kind === 'refuse') {
-      await this.emit({ type: 'run-aborted', at: this.at(), reason: `checklist of step '${stepId}' not completed` });
-      return;
-    }
-    const open = items.map((i) => `'${step.checklist[i]?.text ?? i}'`).join(', ');
-    return this.needsDecision(step, `manual checklist not ticked: ${open} (answers: checklist: all)`);
   }
 
   private async runCommand(stepId: string, commandIndex: number, fromHost: number): Promise<Stop | undefined> {
@@ -388,7 +280,7 @@ class Run {
       const moved = resolved.targets.filter((t) => !confirmed.some((c) => c.selector === t.selector && c.host === t.host));
       if (moved.length > 0) {
         await this.emit({ type: 'note', at: this.at(), text: `step '${stepId}': '${block.host}' now resolves to ${moved.map((t) => t.host).join(', ')}, not what was confirmed; asking again` });
-        await this.requestConfirmation(stepId);
+        await requestConfirmation(this, stepId);
         return;
       }
     }
