@@ -18,7 +18,9 @@ export default defineConfig({
           name: 'lab',
           include: ['test/lab/**/*.test.ts', 'test/lab/**/*.test.tsx'],
           globalSetup: ['test/lab/global-setup.ts'],
-          fileParallelism: false,
+          // Files one at a time: one fork runs them in order (`fileParallelism` is not a per-project option in vitest 3).
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,
           hookTimeout: 240_000,
         },

@@ -145,12 +145,17 @@ export function parseRanges(text: string): [number, number][] {
  * net.ipv4.ip_local_reserved_ports (kept after the lab stops; harmless). Returns false when not writable.
  */
 export function reservePorts(from: number, to: number): boolean {
+  const covered = () => parseRanges(readFileSync(RESERVED, 'utf8')).some(([a, b]) => a <= from && b >= to);
   try {
-    const ranges = parseRanges(readFileSync(RESERVED, 'utf8'));
-    if (ranges.some(([a, b]) => a <= from && b >= to)) return true;
-    ranges.push([from, to]);
-    writeFileSync(RESERVED, ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(','));
-    return true;
+    // Another lab may write the list at the same moment (read-modify-write): verify and retry.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (covered()) return true;
+      const ranges = parseRanges(readFileSync(RESERVED, 'utf8'));
+      ranges.push([from, to]);
+      writeFileSync(RESERVED, ranges.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(','));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.floor(Math.random() * 50));
+    }
+    return covered();
   } catch {
     return false;
   }
