@@ -27,9 +27,10 @@ export function exitCodeFor(report: VerifyReport): number {
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h' || sub === undefined) {
+  if (sub === undefined) throw new HatuiError(`audit needs a subcommand. ${USAGE}`, ExitCode.usage);
+  if (sub === '--help' || sub === '-h') {
     process.stdout.write(`${USAGE}\n`);
-    return sub === undefined ? ExitCode.usage : ExitCode.ok;
+    return ExitCode.ok;
   }
   if (sub !== 'verify') throw new HatuiError(`unknown audit subcommand '${sub}'. ${USAGE}`, ExitCode.usage);
   const { values, positionals } = parseArgs({

@@ -4,7 +4,7 @@
 // file verifies as one chain (a torn line kept and marked).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { privateBundle, type Bundle } from './bundle.js';
 import { join, resolve } from 'node:path';
@@ -105,13 +105,20 @@ describe('SIGKILL mid-command, then resume', () => {
     expect(after.at(-1)).toMatchObject({ type: 'run-finished', outcome: 'ok' });
   });
 
-  it('skip: records the operator skip and the run goes on; the file verifies', async () => {
+  it('skip (with an allowed changed runbook): records the operator skip and the run goes on; the file verifies', async () => {
     const log = await crashMidCommand();
     const answers = join(state, 'skip.yaml');
     appendFileSync(answers, 'long: { resume: skip }\n');
-    const resumed = hatui(['resume', log, '--headless', '--answers', answers]);
+    // The runbook was edited since the crash: refused, unless the operator allows it (recorded).
+    const edited = join(state, 'sleepy-edited.md');
+    writeFileSync(edited, readFileSync(runbook, 'utf8') + '\nEdited after the crash.\n');
+    const refused = hatui(['resume', log, '--headless', '--answers', answers, '--runbook', edited]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/the runbook changed since the run started/);
+    const resumed = hatui(['resume', log, '--headless', '--answers', answers, '--runbook', edited, '--allow-changed-runbook']);
     expect(resumed.code, resumed.out + resumed.err).toBe(0);
     expect(resumed.out).not.toContain('long-done');
+    expect(events(log)).toContainEqual(expect.objectContaining({ type: 'note', text: expect.stringMatching(/resumed with a changed runbook .*--allow-changed-runbook/) }));
     expect(resumed.out).toContain('after');
     const after = events(log);
     expect(after).toContainEqual(expect.objectContaining({ type: 'resume-decision', stepId: 'long', decision: 'skip' }));
