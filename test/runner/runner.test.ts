@@ -267,3 +267,24 @@ touch {{ dir }}/last
     expect(marks(dir)).toEqual(['once']);
   });
 });
+
+describe('runner: operator cancel', () => {
+  it('cancelling a running command makes the step cancelled and aborts the run without rolling back', async () => {
+    const dir = tmp();
+    const runbook = parse(`---\nid: c\ntitle: C\nvars:\n  dir:\n    description: d\n---\n\n## Long {#long on-fail=rollback}\n\n\`\`\`sh {host=local}\nsleep 30\n\`\`\`\n\n## Roll back {#rollback}\n\n\`\`\`sh {host=local}\ntouch {{ dir }}/rolled-back\n\`\`\`\n`);
+    const controller = new AbortController();
+    const r = await runTest(runbook, {
+      vars: { dir },
+      signal: controller.signal,
+      observe: (event) => {
+        if (event.type === 'command-started') setTimeout(() => controller.abort(), 100);
+      },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(r.state.steps.long!.status).toBe('cancelled');
+    expect(r.state.steps.long!.commands[0]!.status).toBe('cancelled');
+    expect(r.state.status).toBe('aborted');
+    expect(r.state.steps.rollback!.status).toBe('pending');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -27,14 +27,14 @@ export interface TestRun extends RunResult {
 
 export async function runTest(
   runbook: Runbook,
-  opts: { vars?: Record<string, string>; secretNames?: string[]; answers?: Record<string, StepAnswers>; sink?: MemorySink; environment?: string; priorEvents?: RunOptions['priorEvents'] } & Partial<RunnerDeps> = {},
+  opts: { vars?: Record<string, string>; secretNames?: string[]; answers?: Record<string, StepAnswers>; sink?: MemorySink; environment?: string; priorEvents?: RunOptions['priorEvents']; signal?: AbortSignal } & Partial<RunnerDeps> = {},
 ): Promise<TestRun> {
   const sink = opts.sink ?? new MemorySink();
   const vars = opts.vars ?? {};
   const secretNames = opts.secretNames ?? [];
   const result = await runRunbook(
     runbook,
-    { runId: 'test-run', vars, secretNames, environment: opts.environment ?? 'lab', runbookSha256: 'sha', hatuiVersion: 'test', defaultTimeoutMs: 30_000, ...(opts.priorEvents ? { priorEvents: opts.priorEvents } : {}) },
+    { runId: 'test-run', vars, secretNames, environment: opts.environment ?? 'lab', runbookSha256: 'sha', hatuiVersion: 'test', defaultTimeoutMs: 30_000, ...(opts.priorEvents ? { priorEvents: opts.priorEvents } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
     {
       sink,
       transportFor: opts.transportFor ?? localTransports(),
@@ -44,6 +44,7 @@ export async function runTest(
       redactor: opts.redactor ?? secretRedactor(secretNames.map((n) => vars[n]!)),
       clock: systemClock,
       locks: opts.locks ?? localLocks,
+      ...(opts.observe ? { observe: opts.observe } : {}),
     },
   );
   return { ...result, sink };
