@@ -1,8 +1,10 @@
 // Shipped PostgreSQL runbooks, headless on the lab through the built CLI over SSH, each effect checked
 // independently of hatui: Patroni's REST API for the leader, the leader's replication list for the old
 // node, and our own writes through HAProxy's read-write port. Never assumes which node leads.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { patroniState, type PgNode } from '../../source/lab/index.js';
+import { labPaths, patroniState, type PgNode } from '../../source/lab/index.js';
 import { hatui, labEnv, pgClient, pgLeader, pgReplicas, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
 
@@ -53,6 +55,41 @@ describe('runbooks/pg-switchover.md on the lab', () => {
     expect(run.code, tail(run)).not.toBe(0);
     expect(run.stdout).not.toMatch(/\$ \[pg\d\] patronictl switchover/);
     expect(await pgLeader(settings)).toBe(before);
+  });
+});
+
+async function setSynchronousMode(settings: ReturnType<typeof testLab>, on: boolean): Promise<void> {
+  await promisify(execFile)('patronictl', ['edit-config', '-s', `synchronous_mode=${on}`, '--force'], { env: { ...process.env, PATRONICTL_CONFIG_FILE: labPaths(settings).patronictlConfig } });
+}
+
+async function syncStandby(settings: ReturnType<typeof testLab>): Promise<PgNode | null> {
+  const body = (await (await fetch(`http://127.0.0.1:${settings.ports.patroni.pg1}/cluster`, { signal: AbortSignal.timeout(2000) })).json()) as { members: { name: PgNode; role: string }[] };
+  return body.members.find((m) => m.role === 'sync_standby')?.name ?? null;
+}
+
+describe('runbooks/pg-switchover.md rollback path on the lab', () => {
+  it('patronictl exits 0 while Patroni refuses a non-sync candidate: verification fails and the rollback runs', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    await setSynchronousMode(settings, true);
+    try {
+      const sync = await waitFor(() => syncStandby(settings), 30_000, 'a sync standby');
+      const leader = (await pgLeader(settings))!;
+      const notSync = pgReplicas(settings, leader).find((n) => n !== sync)!;
+      // The pre-flight blocks this candidate; the operator overrides it (typed, recorded).
+      const run = await runShipped(settings, 'pg-switchover.md', {
+        answers: { switchover: { confirm: 'pg', checklist: 'all', override: 'pg' }, rollback: 'pg' },
+        vars: { candidate: notSync, wait_seconds: '8' },
+      });
+      expect(run.code, tail(run)).toBe(1);
+      expect(run.stdout).toMatch(/candidate name does not match with sync_standby/);
+      expect(run.outcomes).toEqual(['[ok] inspect', '[ok] choose', '[ok] switchover', '[failed] verify-leader', '[ok] rollback', '[ok] verify-rollback']);
+      expect(run.stderr).toMatch(/rolled back/);
+      expect(await pgLeader(settings)).toBe(leader);
+    } finally {
+      await setSynchronousMode(settings, false);
+      await waitFor(async () => (await syncStandby(settings)) === null, 30_000, 'synchronous mode off');
+    }
   });
 });
 
