@@ -46,7 +46,7 @@ export interface RunOptions {
   hatuiVersion: string;
   /** Used when a command block and its step give no timeout (inventory default, else 5 minutes). */
   defaultTimeoutMs: number;
-  /** Resume: events already in the log; they are folded, never re-executed. */
+  /** Resume: events already in the log, ending with `run-resumed`; they are folded, never re-executed. */
   priorEvents?: RunEvent[];
   /** Operator cancel: the running command is cancelled and the run aborts. */
   signal?: AbortSignal;
@@ -195,7 +195,7 @@ class Run {
         await this.emit({ type: 'run-aborted', at: this.at(), reason: this.deps.redactor.text(action.reason) });
         return;
       case 'wait':
-        throw new RunnerStopped(`internal: step '${action.stepId}' has a command in flight that this runner did not start`);
+        throw new RunnerStopped(`step '${action.stepId}' has a command in flight that this runner did not start (resume: priorEvents must end with a run-resumed event, which marks it unknown)`);
       default: {
         const never: never = action;
         throw new RunnerStopped(`internal: unknown action ${JSON.stringify(never)}`);
