@@ -48,7 +48,6 @@ function sentinelAware(o: RedisCanaryOptions, reconnectMs: number): Redis {
     retryStrategy: () => reconnectMs,
     sentinelRetryStrategy: () => 100,
     sentinelCommandTimeout: 500,
-    failoverDetector: true,
     // A demoted master answers READONLY: reconnect (through Sentinel) instead of retrying there.
     reconnectOnError: (err) => /READONLY|LOADING|MASTERDOWN/.test(err.message),
     lazyConnect: true,
@@ -88,8 +87,17 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
   const key = options.key ?? `hatui:canary:${Date.now()}`;
   const via = `Sentinels ${options.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} master ${options.name}`;
   const target = `Redis ${via} list ${key}`;
-  const client = sentinelAware(options, reconnectMs);
+  let client = sentinelAware(options, reconnectMs);
   await waitReady(client, 10_000, via);
+  // A client that stays unready (stuck on a dead or demoted master) is replaced by a new one that asks
+  // the Sentinels afresh: the canary must find the new master as soon as any client could.
+  const rebuild = () => {
+    const old = client;
+    client = sentinelAware(options, reconnectMs);
+    client.on('error', () => {});
+    client.connect().catch(() => {});
+    old.disconnect();
+  };
   const watchers = options.sentinels.map(
     (s) =>
       new Redis({ host: s.host, port: s.port, password: options.sentinelPassword, commandTimeout: 300, connectTimeout: 500, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 200, lazyConnect: true }),
@@ -118,7 +126,7 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
       const connected = stream?.remoteAddress && stream.remotePort ? `${stream.remoteAddress.replace(/^::ffff:/, '')}:${stream.remotePort}` : null;
       if (named && connected && client.status === 'ready' && named !== connected) {
         recordError(new Error(`Sentinels name ${named}, canary writes to ${connected}: reconnecting`));
-        client.disconnect(true);
+        rebuild();
       }
     }
   })();
@@ -127,6 +135,7 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
   const loop = (async () => {
     let windowStart = clock.now();
     let inWindow = 0;
+    let unreadySince: number | null = null;
     while (!stopping) {
       // Pacing in windows of 20 writes: setTimeout cannot sleep less than ~1 ms.
       if (++inWindow >= 20) {
@@ -136,9 +145,16 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
         inWindow = 0;
       }
       if (client.status !== 'ready') {
+        unreadySince ??= clock.now();
+        if (clock.now() - unreadySince > 1000) {
+          recordError(new Error(`no ready connection for 1 s (status ${client.status}): reconnecting through Sentinel`));
+          rebuild();
+          unreadySince = clock.now();
+        }
         await sleep(5);
         continue;
       }
+      unreadySince = null;
       const seq = next++;
       attempted.push(seq);
       try {

@@ -29,7 +29,12 @@ export function ensureHatuiOnPath(env: NodeJS.ProcessEnv = process.env): string 
   if (!bin) return env.PATH;
   const dir = mkdtempSync(join(tmpdir(), 'hatui-bin-'));
   const shim = join(dir, 'hatui');
-  writeFileSync(shim, `#!/bin/sh\nexec ${quote([process.execPath, bin])} "$@"\n`);
+  // A checkout's bundle may be rebuilt while a drill runs (dist/ briefly missing): wait for it.
+  const bundle = join(dirname(dirname(bin)), 'dist', 'cli.js');
+  writeFileSync(
+    shim,
+    `#!/bin/sh\ni=0\nwhile [ ! -f ${quote([bundle])} ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done\nexec ${quote([process.execPath, bin])} "$@"\n`,
+  );
   chmodSync(shim, 0o755);
   return `${dir}${delimiter}${env.PATH ?? ''}`;
 }

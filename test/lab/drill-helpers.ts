@@ -7,7 +7,8 @@ import type { DrillReport } from '../../source/core/drill/report.js';
 import { parseMarkdownFigures } from '../../source/core/drill/render-markdown.js';
 import { figureRows } from '../../source/core/drill/report.js';
 import { parseXml } from '../drill/xml.js';
-import { hatui } from './helpers.js';
+import { labRestart, labStatus, type LabPart, type LabSettings } from '../../source/lab/index.js';
+import { hatui, waitPartHealthy } from './helpers.js';
 
 export const ANSWERS = `prepare: { checklist: all }
 fault: pg
@@ -55,4 +56,11 @@ export async function expectReportConsistent(run: DrillRun): Promise<void> {
   const head = run.report.audit.head!;
   const verify = await hatui(['audit', 'verify', run.report.audit.log!, '--head', `${head.seq}:${head.hash}`], { XDG_STATE_HOME: run.stateDir });
   expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+}
+
+/** After a drill (passed or not): start any node of the part a drill left down, wait until healthy. */
+export async function restoreLab(settings: LabSettings, part: LabPart): Promise<void> {
+  const status = await labStatus(settings);
+  for (const n of status.nodes) if (n.part === part && n.health === 'down') await labRestart(settings, n.node);
+  await waitPartHealthy(settings, part, 120_000);
 }

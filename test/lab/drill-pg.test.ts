@@ -5,9 +5,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pgNodes, type LabSettings } from '../../source/lab/index.js';
-import { ANSWERS, expectReportConsistent, runDrillCli, type DrillRun } from './drill-helpers.js';
+import { ANSWERS, expectReportConsistent, restoreLab, runDrillCli, type DrillRun } from './drill-helpers.js';
 import { pgClient, pgLeader, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 let settings: LabSettings;
@@ -52,12 +52,16 @@ function expectCanaryCounts(run: DrillRun, rows: number): void {
 }
 
 async function healthyAgain(): Promise<void> {
-  await waitPartHealthy(settings, 'pg', 120_000);
+  await restoreLab(settings, 'pg');
   await waitPartHealthy(settings, 'haproxy', 60_000);
 }
 
 beforeAll(async () => {
   settings = testLab();
+  await healthyAgain();
+});
+
+afterEach(async () => {
   await healthyAgain();
 });
 

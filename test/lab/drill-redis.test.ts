@@ -1,10 +1,10 @@
 // Issue 8 acceptance 2–4 for Redis Sentinel on the real lab: the crash drill and the safe planned
 // failover drill (CLIENT PAUSE WRITE → SENTINEL FAILOVER → all Sentinels agree → REPLICAOF → UNPAUSE),
 // which must lose no acknowledged write. The canary list is re-read here, independently of the drill.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabSettings } from '../../source/lab/index.js';
-import { expectReportConsistent, runDrillCli, type DrillRun } from './drill-helpers.js';
-import { sentinelClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { expectReportConsistent, restoreLab, runDrillCli, type DrillRun } from './drill-helpers.js';
+import { sentinelClient, sentinelMaster, testLab, waitFor } from './helpers.js';
 
 let settings: LabSettings;
 
@@ -38,7 +38,11 @@ function expectCanaryCounts(run: DrillRun, list: number[]): void {
 
 beforeAll(async () => {
   settings = testLab();
-  await waitPartHealthy(settings, 'redis', 120_000);
+  await restoreLab(settings, 'redis');
+});
+
+afterEach(async () => {
+  await restoreLab(settings, 'redis');
 });
 
 describe('Redis Sentinel drills on the lab', () => {
@@ -54,7 +58,6 @@ describe('Redis Sentinel drills on the lab', () => {
     expect(await sentinelMaster(settings)).not.toBe(before);
     expectCanaryCounts(run, await canaryList(run));
     await expectReportConsistent(run);
-    await waitPartHealthy(settings, 'redis', 120_000);
   }, 300_000);
 
   it('safe planned failover: no acknowledged write lost', async () => {
@@ -69,6 +72,5 @@ describe('Redis Sentinel drills on the lab', () => {
     expect(await sentinelMaster(settings)).not.toBe(before);
     expectCanaryCounts(run, await canaryList(run));
     await expectReportConsistent(run);
-    await waitPartHealthy(settings, 'redis', 120_000);
   }, 300_000);
 });
