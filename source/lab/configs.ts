@@ -1,7 +1,8 @@
 // Configuration text for every lab daemon. Pure functions of the settings (and secrets passed in), so
 // they are easy to read side by side and to test.
+import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { labPaths, pgNodes, type LabSettings, type PgNode, type RedisNode, type SentinelNode } from './settings.js';
+import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings, type PgNode, type RedisNode, type SentinelNode } from './settings.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 export const SCOPE_NAMESPACE = '/service/';
@@ -159,8 +160,22 @@ repl-diskless-sync-delay 0
 ${replicaOf}`;
 }
 
+/** A fixed Sentinel run id per lab and node, so each config can name the other two up front. */
+export function sentinelId(settings: LabSettings, node: SentinelNode): string {
+  return createHash('sha1').update(`hatui-lab-${settings.portBase}-${node}`).digest('hex');
+}
+
 export function sentinelConfig(settings: LabSettings, node: SentinelNode): string {
   const m = settings.masterName;
+  // Naming the other Sentinels and the replicas saves the hello/INFO discovery rounds (up to ~10 s).
+  const peers = sentinelNodes
+    .filter((s) => s !== node)
+    .map((s) => `sentinel known-sentinel ${m} 127.0.0.1 ${settings.ports.sentinel[s]} ${sentinelId(settings, s)}\n`)
+    .join('');
+  const replicas = redisNodes
+    .filter((r) => r !== 'redis1')
+    .map((r) => `sentinel known-replica ${m} 127.0.0.1 ${settings.ports.redis[r]}\n`)
+    .join('');
   return `# hatui lab Sentinel ${node} (generated once; Sentinel rewrites it)
 bind 127.0.0.1
 port ${settings.ports.sentinel[node]}
@@ -173,7 +188,8 @@ sentinel monitor ${m} 127.0.0.1 ${settings.ports.redis.redis1} 2
 sentinel down-after-milliseconds ${m} 1000
 sentinel failover-timeout ${m} 5000
 sentinel parallel-syncs ${m} 1
-`;
+sentinel myid ${sentinelId(settings, node)}
+${peers}${replicas}`;
 }
 
 export function sshdConfig(settings: LabSettings, node: 'sshd' | 'sshd-jump'): string {

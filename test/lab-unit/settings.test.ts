@@ -82,6 +82,12 @@ describe('lab configs', () => {
     expect(conf).toContain('sentinel monitor hatui-lab 127.0.0.1 57040 2');
     expect(conf).toContain('sentinel down-after-milliseconds hatui-lab 1000');
     expect(conf).toContain('sentinel failover-timeout hatui-lab 5000');
+    // The other two Sentinels and both replicas are named up front (no discovery rounds at start).
+    expect(conf.match(/^sentinel known-sentinel hatui-lab 127\.0\.0\.1 5705[02] [0-9a-f]{40}$/gm)).toHaveLength(2);
+    expect(conf.match(/^sentinel known-replica hatui-lab 127\.0\.0\.1 5704[12]$/gm)).toHaveLength(2);
+    const ids = ['sentinel1', 'sentinel2', 'sentinel3'].map((n) => /^sentinel myid (\w+)$/m.exec(sentinelConfig(s, n as 'sentinel1'))![1]);
+    expect(new Set(ids).size).toBe(3);
+    expect(sentinelConfig(s, 'sentinel1')).toContain(ids[1]);
   });
 
   it('runs sshd key-only with UsePAM yes and the lab authorized_keys', () => {
