@@ -117,4 +117,23 @@ describe('runbooks/pg-failover.md on the lab', () => {
     expect(await writeThroughHaproxy(settings, 'after pg-failover')).toBe(settings.ports.pg[leader]);
     expect(await streamingFrom(settings, leader, lost)).toBe(true);
   });
+
+  it('a lost node that is not streaming in time gets the reinit step, and streams afterwards', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    const lost = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    expect((await hatui(['lab', 'crash', lost], labEnv(settings))).code).toBe(0);
+    const restart = `${process.execPath} ${new URL('../../bin/hatui.js', import.meta.url).pathname} lab restart ${lost}`;
+    // rejoin_wait=0: right after its restart the node is not streaming yet, so the runbook offers the reinit.
+    const run = await runShipped(settings, 'pg-failover.md', {
+      answers: { force: 'pg', rejoin: { confirm: 'yes', checklist: 'all' }, reinit: { confirm: 'pg', checklist: 'all' } },
+      vars: { lost_member: lost, rejoin_command: restart, rejoin_wait: '0', failover_wait: '90' },
+    });
+    expect(run.code, tail(run)).toBe(0);
+    expect(run.outcomes).toEqual(['[ok] diagnose', '[ok] wait-failover', '[skipped] force', '[ok] verify', '[ok] rejoin', '[ok] reinit', '[ok] healthy']);
+    expect(run.stdout).toMatch(/Reinitialize is completed on: /);
+    const leader = (await pgLeader(settings))!;
+    expect(leader).not.toBe(lost);
+    expect(await streamingFrom(settings, leader, lost)).toBe(true);
+  });
 });

@@ -148,12 +148,12 @@ describe('what each shipped runbook promises', () => {
     const ids = rb.steps.map((s) => s.id);
     expect(ids).toEqual(['diagnose', 'wait-failover', 'force', 'verify', 'rejoin', 'reinit', 'healthy']);
     expect(rb.steps.find((s) => s.id === 'wait-failover')!.onFail).toEqual({ kind: 'step', stepId: 'force' });
-    expect(rb.steps.find((s) => s.id === 'force')!.when?.source).toBe("captures.waited.stdout == ''");
+    expect(rb.steps.find((s) => s.id === 'force')!.when?.source).toBe("!has(captures.waited) || captures.waited.stdout == ''");
     expect(rb.steps.find((s) => s.id === 'force')!.commands[0]!.template).toContain('patronictl failover --candidate "$want" --force');
     expect(rb.steps.find((s) => s.id === 'verify')!.commands.map((c) => c.host)).toEqual(['pg.leader', 'haproxy.members']);
     const reinit = rb.steps.find((s) => s.id === 'reinit')!;
-    expect(reinit.when?.source).toBe("captures.rejoin.stdout != 'streaming'");
-    expect(reinit.commands[0]!.template).toContain('patronictl reinit "$scope" "$lost" --force --wait');
+    expect(reinit.when?.source).toBe("!has(captures.rejoin) || captures.rejoin.stdout != 'streaming'");
+    expect(reinit.commands[0]!.template).toContain('patronictl reinit "$scope" "$lost" --force --wait >&2');
     expect(reinit.checklist[0]!.text).toMatch(/has already been removed/);
   });
 
