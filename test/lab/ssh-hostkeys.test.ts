@@ -83,7 +83,7 @@ describe('host keys on the lab sshd', () => {
 
     // A wrong or missing confirmation changes nothing (exit 4).
     const wrong = await hatuiWithStdin(['hosts', 'trust', 'pg1', '--inventory', path], 'pg2\n');
-    expect(wrong.code).toBe(4);
+    expect(wrong.code, wrong.stderr).toBe(4);
     expect(wrong.stdout).toContain(expected);
     expect(readFileSync(file, 'utf8')).toBe('');
     const none = await hatuiWithStdin(['hosts', 'trust', 'pg1', '--inventory', path], '');
@@ -138,7 +138,7 @@ describe('host keys on the lab sshd', () => {
     expect(message).toContain(`127.0.0.1:${settings.ports.sshd}`);
 
     const trust = await hatuiWithStdin(['hosts', 'trust', 'pg1', '--inventory', path], 'pg1\n');
-    expect(trust.code).toBe(4);
+    expect(trust.code, trust.stderr).toBe(4);
     expect(trust.stderr).toContain('MISMATCH');
     expect(readFileSync(file, 'utf8')).toBe(`${formatKnownHostsLine('127.0.0.1', settings.ports.sshd, old)}\n`);
   });
