@@ -2,13 +2,15 @@
 // Ink is imported lazily (only when a TTY shows the app). Without a TTY, or with --headless, it
 // prints the cluster status and the runbook list as plain text and says how to run headless.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
 import { formatProblem } from '../core/runbook/problem.js';
 import { labPaths, labSettings } from '../lab/settings.js';
-import { readInventoryFile } from '../services/load-files.js';
+// Not services/load-files: that pulls the markdown parser onto the first-frame path.
+import { loadInventory as parseInventory } from '../core/inventory/load.js';
 
 const HELP = `Usage: hatui [tui] [--inventory <file>] [--runbooks <dir>] [--var name=value]… [--headless]
 
@@ -44,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
     const why = values.headless ? '--headless' : 'no TTY';
     return printStatus(inventory, runbooksDir, (line) => process.stdout.write(line + '\n'), `${why}: plain status of ${path}; run a runbook with \`hatui run <runbook> --headless --inventory ${path}\``);
   }
-  const { launchTui } = await import('../ui/launch.js');
+  const { launchTui } = await importProductionReact(() => import('../ui/launch.js'));
   return launchTui({ inventory, inventoryText: text, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
 }
 
@@ -53,9 +55,15 @@ async function loadInventory(given: string | undefined): Promise<{ inventory: In
   if (!given && !existsSync(path)) {
     throw new HatuiError(`no inventory: pass --inventory <file>, or start the lab (hatui lab up) so ${path} exists`, ExitCode.usage);
   }
-  const loaded = await readInventoryFile(path);
-  if (!loaded.inventory || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${path}: invalid inventory`, ExitCode.failed);
-  return { inventory: loaded.inventory, text: loaded.text, path };
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new HatuiError(`${path}: cannot read the inventory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ExitCode.usage);
+  }
+  const loaded = parseInventory(text, path);
+  if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${path}: invalid inventory`, ExitCode.failed);
+  return { inventory: loaded.inventory, text, path };
 }
 
 function defaultRunbooksDir(): string {
@@ -65,4 +73,19 @@ function defaultRunbooksDir(): string {
     if (existsSync(dir)) return dir;
   }
   return 'runbooks';
+}
+
+/**
+ * React and its reconciler pick their production or development build when first required (inside
+ * the lazily loaded UI chunk). Production is several times faster to load and render; the variable
+ * is restored afterwards so commands hatui runs never inherit it.
+ */
+async function importProductionReact<T>(load: () => Promise<T>): Promise<T> {
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV ??= 'production';
+  try {
+    return await load();
+  } finally {
+    if (before === undefined) delete process.env.NODE_ENV;
+  }
 }

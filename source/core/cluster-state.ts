@@ -12,6 +12,8 @@ export const staleSchema = z.object({
   error: z.string(),
 });
 export type Stale = z.infer<typeof staleSchema>;
+/** `stale.error` of a target that has not answered yet since the poller started (waiting, not dead). */
+export const NO_ANSWER_YET = 'no answer yet';
 
 /** Per-target poll status: every snapshot says, for every target, whether it is fresh. */
 export const targetStatusSchema = z.object({

@@ -2,7 +2,7 @@
 // timeout and backoff, never overlapping itself. A dead or hung target is marked stale with its age
 // and never delays the others. Subscribers get immutable snapshots (deep-frozen), coalesced briefly.
 import { setMaxListeners } from 'node:events';
-import { deepFreeze, type ClusterSnapshot, type ClusterState } from '../core/cluster-state.js';
+import { deepFreeze, NO_ANSWER_YET, type ClusterSnapshot, type ClusterState } from '../core/cluster-state.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { noProbeState, probeFor } from '../adapters/probes/index.js';
 import type { ClusterProbe, ProbeTarget, TargetResult } from '../adapters/probes/types.js';
@@ -42,7 +42,7 @@ interface ClusterEntry {
   state: ClusterState;
 }
 
-export const NOT_YET = 'no answer yet';
+export const NOT_YET = NO_ANSWER_YET;
 
 export class Poller implements ClusterStateSource {
   private readonly entries = new Map<string, ClusterEntry>();

@@ -17,6 +17,8 @@ export interface AppProps {
   inventoryName?: string;
   source: ClusterStateSource;
   runbooks: readonly RunbookEntry[];
+  /** The runbook list is still being read (shown as such, never as "no runbooks"). */
+  runbooksLoading?: boolean;
   /** Creates and starts a run of the runbook (the tui command wires the runner's dependencies). */
   openRunbook: (entry: RunbookEntry) => Promise<RunSession>;
   onQuit?: () => void;
@@ -160,6 +162,7 @@ export function App(props: AppProps) {
       runbooks={props.runbooks}
       onEffect={onHome}
       message={message}
+      loading={props.runbooksLoading ?? false}
       {...(props.width ? { width: props.width } : {})}
       {...(props.height ? { height: props.height } : {})}
     />

@@ -1,7 +1,7 @@
 // Cluster state → panel lines (text segments with a colour name). Pure: the panel component renders
 // them and tests read them without a terminal. Compact enough for 80×24 (one line per member).
 import type { ClusterState, EtcdState, HaproxyBackend, HaproxyState, PatroniState, RedisSentinelState, Stale } from '../core/cluster-state.js';
-import { worstStale } from '../core/cluster-state.js';
+import { NO_ANSWER_YET as NOT_YET, worstStale } from '../core/cluster-state.js';
 import { assertNever } from '../core/outcome.js';
 import { age, bytes, clock } from './format.js';
 
@@ -15,8 +15,11 @@ export type Line = Segment[];
 
 const seg = (text: string, tone?: Tone, bold?: boolean): Segment => ({ text, tone, bold });
 
+
 function staleSeg(stale: Stale | null | undefined): Segment[] {
-  return stale ? [seg(` STALE ${age(stale.sinceMs)}`, 'yellow', true), seg(` (${stale.error})`, 'gray')] : [];
+  if (!stale) return [];
+  if (stale.error === NOT_YET) return [seg(' waiting for first answer', 'gray')];
+  return [seg(` STALE ${age(stale.sinceMs)}`, 'yellow', true), seg(` (${stale.error})`, 'gray')];
 }
 
 function title(state: ClusterState, label: string): Segment[] {
@@ -103,7 +106,7 @@ function redisLines(s: RedisSentinelState): Line[] {
         seg(` ${r.address.replace(/^127\.0\.0\.1:/, ':')} `),
         seg(r.linkStatus ?? '?', r.linkStatus === 'up' || r.linkStatus === 'ok' ? 'green' : 'red'),
         seg(` lag ${bytes(r.offsetLag)}`),
-        ...(r.stale ? [seg(` STALE ${age(r.stale.sinceMs)}`, 'yellow', true)] : []),
+        ...(r.stale && r.stale.error !== NOT_YET ? [seg(` STALE ${age(r.stale.sinceMs)}`, 'yellow', true)] : []),
       ]),
     ]);
   return lines;

@@ -18,6 +18,8 @@ export interface HomeProps {
   width?: number;
   height?: number;
   initialUi?: HomeUi;
+  /** The runbook list is still being read. */
+  loading?: boolean;
   /** Shown under the list (e.g. the answer to a `:` command). */
   message?: string | null;
 }
@@ -52,7 +54,7 @@ export function Home(props: HomeProps) {
       <Header environment={props.environment} title="clusters & runbooks" right={props.inventoryName} />
       <ClusterPanels snapshot={props.snapshot} maxLines={panelBudget} />
       <Text color={theme.color('gray')}>{`── runbooks (${shown.length}/${props.runbooks.length})${ui.filter ? ` filter: ${ui.filter}` : ''}`}</Text>
-      {shown.length === 0 ? <Text color={theme.color('gray')}>{props.runbooks.length ? 'no runbook matches the filter' : 'no runbooks found'}</Text> : null}
+      {shown.length === 0 ? <Text color={theme.color('gray')}>{props.loading ? 'reading runbooks…' : props.runbooks.length ? 'no runbook matches the filter' : 'no runbooks found'}</Text> : null}
       {shown.slice(start, start + listHeight).map((r, i) => {
         const selected = start + i === ui.selected;
         const tags = r.tags.map((t) => `#${t}`).join(' ');
