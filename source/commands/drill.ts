@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { VERSION } from '../cli.js';
 import { renderTerminalChart } from '../core/drill/render-terminal.js';
 import type { DrillReport } from '../core/drill/report.js';
@@ -38,7 +39,8 @@ first acknowledged write), write gap, lost and in-doubt writes, RPO window and t
 against the runbook's targets, with a timeline chart. Drills run headless (plain output) for now.
   --report <dir>      write report.json, report.md and timeline.svg there (with --all: <dir>/<runbook id>/);
                       default: <state dir>/drills/<runbook id>-<time>
-  --all               every runbook tagged \`drill\` in the shipped runbooks/ whose system the inventory has
+  --all               every runbook tagged \`drill\` in the shipped runbooks/ whose system the inventory has;
+                      its --answers file may hold one section per runbook id (step ids overlap)
   --var, --answers, --inventory, --ticket: as for \`hatui run\`
 Exit: 0 every target met · 1 a target missed or the run failed · 2 usage · 3 needs an operator decision · 4 refused`;
 
@@ -67,7 +69,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const write = (line: string) => process.stdout.write(line + '\n');
   const { inventory, inventoryText, inventoryPath } = await loadInventory(values.inventory);
-  const answers = values.answers !== undefined ? await loadAnswers(values.answers) : {};
+  const answers = values.answers !== undefined ? await loadAnswers(values.answers) : { path: '', text: '' };
   const PATH = ensureHatuiOnPath(process.env);
   if (PATH !== undefined) process.env.PATH = PATH;
 
@@ -113,7 +115,7 @@ interface DrillOneOptions {
   inventory: Inventory;
   inventoryText: string;
   inventoryPath: string;
-  answers: Record<string, StepAnswers>;
+  answers: { path: string; text: string };
   vars: string[];
   ticket: string | undefined;
   reportDir: string | undefined;
@@ -154,7 +156,7 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
         inventoryDir: dirname(resolve(o.inventoryPath)),
         vars,
         secretNames,
-        decider: answersDecider(o.answers, operatorName()),
+        decider: answersDecider(answersFor(runbook.id, o.answers), operatorName()),
         hatuiVersion: VERSION,
         defaultTimeoutMs,
         ...(o.ticket ? { ticket: o.ticket } : {}),
@@ -200,10 +202,30 @@ async function loadInventory(path: string | undefined): Promise<{ inventory: Inv
   return { inventory: loaded.inventory, inventoryText: loaded.text, inventoryPath: file };
 }
 
-async function loadAnswers(path: string): Promise<Record<string, StepAnswers>> {
+async function loadAnswers(path: string): Promise<{ path: string; text: string }> {
   const file = await readTextFile(path);
   if (file.text === undefined) throw new HatuiError(file.problems.map(formatProblem).join('\n'), ExitCode.usage);
-  return parseAnswers(file.text, path);
+  return { path, text: file.text };
+}
+
+/**
+ * The answers for one drill. With --all one file serves several runbooks whose step ids overlap
+ * (`fault` expects `pg` in one, `redis` in another), so a top-level key naming the runbook id holds
+ * that runbook's answers; otherwise the whole file applies.
+ */
+export function answersFor(runbookId: string, answers: { path: string; text: string }): Record<string, StepAnswers> {
+  if (answers.text.trim() === '') return {};
+  let data: unknown;
+  try {
+    data = parseYaml(answers.text);
+  } catch {
+    return parseAnswers(answers.text, answers.path);
+  }
+  if (data && typeof data === 'object' && !Array.isArray(data) && Object.hasOwn(data, runbookId)) {
+    const section = (data as Record<string, unknown>)[runbookId];
+    return parseAnswers(stringifyYaml(section ?? {}), `${answers.path} (${runbookId})`);
+  }
+  return parseAnswers(answers.text, answers.path);
 }
 
 function systemAvailable(runbook: Runbook, inventory: Inventory): boolean {
