@@ -4,7 +4,7 @@
 // agree on a different master, and writes keep flowing. Crash mode: the master is power-killed, the
 // runbook waits for the Sentinels' new master, checks a write and brings the old node back as a replica.
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RedisNode } from '../../source/lab/index.js';
 import { hatui, labEnv, redisClient, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
@@ -47,6 +47,23 @@ function canary(settings: ReturnType<typeof testLab>, key: string) {
 }
 
 describe('runbooks/redis-sentinel-failover.md on the lab', () => {
+  // Test isolation: if a run of ours left its operator lock behind on the Redis master (a release that
+  // failed after the master moved), remove it so later lab test files are not refused a lock.
+  afterAll(async () => {
+    const settings = testLab();
+    const master = await sentinelMaster(settings);
+    if (!master) return;
+    const client = redisClient(settings, master);
+    try {
+      for (const key of ['hatui:lock:redis', 'hatui:lock:redis:holder']) {
+        const value = await client.get(key);
+        if (value?.includes('"runbook":"redis-sentinel-failover"')) await client.del(key);
+      }
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('planned: the master moves, every Sentinel agrees, and no acknowledged canary write is lost', async () => {
     const settings = testLab();
     await waitPartHealthy(settings, 'redis');
