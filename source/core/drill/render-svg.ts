@@ -17,11 +17,11 @@ export function escapeXml(text: string): string {
 }
 
 const W = 960;
-const H = 340;
+const H = 370;
 const PAD_L = 60;
 const PAD_R = 20;
-const TOP = 70;
-const AXIS_Y = 240;
+const TOP = 110;
+const AXIS_Y = 270;
 const ERR_H = 30;
 
 export function renderSvg(r: DrillReport): string {
@@ -75,11 +75,14 @@ export function renderSvg(r: DrillReport): string {
   for (const e of r.timeline) {
     const style = MARKER_STYLE[e.kind];
     if (!style) continue;
-    const px = x(e.offset_ms).toFixed(1);
-    const ly = TOP - 6 + (row % 3) * 12;
+    const at = x(e.offset_ms);
+    const px = at.toFixed(1);
+    // Labels in a band above the bars, one row per marker; near the right edge they end at the line.
+    const ly = 58 + (row % 5) * 12;
     row++;
-    parts.push(`<line x1="${px}" y1="${TOP - 10}" x2="${px}" y2="${AXIS_Y}" stroke="${style.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
-    parts.push(`<text x="${px}" y="${ly}" dx="3" fill="${style.color}">${escapeXml(`${style.name} ${e.offset_ms >= 0 ? '+' : ''}${humanMs(e.offset_ms)}`)}</text>`);
+    const anchor = at > W - 180 ? ' text-anchor="end" dx="-3"' : ' dx="3"';
+    parts.push(`<line x1="${px}" y1="${ly - 10}" x2="${px}" y2="${AXIS_Y}" stroke="${style.color}" stroke-width="2" stroke-dasharray="4 3"/>`);
+    parts.push(`<text x="${px}" y="${ly}"${anchor} fill="${style.color}">${escapeXml(`${style.name} ${e.offset_ms >= 0 ? '+' : ''}${humanMs(e.offset_ms)}`)}</text>`);
   }
   // Legend.
   const ly = H - 14;
