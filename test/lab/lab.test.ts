@@ -1,7 +1,7 @@
 // Issue 4 acceptance against the real test lab (and, for down / port-in-use, a second small lab with its
 // own port base and directory so the shared suite lab stays up).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +201,24 @@ describe('lab down and port conflicts on a separate small lab (acceptance 5)', (
     const status = await hatui(['lab', 'status', '--json'], env);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ running: false });
+  });
+
+  it('stops what it started and shows the failing part’s log when a part does not become healthy', async () => {
+    // A Redis config is kept across restarts (Sentinel rewrites it), so a broken one planted beforehand is used.
+    mkdirSync(`${small.dir}/redis2`, { recursive: true });
+    writeFileSync(`${small.dir}/redis2/redis.conf`, 'port 56541\nthis-is-not-a-directive yes\n');
+    const result = await hatui(['lab', 'up', 'redis', 'sshd'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('lab part redis did not become healthy: redis2 exited');
+    expect(result.stderr).toMatch(/redis2\| .*this-is-not-a-directive/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(labProcesses(small)).toEqual([]);
+    expect(busyPorts(allPorts(small)).filter((b) => b.listening)).toEqual([]);
+    expect(existsSync(small.cgroupRoot)).toBe(false);
+    expect(existsSync(`${small.dir}/redis2`)).toBe(false);
+    expect(existsSync(`${small.dir}/logs/redis2.log`)).toBe(true);
+    const down = await hatui(['lab', 'down'], env);
+    expect(down.code, down.stderr).toBe(0);
   });
 
   it('rejects an unknown node with the list of valid ones', async () => {
