@@ -1,5 +1,6 @@
 // One command block on one resolved host: write-ahead `command-started`, stream redacted output,
 // then `command-finished` with the outcome judged against `expect-exit`.
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { CommandOutcome } from '../core/outcome.js';
 import type { CommandBlock } from '../core/runbook/model.js';
@@ -38,6 +39,7 @@ export async function runCommandBlock(run: RunContext, job: CommandJob): Promise
   const redactor = run.deps.redactor.chunks();
   const t0 = run.deps.clock.monotonicMs();
   let result: CommandResult;
+  let refused = false;
   try {
     const transport = run.deps.transportFor(target);
     result = await transport.run({
@@ -52,9 +54,11 @@ export async function runCommandBlock(run: RunContext, job: CommandJob): Promise
       },
     });
   } catch (error) {
-    // The transport could not tell us how the command ended: never call that ok.
     const message = error instanceof Error ? error.message : String(error);
-    result = { host: target.host, command: job.command, exitCode: null, signal: null, startedAt: run.at(), finishedAt: run.at(), durationMs: Math.round(run.deps.clock.monotonicMs() - t0), outcome: 'unknown', message, stdout: '', stderr: '' };
+    // A refusal (host key) happens before the command is sent: it did not run, and the run stops (exit 4).
+    refused = error instanceof HatuiError && error.exitCode === ExitCode.refused;
+    // Otherwise the transport could not tell us how the command ended: never call that ok.
+    result = { host: target.host, command: job.command, exitCode: null, signal: null, startedAt: run.at(), finishedAt: run.at(), durationMs: Math.round(run.deps.clock.monotonicMs() - t0), outcome: refused ? 'failed' : 'unknown', message, stdout: '', stderr: '' };
   }
   for (const chunk of redactor.flush(run.at())) run.queue({ type: 'command-output', at: chunk.at, stepId, commandIndex, ...multi, stream: chunk.stream, data: chunk.data });
   await run.settled();
@@ -73,6 +77,7 @@ export async function runCommandBlock(run: RunContext, job: CommandJob): Promise
     ...(message ? { message: run.deps.redactor.text(message) } : {}),
     ...(block.capture ? { capture: { name: block.capture, stdout: stdout.length > CAPTURE_MAX_CHARS ? stdout.slice(stdout.length - CAPTURE_MAX_CHARS) : stdout, exitCode: result.exitCode } } : {}),
   });
+  if (refused) await run.abortRefused(stepId, run.deps.redactor.text(message ?? 'refused'));
   return outcome;
 }
 

@@ -75,7 +75,8 @@ class Run {
   state: RunState;
   private chain: Promise<void> = Promise.resolve();
   private writeError: unknown;
-  private lockRefused = false;
+  /** A refusal (lock held, host key) ended the run: exit 4, not 1. */
+  private refused = false;
 
   constructor(
     readonly runbook: Runbook,
@@ -241,14 +242,21 @@ class Run {
   private async takeLock(cluster: string): Promise<Stop | undefined> {
     const result = await this.deps.locks.acquire({ cluster, holder: this.deps.decider.operator, runbookId: this.runbook.id, runId: this.options.runId });
     if (!result.ok) {
-      this.lockRefused = true;
+      this.refused = true;
       await this.emit({ type: 'run-aborted', at: this.at(), reason: `lock on cluster '${cluster}' refused: ${result.message}` });
       return;
     }
     await this.emit({ type: 'lock-taken', at: this.at(), cluster, holder: result.holder, ...(result.takeover ? { takeover: result.takeover } : {}) });
   }
 
-  async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string }> {
+  /** A refusal (e.g. an unknown or changed SSH host key) is a security stop: abort the whole run, exit 4. */
+  async abortRefused(stepId: string, reason: string): Promise<void> {
+    this.refused = true;
+    await this.emit({ type: 'step-finished', at: this.at(), stepId, outcome: 'failed', message: reason });
+    await this.emit({ type: 'run-aborted', at: this.at(), reason: `refused: ${reason}` });
+  }
+
+  async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string; refused?: boolean }> {
     // `local` needs no live state; anything else may (role selectors), so fetch it once for all of them.
     const clusters = selectors.every((s) => s === 'local') ? {} : await this.clusters();
     const targets: ResolvedTarget[] = [];
@@ -257,7 +265,8 @@ class Run {
       try {
         found = await this.deps.resolveTarget(selector, { clusters });
       } catch (error) {
-        return { error: error instanceof Error ? error.message : String(error) };
+        const refused = error instanceof HatuiError && error.exitCode === ExitCode.refused;
+        return { error: error instanceof Error ? error.message : String(error), ...(refused ? { refused } : {}) };
       }
       if (found.length === 0) return { error: `host selector '${selector}' matched no host` };
       targets.push(...found);
@@ -270,6 +279,10 @@ class Run {
     const block = step.commands[commandIndex];
     if (!block) throw new RunnerStopped(`internal: step '${stepId}' has no command ${commandIndex}`);
     const resolved = await this.resolve([block.host]);
+    if ('error' in resolved && resolved.refused) {
+      await this.abortRefused(stepId, resolved.error);
+      return;
+    }
     if ('error' in resolved) {
       await this.emit({ type: 'step-finished', at: this.at(), stepId, outcome: 'failed', message: resolved.error });
       return;
@@ -323,7 +336,7 @@ class Run {
     await this.releaseLocks();
     const s = this.state;
     if (s.status === 'aborted') {
-      return { state: s, exitCode: this.lockRefused ? ExitCode.refused : ExitCode.failed, message: `run aborted: ${s.abortReason ?? 'no reason recorded'}` };
+      return { state: s, exitCode: this.refused ? ExitCode.refused : ExitCode.failed, message: `run aborted: ${s.abortReason ?? 'no reason recorded'}` };
     }
     return s.outcome === 'ok'
       ? { state: s, exitCode: ExitCode.ok, message: 'run finished: ok' }

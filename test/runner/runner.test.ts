@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../source/core/engine/reducer.js';
+import { ExitCode, HatuiError } from '../../source/core/exit-codes.js';
 import { MemorySink } from '../../source/services/runner-deps.js';
 import { answersDecider } from '../../source/services/runner-answers.js';
 import { FakeTransport, fixture, hosts, parse, runTest } from './support.js';
@@ -169,6 +170,23 @@ describe('runner: unknown outcomes and resume', () => {
     expect(r.exitCode).toBe(3);
     expect(r.state.steps.act!.status).toBe('unknown');
     expect(transport.requests.map((q) => q.command)).toEqual(['act']);
+  });
+  it('a host-key refusal stops the whole run with exit 4: the step failed (never sent), no rollback runs', async () => {
+    const rb = parse('---\nid: hk\ntitle: HK\n---\n\n## Act {#act on-fail=rollback}\n\n```sh {host=local}\nact\n```\n\n## Roll back {#rollback}\n\n```sh {host=local}\nundo\n```\n');
+    const calls: string[] = [];
+    const refusing = { run: async (q: { command: string }) => { calls.push(q.command); throw new HatuiError('127.0.0.1:22 (pg1): HOST KEY MISMATCH', ExitCode.refused); }, close: async () => {} };
+    const r = await runTest(rb, { transportFor: () => refusing as never });
+    expect(r.exitCode).toBe(4);
+    expect(r.state.steps.act!.status).toBe('failed');
+    expect(r.state.status).toBe('aborted');
+    expect(calls).toEqual(['act']);
+    expect(r.sink.events.some((e) => e.type === 'run-aborted' && e.reason.includes('HOST KEY MISMATCH'))).toBe(true);
+  });
+  it('a host-key refusal while resolving a role selector also exits 4 before any command', async () => {
+    const transport = new FakeTransport();
+    const r = await runTest(runbook, { transportFor: () => transport, resolveTarget: async () => { throw new HatuiError('unknown host key SHA256:abc', ExitCode.refused); } });
+    expect(r.exitCode).toBe(4);
+    expect(transport.requests).toEqual([]);
   });
   it('a transport that throws is unknown too, never ok', async () => {
     const r = await runTest(runbook, { transportFor: () => ({ run: async () => { throw new Error('socket closed'); }, close: async () => {} }) });
