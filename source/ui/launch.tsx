@@ -28,7 +28,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   const openRunbook = async (entry: RunbookEntry): Promise<RunSession> => {
     starter ??= import('./start-run.js');
     const { startRun } = await starter;
-    return startRun(entry, { ...options, poller, onExitCode: (code) => (exitCode = code) });
+    return startRun(entry, { ...options, onExitCode: (code) => (exitCode = code) });
   };
   const marker = process.env.HATUI_FIRST_FRAME_MARKER;
   let markerPrinted = false;

@@ -69,13 +69,15 @@ describe('hatui in tmux on the lab', () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
     await openApp({ HATUI_VAR_PG_PASSWORD: password });
-    await text('/pg-switchover');
-    await waitFor(async () => (await pane()).includes('filter: pg-switchover'), 5_000, 'the filter');
-    await keys('Enter');
+    // The `:` command line opens by exact id (a `/` filter also matches drill-pg-switchover).
+    await waitFor(async () => !(await pane()).includes('reading runbooks'), 10_000, 'the runbook list');
+    await text(':open pg-switchover');
     await keys('Enter');
     let typed = 0;
+    let last = '';
     const end = await waitFor(async () => {
       const p = await pane();
+      last = p;
       if (p.includes('run ended') || p.includes('run stopped')) return p;
       if (p.includes('Type pg to confirm')) {
         typed++;
@@ -84,7 +86,9 @@ describe('hatui in tmux on the lab', () => {
         await waitFor(async () => !(await pane()).includes('Type pg to confirm'), 5_000, 'the confirmation to close');
       } else if (p.includes('space ticks')) await keys('Space');
       return null;
-    }, 150_000, 'the run to end', 300);
+    }, 150_000, 'the run to end', 300).catch((error: Error) => {
+      throw new Error(`${error.message}\nlast screen:\n${last}`);
+    });
     expect(typed).toBe(1);
     expect(end).toContain('run ended: run finished: ok');
     const after = await waitFor(async () => {

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { resolveLive } from '../../source/ui/live-resolver.js';
-import type { Inventory } from '../../source/core/inventory/model.js';
 import { labSnapshot } from './fixtures.js';
 
 describe('panel lines', () => {
@@ -21,25 +19,5 @@ describe('panel lines', () => {
   });
   it('no-probe kinds say so', () => {
     expect(panelLines(labSnapshot().clusters.docs!).map(lineText)).toEqual(['docs mongodb  no probe yet  (mongo1)']);
-  });
-});
-
-describe('live role resolver', () => {
-  const inventory: Inventory = {
-    environment: 'lab',
-    hosts: { pg1: { address: '127.0.0.1', transport: 'ssh', ssh: { port: 2222 } }, pg2: { address: '127.0.0.1', transport: 'ssh', ssh: { port: 2222 } }, pg3: { address: '127.0.0.1', transport: 'ssh', ssh: { port: 2222 } } },
-    clusters: { pg: { kind: 'patroni', members: ['pg1', 'pg2', 'pg3'].map((n) => ({ name: n, host: n })) } },
-  };
-  it('resolves pg.leader / replicas / sync-standby from the live snapshot', () => {
-    const clusters = labSnapshot({ leader: 'pg3' }).clusters;
-    expect(resolveLive('pg.leader', inventory, clusters)).toEqual([{ selector: 'pg.leader', host: 'pg3', address: '127.0.0.1:2222' }]);
-    expect(resolveLive('pg.replicas', inventory, clusters).map((t) => t.host)).toEqual(['pg1', 'pg2']);
-    expect(resolveLive('pg.sync-standby', inventory, clusters).map((t) => t.host)).toEqual(['pg2']);
-  });
-  it('matches nothing when there is no live leader, and rejects unknown selectors', () => {
-    const clusters = labSnapshot().clusters;
-    const pg = clusters.pg!;
-    expect(resolveLive('pg.leader', inventory, { pg: { ...pg, leader: null } })).toEqual([]);
-    expect(() => resolveLive('pg.boss', inventory, clusters)).toThrow(/not a role/);
   });
 });

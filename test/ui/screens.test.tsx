@@ -84,6 +84,14 @@ describe('Home screen', () => {
     expect(onEffect.mock.calls.map((c) => c[0].kind)).toEqual(['help', 'quit']);
   });
 
+  it('takes a pasted chunk with its Enter key by key', async () => {
+    const onEffect = vi.fn();
+    const { stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
+    stdin.write(':open redis-sentinel-failover\r');
+    await tick();
+    expect(onEffect).toHaveBeenCalledWith({ kind: 'command', text: 'open redis-sentinel-failover' });
+  });
+
   it('runs a : command line', async () => {
     const onEffect = vi.fn();
     const { stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);

@@ -5,12 +5,16 @@ import { environmentColor, makeTheme } from '../theme.js';
 export function Header({ environment, title, right }: { environment: string; title: string; right?: string }) {
   const theme = makeTheme();
   return (
-    <Box>
+    <Box height={1} overflow="hidden">
       <Text bold inverse color={theme.color(environmentColor(environment))}>
         {` ${environment.toUpperCase()} `}
       </Text>
-      <Text bold>{` hatui · ${title}`}</Text>
-      {right ? <Text color={theme.color('gray')}>{`  ${right}`}</Text> : null}
+      <Text bold wrap="truncate-end">{` hatui · ${title}`}</Text>
+      {right ? (
+        <Box flexShrink={1}>
+          <Text color={theme.color('gray')} wrap="truncate-end">{`  ${right}`}</Text>
+        </Box>
+      ) : null}
     </Box>
   );
 }

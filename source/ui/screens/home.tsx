@@ -35,7 +35,7 @@ export function Home(props: HomeProps) {
     const name = keyName(input, key);
     const keys = name === input && input.length > 1 ? [...input] : [input];
     for (const k of keys) {
-      const r = reduceHome(getUi(), keys.length > 1 ? k : name, k, props.runbooks);
+      const r = reduceHome(getUi(), keys.length > 1 ? charKeyName(k) : name, k, props.runbooks);
       setUi(r.ui);
       if (r.effect) {
         props.onEffect?.(r.effect);
@@ -77,4 +77,12 @@ export function Home(props: HomeProps) {
 
 function countLines(snapshot: ClusterSnapshot): number {
   return Object.keys(snapshot.clusters).length * 2;
+}
+
+/** Key name of one character of a pasted chunk (`\r` is Enter, DEL is Backspace). */
+function charKeyName(c: string): string {
+  if (c === '\r' || c === '\n') return 'enter';
+  if (c === '\x7f' || c === '\b') return 'backspace';
+  if (c === '\x1b') return 'esc';
+  return c === ' ' ? 'space' : c;
 }
