@@ -19,6 +19,9 @@ export const LAB_PACKAGES = [
   'openssh-client',
   'tmux',
   'util-linux',
+  // The shipped runbooks' commands use these on the lab hosts (JSON from Patroni's REST API).
+  'jq',
+  'curl',
 ] as const;
 
 /** Packages from the list that dpkg does not report as installed. */

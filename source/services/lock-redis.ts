@@ -46,6 +46,9 @@ export class RedisLockStore implements LockStore {
       maxRetriesPerRequest: 1,
       sentinelRetryStrategy: () => null,
       enableOfflineQueue: true,
+      // After a Sentinel failover this connection may still point at the old master, now a replica:
+      // reconnect (asking the Sentinels again) and resend, so release/refresh reach the new master.
+      reconnectOnError: (error) => (/READONLY/.test(error.message) ? 2 : false),
     });
     this.client.on('error', () => {});
   }

@@ -326,9 +326,13 @@ class Run {
     for (const cluster of Object.keys(this.state.locks)) {
       try {
         await this.deps.locks.release(cluster);
-      } finally {
-        await this.emit({ type: 'lock-released', at: this.at(), cluster });
+      } catch (error) {
+        // The run's work is done and recorded; a lock we cannot release expires with its lease.
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.emit({ type: 'note', at: this.at(), text: `could not release the lock on cluster '${cluster}' (${reason}); it expires with its lease` });
+        continue;
       }
+      await this.emit({ type: 'lock-released', at: this.at(), cluster });
     }
   }
 

@@ -151,6 +151,15 @@ describe('runner: targets', () => {
     expect(r.sink.events.filter((e) => e.type === 'confirmation-requested').map((e) => (e as { targets: { host: string }[] }).targets[0]!.host)).toEqual(['pg1', 'pg2']);
     expect(transport.requests.map((q) => q.host)).toEqual(['pg2']);
   });
+  it('a lock that cannot be released at the end is recorded as a note; the finished run keeps its outcome', async () => {
+    const runbook = parse('---\nid: lr\ntitle: LR\nclusters: [redis]\n---\n\n## Switch {#switch changes=redis}\n\n```sh {host=local}\ntrue\n```\n');
+    const transport = new FakeTransport();
+    const locks = { acquire: async () => ({ ok: true as const, holder: 'me@here' }), release: async () => { throw new Error('READONLY You can\'t write against a read only replica'); } };
+    const r = await runTest(runbook, { transportFor: () => transport, locks, answers: { switch: { confirm: 'redis' } } });
+    expect(r.exitCode).toBe(0);
+    expect(r.sink.events.some((e) => e.type === 'note' && e.text.includes('READONLY'))).toBe(true);
+    expect(r.sink.events.some((e) => e.type === 'lock-released')).toBe(false);
+  });
   it('a lock held elsewhere refuses the run (exit 4) before anything runs', async () => {
     const runbook = parse('---\nid: lk\ntitle: LK\nclusters: [pg]\n---\n\n## Switch {#switch changes=pg}\n\n```sh {host=local}\ntrue\n```\n');
     const transport = new FakeTransport();
