@@ -1,13 +1,15 @@
 // End to end in a real terminal: hatui under tmux (private socket, 80×24, CI unset so Ink renders),
 // on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover by typing
-// the confirmation, sees the new leader in the panel, and the run's audit log verifies.
+// the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
+// redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { labPaths, type LabSettings, type PgNode } from '../../source/lab/index.js';
-import { hatui, pgLeader, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { hatui, pgLeader, redisClient, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 const SOCKET = 'hatui-test';
 const SESSION = 'ui';
@@ -31,6 +33,91 @@ async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
   // `; sleep 30` keeps the pane (and its last frame) after hatui exits.
   await tmux(['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
   await waitFor(async () => (await pane()).includes('── runbooks'), 20_000, 'the home screen');
+}
+
+/** Opens a runbook by id and answers its questions (typed text, checklist) until the run ends. */
+async function walk(runbookId: string, typedText: string): Promise<{ end: string; typed: number }> {
+  // The `:` command line opens by exact id (a `/` filter would also match drill-* runbooks).
+  await waitFor(async () => !(await pane()).includes('reading runbooks'), 10_000, 'the runbook list');
+  await text(`:open ${runbookId}`);
+  await keys('Enter');
+  let typed = 0;
+  let last = '';
+  const end = await waitFor(async () => {
+    const p = await pane();
+    last = p;
+    if (p.includes('run ended') || p.includes('run stopped')) return p;
+    if (p.includes(`Type ${typedText} to confirm`)) {
+      typed++;
+      await text(typedText);
+      await keys('Enter');
+      await waitFor(async () => !(await pane()).includes(`Type ${typedText} to confirm`), 5_000, 'the confirmation to close');
+    } else if (p.includes('space ticks')) await keys('Space');
+    return null;
+  }, 150_000, 'the run to end', 300).catch((error: Error) => {
+    throw new Error(`${error.message}\nlast screen:\n${last}`);
+  });
+  return { end, typed };
+}
+
+async function verifyOnlyLog(runbookId: string): Promise<void> {
+  const runs = join(stateDir, 'hatui', 'runs');
+  const logs = readdirSync(runs).filter((f) => f.includes(runbookId));
+  expect(logs).toHaveLength(1);
+  const verify = await hatui(['audit', 'verify', join(runs, logs[0]!)], { XDG_STATE_HOME: stateDir });
+  expect(verify.stdout).toContain('INTACT');
+  expect(verify.code).toBe(0);
+}
+
+/** Appends 1, 2, 3… to `key` through a Sentinel-aware client, one write in flight, recording acks. */
+function canary(key: string) {
+  const client = new Redis({
+    sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
+    name: settings.masterName,
+    failoverDetector: true,
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    maxRetriesPerRequest: 20,
+    connectTimeout: 3000,
+  });
+  client.on('error', () => {});
+  const acked: number[] = [];
+  let running = true;
+  const done = (async () => {
+    for (let seq = 1; running; seq++) {
+      try {
+        await client.rpush(key, String(seq));
+        acked.push(seq);
+      } catch {
+        await sleep(20);
+      }
+    }
+  })();
+  return {
+    acked,
+    async stop() {
+      running = false;
+      await done;
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * Test isolation (as runbooks-redis.test.ts does): a redis-sentinel-failover run takes its operator lock
+ * on the master it then moves away from, so the release can miss; remove such a leftover lock.
+ */
+async function clearRedisRunbookLock(): Promise<void> {
+  const master = await sentinelMaster(settings);
+  if (!master) return;
+  const client = redisClient(settings, master);
+  try {
+    for (const key of ['hatui:lock:redis', 'hatui:lock:redis:holder']) {
+      const value = await client.get(key);
+      if (value?.includes('"runbook":"redis-sentinel-failover"')) await client.del(key);
+    }
+  } finally {
+    client.disconnect();
+  }
 }
 
 beforeAll(async () => {
@@ -69,26 +156,7 @@ describe('hatui in tmux on the lab', () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
     await openApp({ HATUI_VAR_PG_PASSWORD: password });
-    // The `:` command line opens by exact id (a `/` filter also matches drill-pg-switchover).
-    await waitFor(async () => !(await pane()).includes('reading runbooks'), 10_000, 'the runbook list');
-    await text(':open pg-switchover');
-    await keys('Enter');
-    let typed = 0;
-    let last = '';
-    const end = await waitFor(async () => {
-      const p = await pane();
-      last = p;
-      if (p.includes('run ended') || p.includes('run stopped')) return p;
-      if (p.includes('Type pg to confirm')) {
-        typed++;
-        await text('pg');
-        await keys('Enter');
-        await waitFor(async () => !(await pane()).includes('Type pg to confirm'), 5_000, 'the confirmation to close');
-      } else if (p.includes('space ticks')) await keys('Space');
-      return null;
-    }, 150_000, 'the run to end', 300).catch((error: Error) => {
-      throw new Error(`${error.message}\nlast screen:\n${last}`);
-    });
+    const { end, typed } = await walk('pg-switchover', 'pg');
     expect(typed).toBe(1);
     expect(end).toContain('run ended: run finished: ok');
     const after = await waitFor(async () => {
@@ -96,11 +164,42 @@ describe('hatui in tmux on the lab', () => {
       return l && l !== before ? l : null;
     }, 10_000, 'a new leader');
     await waitFor(async () => (await pane()).includes(`leader ${after}`), 5_000, `the panel to show leader ${after}`);
-    const runs = join(stateDir, 'hatui', 'runs');
-    const logs = readdirSync(runs).filter((f) => f.includes('pg-switchover'));
-    expect(logs).toHaveLength(1);
-    const verify = await hatui(['audit', 'verify', join(runs, logs[0]!)], { XDG_STATE_HOME: stateDir });
-    expect(verify.stdout).toContain('INTACT');
-    expect(verify.code).toBe(0);
+    await verifyOnlyLog('pg-switchover');
+  });
+
+  it('walks redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master', async () => {
+    await waitPartHealthy(settings, 'redis');
+    const before = await waitFor(() => sentinelMaster(settings), 30_000, 'Sentinels agreeing on a master');
+    await clearRedisRunbookLock();
+    const key = `hatui:ui-canary:${Date.now()}`;
+    const writer = canary(key);
+    let result: { end: string; typed: number };
+    try {
+      await waitFor(() => writer.acked.length >= 100, 30_000, 'canary writes before the failover');
+      await openApp();
+      result = await walk('redis-sentinel-failover', 'redis');
+      const afterRun = writer.acked.length;
+      await waitFor(() => writer.acked.length >= afterRun + 100, 30_000, 'canary writes after the failover');
+    } finally {
+      await writer.stop();
+    }
+    expect(result.end, result.end).toContain('run ended: run finished: ok');
+    expect(result.typed).toBeGreaterThanOrEqual(1);
+    const after = await waitFor(async () => {
+      const m = await sentinelMaster(settings);
+      return m && m !== before ? m : null;
+    }, 30_000, 'the Sentinels to agree on a new master');
+    await waitFor(async () => (await pane()).includes(`master 127.0.0.1:${settings.ports.redis[after]}`), 10_000, 'the panel to show the new master');
+    const master = redisClient(settings, after);
+    try {
+      const stored = new Set((await master.lrange(key, 0, -1)).map(Number));
+      expect(writer.acked.filter((seq) => !stored.has(seq))).toEqual([]);
+      expect(writer.acked.length).toBeGreaterThanOrEqual(200);
+      await master.del(key);
+    } finally {
+      master.disconnect();
+    }
+    await verifyOnlyLog('redis-sentinel-failover');
+    await clearRedisRunbookLock();
   });
 });
