@@ -152,6 +152,18 @@ describe('hatui in tmux on the lab', () => {
     await waitFor(async () => (await pane()).includes('EXIT=0'), 5_000, 'hatui exits 0');
   });
 
+  it('honours NO_COLOR in a real terminal: no colour escapes on screen', async () => {
+    await openApp({ NO_COLOR: '1' });
+    await waitFor(async () => {
+      const p = await pane();
+      return p.includes('leader ') && p.includes('pg-switchover');
+    }, 15_000, 'live panels and the runbook list');
+    const escapes = await tmux(['capture-pane', '-p', '-e', '-t', SESSION]);
+    // SGR colour codes: 30–37/90–97 foreground, 40–47/100–107 background, 38;…/48;… extended.
+    expect(escapes).not.toMatch(/\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/);
+    expect(escapes).toContain('pg-switchover');
+  });
+
   it('walks pg-switchover: typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();

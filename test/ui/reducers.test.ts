@@ -7,6 +7,8 @@ import { filterRunbooks, initialHomeUi, reduceHome, type RunbookEntry } from '..
 import { initialReplayUi, reduceReplay, stepVisits } from '../../source/ui/state/replay-state.js';
 import { initialWalkthroughUi, reduceWalkthrough } from '../../source/ui/state/walkthrough-state.js';
 import type { RunEvent } from '../../source/core/engine/events.js';
+import { colorEnabled, makeTheme, statusGlyph } from '../../source/ui/theme.js';
+import { OUTCOMES } from '../../source/core/outcome.js';
 
 describe('keymap', () => {
   it('never binds one key to two actions on the same screen', () => {
@@ -160,5 +162,18 @@ describe('replay reducer', () => {
     ui = reduceReplay(ui, 'g', 'g', visits, order).ui;
     ui = reduceReplay(ui, 'x', 'zzz', visits, order).ui;
     expect(reduceReplay(ui, 'enter', '', visits, order).ui.message).toBe('step zzz was never entered in this run');
+  });
+});
+
+describe('theme', () => {
+  it('NO_COLOR (any non-empty value) turns every colour off', () => {
+    expect(colorEnabled({ NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled({})).toBe(true);
+    expect(makeTheme(false).color('red')).toBeUndefined();
+    expect(makeTheme(true).color('red')).toBe('red');
+  });
+  it('gives every status a distinct glyph, so none is told by colour alone', () => {
+    const all = ['pending', 'running', 'awaiting-confirmation', ...OUTCOMES] as const;
+    expect(new Set(all.map((s) => statusGlyph(s).glyph)).size).toBe(all.length);
   });
 });
