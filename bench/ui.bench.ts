@@ -3,7 +3,8 @@
 //     marker) vs `node -e ''` under the same pty wrapper: goal ≤ 200 ms more than the floor;
 //  2. key latency while 100k lines stream into the walkthrough output buffer: goal ≤ 100 ms;
 //  3. leader change → panel (a Patroni switchover on a running lab; skipped with a note when no lab
-//     is up): goal ≤ 1.5 s from the moment Patroni's REST first names the new leader.
+//     is up): goal ≤ 1.5 s from the moment Patroni's REST first names the new leader;
+//  4. hung node → marked stale (`lab freeze` of a replica): goal ≤ 2 s.
 // Needs `npm run build` (npm run bench does it). Lab: HATUI_LAB_DIR / HATUI_LAB_PORT_BASE as for `hatui lab`.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import type { PatroniState } from '../source/core/cluster-state.js';
 import { fold } from '../source/core/engine/reducer.js';
 import { inventorySchema, type Inventory } from '../source/core/inventory/model.js';
 import { parseRunbook } from '../source/core/runbook/parse.js';
+import { labFreeze, labThaw, pgNodes, type PgNode } from '../source/lab/index.js';
 import { labPaths, labSettings } from '../source/lab/settings.js';
 import { Poller } from '../source/services/poller.js';
 import { App } from '../source/ui/app.js';
@@ -196,9 +198,45 @@ async function leaderChangeToPanel(inventoryPath: string): Promise<void> {
   console.log(`  → rendered panel    ${stats(toPanel)}   goal ≤ 1500 ms: ${Math.max(...toPanel) <= 1500 ? 'met' : 'MISSED'} (median ${m.toFixed(0)} ms)`);
 }
 
+async function freezeToStale(inventoryPath: string): Promise<void> {
+  const inventory: Inventory = inventorySchema.parse(parse(readFileSync(inventoryPath, 'utf8')));
+  const settings = labSettings(process.env);
+  const poller = new Poller(inventory).start();
+  await poller.firstRoundDone(5000);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < Number(process.env.HATUI_BENCH_UI_FREEZES ?? 3); i++) {
+      const state = poller.current().clusters.pg as PatroniState;
+      const node = state.members.find((m) => m.role !== 'leader' && m.apiReachable)?.name as PgNode | undefined;
+      if (!node || !pgNodes.includes(node)) throw new Error('no reachable replica to freeze');
+      const t0 = performance.now();
+      await labFreeze(settings, node);
+      try {
+        for (;;) {
+          const m = (poller.refresh().clusters.pg as PatroniState).members.find((x) => x.name === node);
+          if (m?.stale && !m.apiReachable) break;
+          if (performance.now() - t0 > 15_000) throw new Error(`${node} never marked stale`);
+          await sleep(10);
+        }
+        times.push(performance.now() - t0);
+      } finally {
+        await labThaw(settings, node);
+      }
+      for (const end = Date.now() + 15_000; Date.now() < end; await sleep(100)) if ((poller.current().clusters.pg as PatroniState).members.every((m) => m.stale === null)) break;
+    }
+  } finally {
+    poller.stop();
+  }
+  console.log(`hung node → stale (n=${times.length} lab freezes of a replica; poll 300 ms, timeout 1000 ms)`);
+  console.log(`  ${stats(times)}   goal ≤ 2000 ms: ${Math.max(...times) <= 2000 ? 'met' : 'MISSED'}`);
+}
+
 const inv = benchInventory();
 await firstFrame(inv.path);
 await keyLatency();
-if (inv.lab) await leaderChangeToPanel(inv.path);
+if (inv.lab) {
+  await leaderChangeToPanel(inv.path);
+  await freezeToStale(inv.path);
+}
 else console.log(`leader change → panel: no lab inventory at ${labPaths(labSettings(process.env)).inventory}; start one with hatui lab up (skipped)`);
 process.exit(0);

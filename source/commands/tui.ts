@@ -38,15 +38,18 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return ExitCode.ok;
   }
+  const interactive = !values.headless && process.stdin.isTTY === true && process.stdout.isTTY === true && typeof process.stdin.setRawMode === 'function';
+  // Start loading the UI chunk (Ink, React) while the inventory is read and validated.
+  const ui = interactive ? importProductionReact(() => import('../ui/launch.js')) : undefined;
+  ui?.catch(() => undefined);
   const { inventory, text, path } = await loadInventory(values.inventory);
   const runbooksDir = values.runbooks ?? defaultRunbooksDir();
-  const interactive = !values.headless && process.stdin.isTTY === true && process.stdout.isTTY === true && typeof process.stdin.setRawMode === 'function';
-  if (!interactive) {
+  if (!ui) {
     const { printStatus } = await import('../ui/plain-status.js');
     const why = values.headless ? '--headless' : 'no TTY';
     return printStatus(inventory, runbooksDir, (line) => process.stdout.write(line + '\n'), `${why}: plain status of ${path}; run a runbook with \`hatui run <runbook> --headless --inventory ${path}\``);
   }
-  const { launchTui } = await importProductionReact(() => import('../ui/launch.js'));
+  const { launchTui } = await ui;
   return launchTui({ inventory, inventoryText: text, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
 }
 
