@@ -148,6 +148,11 @@ async function leaderChangeToPanel(inventoryPath: string): Promise<void> {
     createElement(App, { environment: inventory.environment, source: poller, runbooks: [], openRunbook: () => Promise.reject(new Error('bench')), width: 100, height: 30 }),
   );
   const rounds = Number(process.env.HATUI_BENCH_UI_SWITCHOVERS ?? 3);
+  if (rounds < 1) {
+    unmount();
+    poller.stop();
+    return void console.log('leader change → panel: HATUI_BENCH_UI_SWITCHOVERS=0; skipped');
+  }
   const toPanel: number[] = [];
   const toSnapshot: number[] = [];
   try {

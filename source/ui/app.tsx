@@ -127,8 +127,6 @@ export function App(props: AppProps) {
         return setHelp('walkthrough');
       case 'tick':
         return session?.tick();
-      case 'continue':
-        return undefined;
     }
   };
 

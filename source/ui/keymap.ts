@@ -27,29 +27,31 @@ export interface Binding {
   /** Normalised key names (`q`, `esc`, `enter`, `up`, `ctrl+c`, `pagedown`, …). */
   keys: readonly string[];
   screens: readonly ScreenName[];
+  /** Footer hint (the help screen shows `description`). */
+  short: string;
   description: string;
 }
 
 const ALL: readonly ScreenName[] = ['home', 'walkthrough', 'confirm', 'help', 'replay'];
 
 export const KEYMAP: readonly Binding[] = [
-  { action: 'help', keys: ['?'], screens: ['home', 'walkthrough', 'replay'], description: 'show key bindings' },
-  { action: 'back', keys: ['q', 'esc'], screens: ['home', 'walkthrough', 'help', 'replay'], description: 'back (quit on the home screen)' },
-  { action: 'filter', keys: ['/'], screens: ['home'], description: 'filter runbooks by id, title or tag' },
-  { action: 'command-line', keys: [':'], screens: ['home', 'walkthrough', 'replay'], description: 'command line (:q, :help, :open <id>, :step <n>)' },
-  { action: 'up', keys: ['up', 'k'], screens: ['home', 'walkthrough', 'replay'], description: 'previous item' },
-  { action: 'down', keys: ['down', 'j'], screens: ['home', 'walkthrough', 'replay'], description: 'next item' },
-  { action: 'open', keys: ['enter'], screens: ['home', 'walkthrough'], description: 'open the runbook / continue' },
-  { action: 'interrupt', keys: ['ctrl+c'], screens: ALL, description: 'once: ask to abort; twice: cancel the running command' },
-  { action: 'scroll-up', keys: ['pageup', 'u'], screens: ['walkthrough', 'replay'], description: 'scroll output up' },
-  { action: 'scroll-down', keys: ['pagedown', 'd'], screens: ['walkthrough', 'replay'], description: 'scroll output down' },
-  { action: 'follow', keys: ['f'], screens: ['walkthrough'], description: 'follow the output tail again' },
-  { action: 'tick', keys: ['space'], screens: ['walkthrough'], description: 'tick the next checklist item' },
-  { action: 'next-step', keys: ['n', 'right'], screens: ['replay'], description: 'next step' },
-  { action: 'prev-step', keys: ['p', 'left'], screens: ['replay'], description: 'previous step' },
-  { action: 'jump', keys: ['g'], screens: ['replay'], description: 'jump to step (type its number or id)' },
-  { action: 'search', keys: ['/'], screens: ['replay'], description: 'search output' },
-  { action: 'search-next', keys: ['N'], screens: ['replay'], description: 'next search match' },
+  { action: 'help', keys: ['?'], screens: ['home', 'walkthrough', 'replay'], short: 'help', description: 'show key bindings' },
+  { action: 'back', keys: ['q', 'esc'], screens: ['home', 'walkthrough', 'help', 'replay'], short: 'back', description: 'back (quit on the home screen)' },
+  { action: 'filter', keys: ['/'], screens: ['home'], short: 'filter', description: 'filter runbooks by id, title or tag' },
+  { action: 'command-line', keys: [':'], screens: ['home'], short: 'command', description: 'command line (:open <id>, :help, :q)' },
+  { action: 'up', keys: ['up', 'k'], screens: ['home', 'walkthrough', 'replay'], short: 'prev', description: 'previous item' },
+  { action: 'down', keys: ['down', 'j'], screens: ['home', 'walkthrough', 'replay'], short: 'next', description: 'next item' },
+  { action: 'open', keys: ['enter'], screens: ['home'], short: 'open', description: 'open the selected runbook' },
+  { action: 'interrupt', keys: ['ctrl+c'], screens: ALL, short: 'abort', description: 'once: ask to abort; twice: cancel the running command' },
+  { action: 'scroll-up', keys: ['pageup', 'u'], screens: ['walkthrough', 'replay'], short: 'scroll up', description: 'scroll output up' },
+  { action: 'scroll-down', keys: ['pagedown', 'd'], screens: ['walkthrough', 'replay'], short: 'scroll down', description: 'scroll output down' },
+  { action: 'follow', keys: ['f'], screens: ['walkthrough'], short: 'follow', description: 'follow the output tail again' },
+  { action: 'tick', keys: ['space'], screens: ['walkthrough'], short: 'tick', description: 'tick the next checklist item' },
+  { action: 'next-step', keys: ['n', 'right'], screens: ['replay'], short: 'next step', description: 'next step' },
+  { action: 'prev-step', keys: ['p', 'left'], screens: ['replay'], short: 'prev step', description: 'previous step' },
+  { action: 'jump', keys: ['g'], screens: ['replay'], short: 'jump', description: 'jump to step (type its number or id)' },
+  { action: 'search', keys: ['/'], screens: ['replay'], short: 'search', description: 'search output' },
+  { action: 'search-next', keys: ['N'], screens: ['replay'], short: 'next match', description: 'next search match' },
 ];
 
 /** Ink's key flags (subset) — kept structural so this file needs no Ink import. */
@@ -97,6 +99,6 @@ export function hints(screen: ScreenName, actions: readonly Action[]): string {
   return actions
     .map((a) => KEYMAP.find((b) => b.action === a && b.screens.includes(screen)))
     .filter((b): b is Binding => b !== undefined)
-    .map((b) => `${b.keys.join('/')} ${b.description.split(' (')[0]}`)
+    .map((b) => `${b.keys.join('/')} ${b.short}`)
     .join(' · ');
 }

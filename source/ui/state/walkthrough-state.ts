@@ -16,8 +16,7 @@ export type WalkthroughEffect =
   | { kind: 'abort-run' }
   | { kind: 'back' }
   | { kind: 'help' }
-  | { kind: 'tick' }
-  | { kind: 'continue' };
+  | { kind: 'tick' };
 
 export const initialWalkthroughUi: WalkthroughUi = { viewing: null, scroll: 0, interruptArmed: false };
 
@@ -55,8 +54,6 @@ export function reduceWalkthrough(ui: WalkthroughUi, name: string, ctx: Walkthro
       return { ui: { ...disarmed, viewing: null, scroll: 0 } };
     case 'tick':
       return { ui: disarmed, effect: { kind: 'tick' } };
-    case 'open':
-      return { ui: disarmed, effect: { kind: 'continue' } };
     case 'help':
       return { ui: disarmed, effect: { kind: 'help' } };
     case 'back':
