@@ -11,7 +11,8 @@ import { Redis } from 'ioredis';
 import { labPaths, type LabSettings, type PgNode } from '../../source/lab/index.js';
 import { hatui, pgLeader, redisClient, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
-const SOCKET = 'hatui-test';
+// Private tmux server per test process (two suites running at once must not share sessions).
+const SOCKET = `hatui-test-${process.pid}`;
 const SESSION = 'ui';
 let settings: LabSettings;
 let stateDir: string;
@@ -30,6 +31,8 @@ const text = (t: string) => tmux(['send-keys', '-t', SESSION, '-l', t]);
 async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
   const inventory = labPaths(settings).inventory;
   const envArgs = Object.entries({ XDG_STATE_HOME: stateDir, ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // A server left by an interrupted earlier run would refuse the session name.
+  await tmux(['kill-server']).catch(() => undefined);
   // `; sleep 30` keeps the pane (and its last frame) after hatui exits.
   await tmux(['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
   await waitFor(async () => (await pane()).includes('── runbooks'), 20_000, 'the home screen');
