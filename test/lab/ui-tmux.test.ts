@@ -139,8 +139,9 @@ describe('hatui in tmux on the lab', () => {
     await openApp();
     const frame = await waitFor(async () => {
       const p = await pane();
-      return p.includes(`leader ${leader}`) && p.includes('etcd1 ok') && p.includes('agree') ? p : null;
-    }, 15_000, 'live panels');
+      // The runbook list is read after the first frame: wait for it as well as for the panels.
+      return p.includes(`leader ${leader}`) && p.includes('etcd1 ok') && p.includes('agree') && !p.includes('reading runbooks') ? p : null;
+    }, 15_000, 'live panels and the runbook list');
     const lines = frame.split('\n');
     expect(lines[0]).toContain(' LAB ');
     expect(frame).toMatch(/haproxy haproxy\s+rw .*UP/);
