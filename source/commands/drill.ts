@@ -9,24 +9,23 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { VERSION } from '../cli.js';
 import { renderTerminalChart } from '../core/drill/render-terminal.js';
 import type { DrillReport } from '../core/drill/report.js';
-import { durationMs } from '../core/duration.js';
 import { ExitCode, HatuiError, type ExitCodeValue } from '../core/exit-codes.js';
+import { commandTimeoutMs } from '../core/inventory/load.js';
 import type { Inventory } from '../core/inventory/model.js';
-import { formatProblem } from '../core/runbook/problem.js';
 import type { Runbook } from '../core/runbook/model.js';
 import { hatuiStateDir } from '../adapters/audit-file/paths.js';
 import { ensureHatuiOnPath, findBin } from '../drill/hatui-path.js';
 import { labFaultTime } from '../drill/lab-fault.js';
 import { runDrill } from '../drill/orchestrate.js';
 import { writeReport } from '../drill/report-files.js';
-import { operatorName, runnerSteps } from '../drill/run-steps.js';
+import { runnerSteps } from '../drill/run-steps.js';
 import { drillSystem, drillTargets } from '../drill/targets.js';
-import { collectRunbookPaths, readInventoryFile, readRunbookFile, readTextFile } from '../services/load-files.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../services/runner.js';
+import { collectRunbookPaths, readRunbookFile } from '../services/load-files.js';
 import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { resolveVars } from '../services/runner-vars.js';
 import { labPaths, labSettings } from '../lab/settings.js';
+import { operatorName, readAnswersText, readInventoryOrFail, readRunbookOrFail } from './shared.js';
 
 const HELP = `Usage: hatui drill <runbook> [--headless] [--report <dir>] [--var name=value]… [--answers <file>]
                    [--inventory <file>] [--ticket <id>]
@@ -69,7 +68,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const write = (line: string) => process.stdout.write(line + '\n');
   const { inventory, inventoryText, inventoryPath } = await loadInventory(values.inventory);
-  const answers = values.answers !== undefined ? await loadAnswers(values.answers) : { path: '', text: '' };
+  const answers = values.answers !== undefined ? { path: values.answers, text: await readAnswersText(values.answers) } : { path: '', text: '' };
   const PATH = ensureHatuiOnPath(process.env);
   if (PATH !== undefined) process.env.PATH = PATH;
 
@@ -124,16 +123,13 @@ interface DrillOneOptions {
 }
 
 async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: number; report: DrillReport }> {
-  const loaded = await readRunbookFile(path, { inventory: o.inventory });
-  if (!loaded.runbook || loaded.text === undefined) {
-    throw new HatuiError(`${path} is not a valid runbook:\n${loaded.problems.map(formatProblem).join('\n')}`, ExitCode.failed);
-  }
+  const loaded = await readRunbookOrFail(path, o.inventory);
   const runbook = loaded.runbook;
   if (!runbook.drill) throw new HatuiError(`${path}: not a drill runbook (front matter needs drill: {system, fault})`, ExitCode.usage);
   const system = drillSystem(runbook.drill.system);
   const targets = drillTargets(o.inventory, system, { candidates: runbook.clusters });
   const { values: vars, secretNames } = resolveVars(runbook, o.vars, process.env);
-  const defaultTimeoutMs = o.inventory.defaults?.commandTimeout !== undefined ? durationMs(o.inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const defaultTimeoutMs = commandTimeoutMs(o.inventory);
   const color = wantsColor(process.stdout, process.env);
   let runExit: number = ExitCode.ok;
   let runMessage = '';
@@ -197,15 +193,8 @@ async function loadInventory(path: string | undefined): Promise<{ inventory: Inv
     if (!existsSync(lab)) throw new HatuiError(`no --inventory given and no lab inventory at ${lab} (hatui lab up)`, ExitCode.usage);
     file = lab;
   }
-  const loaded = await readInventoryFile(file);
-  if (!loaded.inventory || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${file}: invalid inventory`, ExitCode.failed);
+  const loaded = await readInventoryOrFail(file);
   return { inventory: loaded.inventory, inventoryText: loaded.text, inventoryPath: file };
-}
-
-async function loadAnswers(path: string): Promise<{ path: string; text: string }> {
-  const file = await readTextFile(path);
-  if (file.text === undefined) throw new HatuiError(file.problems.map(formatProblem).join('\n'), ExitCode.usage);
-  return { path, text: file.text };
 }
 
 /**

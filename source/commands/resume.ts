@@ -24,10 +24,10 @@ import { runRunbook } from '../services/runner.js';
 import { answersDecider, parseAnswers } from '../services/runner-answers.js';
 import { resolveVars } from '../services/runner-vars.js';
 import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from '../services/runner-deps.js';
-import { readInventoryFile } from '../services/load-files.js';
 import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
 import { createLockManager, createLockService } from '../services/lock.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
+import { readInventoryOrFail } from './shared.js';
 
 const USAGE =
   'Usage: hatui resume <log> [--answers <file>] [--headless] [--runbook <file>] [--inventory <file>] [--allow-changed-runbook]';
@@ -195,10 +195,9 @@ async function resumeSession(input: SessionInput): Promise<number> {
     throw new HatuiError(`the run used an inventory (sha256 ${started.inventorySha256}); give it with --inventory <file>`, ExitCode.usage);
   }
   if (inventoryPath !== undefined) {
-    const loaded = await readInventoryFile(inventoryPath);
-    if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n'), ExitCode.failed);
+    const loaded = await readInventoryOrFail(inventoryPath);
     inventory = loaded.inventory;
-    const sha = sha256Hex(loaded.text ?? '');
+    const sha = sha256Hex(loaded.text);
     if (sha !== started.inventorySha256) {
       inventoryNote = `inventory ${inventoryPath} (sha256 ${sha}) is not the one the run started with (${started.inventorySha256 ?? 'none'})`;
       process.stderr.write(`hatui: warning: ${inventoryNote}\n`);

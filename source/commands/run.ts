@@ -1,22 +1,20 @@
 // `hatui run <runbook> --headless [--var k=v]… [--answers f] [--dry-run] [--inventory f] [--ticket id]`
 // Runs the step graph with plain line output. Exit: 0 ok · 1 failed · 2 usage · 3 needs a decision · 4 refused.
-import { createHash, randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { durationMs } from '../core/duration.js';
+import { sha256Hex } from '../core/audit/record.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { Inventory } from '../core/inventory/model.js';
-import { formatProblem } from '../core/runbook/problem.js';
+import { commandTimeoutMs } from '../core/inventory/load.js';
 import { VERSION } from '../cli.js';
-import { readInventoryFile, readRunbookFile, readTextFile } from '../services/load-files.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, runRunbook } from '../services/runner.js';
+import { runRunbook } from '../services/runner.js';
 import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
 import { inventoryResolver } from '../services/runner-deps.js';
 import { dryRun } from '../services/runner-dry-run.js';
 import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { resolveVars } from '../services/runner-vars.js';
-import { defaultInventoryPath, wireRun } from '../services/runner-wiring.js';
+import { wireRun } from '../services/runner-wiring.js';
+import { operatorName, readAnswersText, readInventoryOrFail, readRunbookOrFail } from './shared.js';
 
 const HELP = `Usage: hatui run <runbook> [--headless] [--var name=value]… [--answers <file>] [--dry-run]
                  [--inventory <file>] [--ticket <id>]
@@ -53,25 +51,15 @@ export async function run(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new HatuiError('run needs exactly one runbook file (see hatui run --help)', ExitCode.usage);
   const write = (line: string) => process.stdout.write(line + '\n');
 
-  let inventory: Inventory | undefined;
-  let inventoryText: string | undefined;
   // No --inventory: the lab's inventory when the lab has written one (the embedded default).
   const inventoryPath = values.inventory ?? (await defaultLabInventoryPath());
-  if (inventoryPath !== undefined) {
-    const loaded = await readInventoryFile(inventoryPath);
-    if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n') || `${inventoryPath}: invalid inventory`, ExitCode.failed);
-    inventory = loaded.inventory;
-    inventoryText = loaded.text;
-  }
-  const path = positionals[0]!;
-  const loaded = await readRunbookFile(path, inventory ? { inventory } : {});
-  if (!loaded.runbook || loaded.text === undefined) {
-    throw new HatuiError(`${path} is not a valid runbook:\n${loaded.problems.map(formatProblem).join('\n')}`, ExitCode.failed);
-  }
+  const loadedInventory = inventoryPath !== undefined ? await readInventoryOrFail(inventoryPath) : undefined;
+  const inventory = loadedInventory?.inventory;
+  const loaded = await readRunbookOrFail(positionals[0]!, inventory);
   const runbook = loaded.runbook;
   const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
   const environment = inventory?.environment ?? 'local';
-  const defaultTimeoutMs = inventory?.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS;
+  const defaultTimeoutMs = commandTimeoutMs(inventory);
   if (values['dry-run']) {
     // With an inventory, role selectors resolve from live state (reads only; nothing runs).
     const live = inventory ? createLiveDeps(inventory) : undefined;
@@ -86,12 +74,8 @@ export async function run(args: string[]): Promise<number> {
   }
 
   let answers: Record<string, StepAnswers> = {};
-  if (values.answers !== undefined) {
-    const file = await readTextFile(values.answers);
-    if (file.text === undefined) throw new HatuiError(file.problems.map(formatProblem).join('\n'), ExitCode.usage);
-    answers = parseAnswers(file.text, values.answers);
-  }
-  const operator = `${userInfo().username}@${hostname()}`;
+  if (values.answers !== undefined) answers = parseAnswers(await readAnswersText(values.answers), values.answers);
+  const operator = operatorName();
   const secrets = secretNames.map((n) => vars[n]!).filter((v) => v.length > 0);
   const runId = randomUUID();
   const wired = await wireRun({
@@ -114,8 +98,8 @@ export async function run(args: string[]): Promise<number> {
         vars,
         secretNames,
         environment,
-        runbookSha256: sha256(loaded.text),
-        ...(inventoryText !== undefined ? { inventorySha256: sha256(inventoryText) } : {}),
+        runbookSha256: sha256Hex(loaded.text),
+        ...(loadedInventory ? { inventorySha256: sha256Hex(loadedInventory.text) } : {}),
         ...(values.ticket ? { ticket: values.ticket } : {}),
         hatuiVersion: VERSION,
         defaultTimeoutMs,
@@ -130,8 +114,4 @@ export async function run(args: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
     await wired.close();
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -3,7 +3,6 @@
 // time (the fallback T0). Role selectors resolve from live state; commands on inventory hosts go
 // over pooled SSH, `local` ones through execa.
 import { createHash, randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
 import { SshTransport } from '../adapters/ssh/ssh-transport.js';
 import { loadLog, verifyLoaded } from '../adapters/audit-file/read.js';
 import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
@@ -148,8 +147,4 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
 
 function dirOfAnchors(anchorsPath: string): string {
   return anchorsPath.replace(/\/[^/]*$/, '');
-}
-
-export function operatorName(): string {
-  return `${userInfo().username}@${hostname()}`;
 }
