@@ -101,6 +101,64 @@ export function sentinelClient(settings: LabSettings): Redis {
   });
 }
 
+/**
+ * A canary writer: appends 1, 2, 3… to `key` through a Sentinel-aware client, one write in flight,
+ * recording which ones Redis acknowledged (and how many attempts failed).
+ */
+export function redisCanary(settings: LabSettings, key: string) {
+  const client = new Redis({
+    sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
+    name: settings.masterName,
+    failoverDetector: true,
+    // The old master answers READONLY once it is a replica: reconnect through Sentinel and resend.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    maxRetriesPerRequest: 20,
+    connectTimeout: 3000,
+  });
+  client.on('error', () => {});
+  const acked: number[] = [];
+  let errors = 0;
+  let running = true;
+  const done = (async () => {
+    for (let seq = 1; running; seq++) {
+      try {
+        await client.rpush(key, String(seq));
+        acked.push(seq);
+      } catch {
+        errors++;
+        await sleep(20);
+      }
+    }
+  })();
+  return {
+    acked,
+    errors: () => errors,
+    async stop() {
+      running = false;
+      await done;
+      client.disconnect();
+    },
+  };
+}
+
+/**
+ * Test isolation: a redis-sentinel-failover run takes its operator lock on the master it then moves
+ * away from, so the release can miss; remove such a leftover lock so later runs are not refused one.
+ */
+export async function clearRedisRunbookLock(settings: LabSettings): Promise<void> {
+  const master = await sentinelMaster(settings);
+  if (!master) return;
+  const client = redisClient(settings, master);
+  try {
+    for (const key of ['hatui:lock:redis', 'hatui:lock:redis:holder']) {
+      const value = await client.get(key);
+      if (value?.includes('"runbook":"redis-sentinel-failover"')) await client.del(key);
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**

@@ -3,73 +3,22 @@
 // acknowledged number is in the list on the new master (0 acknowledged writes lost), the Sentinels
 // agree on a different master, and writes keep flowing. Crash mode: the master is power-killed, the
 // runbook waits for the Sentinels' new master, checks a write and brings the old node back as a replica.
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RedisNode } from '../../source/lab/index.js';
-import { hatui, labEnv, redisClient, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { clearRedisRunbookLock, hatui, labEnv, redisCanary, redisClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
-
-/** Appends 1, 2, 3… to `key`, one write at a time, recording which ones Redis acknowledged. */
-function canary(settings: ReturnType<typeof testLab>, key: string) {
-  const client = new Redis({
-    sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
-    name: settings.masterName,
-    failoverDetector: true,
-    // The old master answers READONLY once it is a replica: reconnect through Sentinel and resend.
-    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
-    maxRetriesPerRequest: 20,
-    connectTimeout: 3000,
-  });
-  client.on('error', () => {});
-  const acked: number[] = [];
-  let errors = 0;
-  let running = true;
-  const done = (async () => {
-    for (let seq = 1; running; seq++) {
-      try {
-        await client.rpush(key, String(seq));
-        acked.push(seq);
-      } catch {
-        errors++;
-        await sleep(20);
-      }
-    }
-  })();
-  return {
-    acked,
-    errors: () => errors,
-    async stop() {
-      running = false;
-      await done;
-      client.disconnect();
-    },
-  };
-}
 
 describe('runbooks/redis-sentinel-failover.md on the lab', () => {
   // Test isolation: if a run of ours left its operator lock behind on the Redis master (a release that
   // failed after the master moved), remove it so later lab test files are not refused a lock.
-  afterAll(async () => {
-    const settings = testLab();
-    const master = await sentinelMaster(settings);
-    if (!master) return;
-    const client = redisClient(settings, master);
-    try {
-      for (const key of ['hatui:lock:redis', 'hatui:lock:redis:holder']) {
-        const value = await client.get(key);
-        if (value?.includes('"runbook":"redis-sentinel-failover"')) await client.del(key);
-      }
-    } finally {
-      client.disconnect();
-    }
-  });
+  afterAll(() => clearRedisRunbookLock(testLab()));
 
   it('planned: the master moves, every Sentinel agrees, and no acknowledged canary write is lost', async () => {
     const settings = testLab();
     await waitPartHealthy(settings, 'redis');
     const before = await waitFor(() => sentinelMaster(settings), 30_000, 'Sentinels agreeing on a master');
     const key = `hatui:canary:${Date.now()}`;
-    const writer = canary(settings, key);
+    const writer = redisCanary(settings, key);
     let run;
     try {
       await waitFor(() => writer.acked.length >= 100, 30_000, 'canary writes before the failover');

@@ -8,6 +8,7 @@ import type { OutputChunk } from '../../source/core/transport.js';
 import { createTransports, SshTransport } from '../../source/adapters/ssh/index.js';
 import { labCrash, labRestart, type LabSettings } from '../../source/lab/index.js';
 import { testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { HOSTILE_LONG_VALUES } from '../support/hostile-values.js';
 import { labInventoryFile, listenerPid, logCount, processesMatching, sessionProcessesOf, uniqueMarker, withJumpHost } from '../ssh/lab-support.js';
 
 let settings: LabSettings;
@@ -172,44 +173,6 @@ describe('pooled SSH transport on the lab sshd', () => {
   });
 });
 
-// The runbook engine's hostile corpus (test/runbook/template.test.ts) plus multi-line and 10 kB values.
-const HOSTILE = [
-  '$(touch pwned)',
-  '`touch pwned`',
-  'a; touch pwned',
-  'a && touch pwned',
-  'a || touch pwned',
-  'line1\ntouch pwned',
-  "it's",
-  'say "hi"',
-  "mix 'single' and \"double\" and `back`",
-  '*',
-  '?',
-  '[a-z]*',
-  '-rf',
-  '--help',
-  '~',
-  '~root',
-  'naïve ☃ 日本語 🚀',
-  '',
-  ' ',
-  '  leading and trailing  ',
-  'back\\slash',
-  '$HOME',
-  '${HOME}',
-  '!',
-  '#not a comment',
-  'tab\there',
-  'x=1',
-  '{a,b}',
-  '> /tmp/pwned',
-  '| cat',
-  '\r\n',
-  'first line\nsecond $(touch pwned) line\n\nfourth `touch pwned`\n',
-  "multi\n'quoted'\n\"lines\"\n",
-  Array.from({ length: 10 * 1024 }, (_, i) => "a$`'\"\\\n;&|*?~!{}[]()<> é"[i % 28]).join(''),
-];
-
 describe('hostile values over SSH', () => {
   let dir: string;
   beforeAll(() => {
@@ -221,7 +184,7 @@ describe('hostile values over SSH', () => {
   it('reach the remote command byte for byte, as plain and as secret values, with no side effect', async () => {
     const t = new SshTransport(inventory);
     try {
-      for (const value of HOSTILE) {
+      for (const value of HOSTILE_LONG_VALUES) {
         const plain = renderCommand(`cd ${dir} && printf '%s\\0' {{ v }}`, { vars: { v: value } });
         const r = await t.run({ host: 'pg1', command: plain.command, timeoutMs: 10_000 });
         expect(r.outcome, `${JSON.stringify(value.slice(0, 60))}: ${r.stderr}`).toBe('ok');

@@ -7,9 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { labPaths, type LabSettings, type PgNode } from '../../source/lab/index.js';
-import { hatui, pgLeader, redisClient, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { clearRedisRunbookLock, hatui, pgLeader, redisCanary, redisClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 // Private tmux server per test process (two suites running at once must not share sessions).
 const SOCKET = `hatui-test-${process.pid}`;
@@ -70,57 +69,6 @@ async function verifyOnlyLog(runbookId: string): Promise<void> {
   const verify = await hatui(['audit', 'verify', join(runs, logs[0]!)], { XDG_STATE_HOME: stateDir });
   expect(verify.stdout).toContain('INTACT');
   expect(verify.code).toBe(0);
-}
-
-/** Appends 1, 2, 3… to `key` through a Sentinel-aware client, one write in flight, recording acks. */
-function canary(key: string) {
-  const client = new Redis({
-    sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
-    name: settings.masterName,
-    failoverDetector: true,
-    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
-    maxRetriesPerRequest: 20,
-    connectTimeout: 3000,
-  });
-  client.on('error', () => {});
-  const acked: number[] = [];
-  let running = true;
-  const done = (async () => {
-    for (let seq = 1; running; seq++) {
-      try {
-        await client.rpush(key, String(seq));
-        acked.push(seq);
-      } catch {
-        await sleep(20);
-      }
-    }
-  })();
-  return {
-    acked,
-    async stop() {
-      running = false;
-      await done;
-      client.disconnect();
-    },
-  };
-}
-
-/**
- * Test isolation (as runbooks-redis.test.ts does): a redis-sentinel-failover run takes its operator lock
- * on the master it then moves away from, so the release can miss; remove such a leftover lock.
- */
-async function clearRedisRunbookLock(): Promise<void> {
-  const master = await sentinelMaster(settings);
-  if (!master) return;
-  const client = redisClient(settings, master);
-  try {
-    for (const key of ['hatui:lock:redis', 'hatui:lock:redis:holder']) {
-      const value = await client.get(key);
-      if (value?.includes('"runbook":"redis-sentinel-failover"')) await client.del(key);
-    }
-  } finally {
-    client.disconnect();
-  }
 }
 
 beforeAll(async () => {
@@ -186,9 +134,9 @@ describe('hatui in tmux on the lab', () => {
   it('walks redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master', async () => {
     await waitPartHealthy(settings, 'redis');
     const before = await waitFor(() => sentinelMaster(settings), 30_000, 'Sentinels agreeing on a master');
-    await clearRedisRunbookLock();
+    await clearRedisRunbookLock(settings);
     const key = `hatui:ui-canary:${Date.now()}`;
-    const writer = canary(key);
+    const writer = redisCanary(settings, key);
     let result: { end: string; typed: number };
     try {
       await waitFor(() => writer.acked.length >= 100, 30_000, 'canary writes before the failover');
@@ -216,6 +164,6 @@ describe('hatui in tmux on the lab', () => {
       master.disconnect();
     }
     await verifyOnlyLog('redis-sentinel-failover');
-    await clearRedisRunbookLock();
+    await clearRedisRunbookLock(settings);
   });
 });

@@ -6,40 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, renderCommand, TemplateError } from '../../source/core/runbook/template.js';
-
-const HOSTILE = [
-  '$(touch pwned)',
-  '`touch pwned`',
-  'a; touch pwned',
-  'a && touch pwned',
-  'a || touch pwned',
-  'line1\ntouch pwned',
-  "it's",
-  'say "hi"',
-  "mix 'single' and \"double\" and `back`",
-  '*',
-  '?',
-  '[a-z]*',
-  '-rf',
-  '--help',
-  '~',
-  '~root',
-  'naïve ☃ 日本語 🚀',
-  '',
-  ' ',
-  '  leading and trailing  ',
-  'back\\slash',
-  '$HOME',
-  '${HOME}',
-  '!',
-  '#not a comment',
-  'tab\there',
-  'x=1',
-  '{a,b}',
-  '> /tmp/pwned',
-  '| cat',
-  '\r\n',
-];
+import { HOSTILE_VALUES } from '../support/hostile-values.js';
 
 let dir: string;
 beforeAll(() => {
@@ -56,7 +23,7 @@ function runInShell(template: string, vars: Record<string, string>, secretNames:
 }
 
 describe('renderCommand', () => {
-  for (const value of HOSTILE) {
+  for (const value of HOSTILE_VALUES) {
     it(`delivers ${JSON.stringify(value)} byte for byte as one argument with no side effect`, () => {
       const out = runInShell(`printf '%s\\0' {{ v }}`, { v: value });
       expect(out).toBe(value + '\0');

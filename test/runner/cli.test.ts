@@ -1,23 +1,22 @@
 // `hatui run` end to end through the bundle (`npm run build` first; `npm test` does that).
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { privateBundle, type Bundle } from '../support/bundle.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'hatui-cli-'));
 // Audit logs go to a private state dir; a lab left running elsewhere is not picked up as the default inventory.
 const isolated = { XDG_STATE_HOME: tmp(), HATUI_LAB_DIR: join(tmp(), 'no-lab') };
 
-// Other work may rebuild dist/ while this file runs: the tests use a private copy of bin/ + dist/
-// inside the project (so node_modules still resolves), taken once the bundle answers --version.
-const copy = join('node_modules', '.cache', `hatui-cli-test-${process.pid}`);
-const bin = join(copy, 'bin', 'hatui.js');
+// Other work may rebuild dist/ while this file runs: the tests use a private copy (test/support/bundle.ts).
+let bundle: Bundle | undefined;
 
 function hatui(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...isolated, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile('node', [bundle!.bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...isolated, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 99) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -25,21 +24,10 @@ function hatui(args: string[], env: Record<string, string> = {}): Promise<{ code
 }
 
 beforeAll(async () => {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    rmSync(copy, { recursive: true, force: true });
-    if (existsSync('dist/cli.js')) {
-      mkdirSync(join(copy, 'bin'), { recursive: true });
-      cpSync('bin/hatui.js', bin);
-      cpSync('dist', join(copy, 'dist'), { recursive: true });
-      if ((await hatui(['--version'])).code === 0 && (await hatui(['run', '--help'])).code === 0) return;
-    }
-    if (Date.now() > end) throw new Error('no working bundle in dist/: run `npm run build` before this test');
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  bundle = await privateBundle({ label: 'cli', probes: [['--version'], ['run', '--help']], waitMs: 30_000 });
 }, 60_000);
 
-afterAll(() => rmSync(copy, { recursive: true, force: true }));
+afterAll(() => bundle?.remove());
 
 describe('hatui run --headless', () => {
   it('runs a check, branches the failed step to rollback, exits 1', async () => {

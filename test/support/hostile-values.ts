@@ -1,0 +1,43 @@
+// Values that must reach a command byte for byte and never be executed: shell metacharacters, quoting,
+// globs, option-like words, whitespace, non-ASCII. HOSTILE_VALUES is the runbook engine's corpus
+// (test/runbook/template.test.ts); HOSTILE_LONG_VALUES adds multi-line and 10 kB values (SSH transport).
+export const HOSTILE_VALUES: readonly string[] = [
+  '$(touch pwned)',
+  '`touch pwned`',
+  'a; touch pwned',
+  'a && touch pwned',
+  'a || touch pwned',
+  'line1\ntouch pwned',
+  "it's",
+  'say "hi"',
+  "mix 'single' and \"double\" and `back`",
+  '*',
+  '?',
+  '[a-z]*',
+  '-rf',
+  '--help',
+  '~',
+  '~root',
+  'naïve ☃ 日本語 🚀',
+  '',
+  ' ',
+  '  leading and trailing  ',
+  'back\\slash',
+  '$HOME',
+  '${HOME}',
+  '!',
+  '#not a comment',
+  'tab\there',
+  'x=1',
+  '{a,b}',
+  '> /tmp/pwned',
+  '| cat',
+  '\r\n',
+];
+
+export const HOSTILE_LONG_VALUES: readonly string[] = [
+  ...HOSTILE_VALUES,
+  'first line\nsecond $(touch pwned) line\n\nfourth `touch pwned`\n',
+  "multi\n'quoted'\n\"lines\"\n",
+  Array.from({ length: 10 * 1024 }, (_, i) => "a$`'\"\\\n;&|*?~!{}[]()<> é"[i % 28]).join(''),
+];
