@@ -8,13 +8,12 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
-import { formatProblem } from '../core/runbook/problem.js';
 import { readKnownHosts, SshConnection } from '../adapters/ssh/connection.js';
 import { endpointLabel, sshEndpoint } from '../adapters/ssh/endpoint.js';
 import { hostKeyMessage } from '../adapters/ssh/errors.js';
 import { formatKnownHostsLine, keyTypeOf, verifyHostKey } from '../adapters/ssh/known-hosts.js';
 import { SshTransport } from '../adapters/ssh/ssh-transport.js';
-import { readInventoryFile } from '../services/load-files.js';
+import { readInventoryOrFail } from './shared.js';
 
 const USAGE = `Usage: hatui hosts trust <host> [--inventory <file>] [--hash]
 
@@ -45,7 +44,7 @@ export async function run(args: string[], io: HostsIo = processIo()): Promise<nu
   const [sub, host, ...rest] = positionals;
   if (sub !== 'trust' || !host || rest.length > 0) throw new HatuiError(`hosts: expected \`hosts trust <host>\`\n${USAGE}`, ExitCode.usage);
   const inventoryPath = values.inventory ?? (await defaultInventoryPath());
-  const inventory = await loadInventoryOrThrow(inventoryPath);
+  const { inventory } = await readInventoryOrFail(inventoryPath);
   return trustHost(inventory, inventoryPath, host, { hash: values.hash === true }, io);
 }
 
@@ -102,12 +101,6 @@ async function defaultInventoryPath(): Promise<string> {
   const path = labPaths(labSettings()).inventory;
   if (!existsSync(path)) throw new HatuiError(`hosts trust: no --inventory given and no lab inventory at ${path} (is the lab up?)`, ExitCode.usage);
   return path;
-}
-
-async function loadInventoryOrThrow(path: string): Promise<Inventory> {
-  const loaded = await readInventoryFile(path);
-  if (!loaded.inventory) throw new HatuiError(loaded.problems.map(formatProblem).join('\n'), ExitCode.failed);
-  return loaded.inventory;
 }
 
 function processIo(): HostsIo {

@@ -2,9 +2,10 @@
 // sink) and to the printer, and are watched for step marks and the fault step's command-started
 // time (the fallback T0). Role selectors resolve from live state; commands on inventory hosts go
 // over pooled SSH, `local` ones through execa.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { SshTransport } from '../adapters/ssh/ssh-transport.js';
 import { loadLog, verifyLoaded } from '../adapters/audit-file/read.js';
+import { sha256Hex } from '../core/audit/record.js';
 import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
 import type { StepMark } from '../core/drill/analyze.js';
 import type { RunEvent } from '../core/engine/events.js';
@@ -41,8 +42,6 @@ export interface DrillRunOptions {
   /** Where the run's exit code goes (the drill command combines it with the targets). */
   onExit?: (exitCode: number, message: string) => void;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Returns a runSteps callback for runDrill that runs the runbook through the runner. */
 export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
@@ -91,8 +90,8 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
           vars: o.vars,
           secretNames: o.secretNames,
           environment: o.inventory.environment,
-          runbookSha256: sha256(o.runbookText),
-          ...(o.inventoryText !== undefined ? { inventorySha256: sha256(o.inventoryText) } : {}),
+          runbookSha256: sha256Hex(o.runbookText),
+          ...(o.inventoryText !== undefined ? { inventorySha256: sha256Hex(o.inventoryText) } : {}),
           ...(o.ticket ? { ticket: o.ticket } : {}),
           hatuiVersion: o.hatuiVersion,
           defaultTimeoutMs: o.defaultTimeoutMs,
