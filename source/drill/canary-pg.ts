@@ -3,8 +3,8 @@
 // error it drops the connection and reconnects every ~20 ms. Every ack and error is recorded.
 import pg from 'pg';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { Ack, CanaryError, CanaryLog } from '../core/drill/model.js';
-import { MAX_ERRORS_KEPT, type Canary } from './canary.js';
+import type { CanaryLog } from '../core/drill/model.js';
+import { canaryRecorder, errorMessage as message, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 export interface PgCanaryOptions {
@@ -27,10 +27,6 @@ export const CANARY_TABLE = 'hatui_canary';
 function ident(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new HatuiError(`canary table '${name}': use lower-case letters, digits and _`, ExitCode.usage);
   return name;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }
 
 export function pgClientConfig(o: PgCanaryOptions): pg.ClientConfig {
@@ -81,37 +77,28 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
   }
   // A per-run base (epoch µs) so seqs of different drills never collide in the shared table.
   const firstSeq = Date.now() * 1000 + Math.floor(Math.random() * 1000);
-  let next = firstSeq;
-  const attempted: number[] = [];
-  const acks: Ack[] = [];
-  const errors: CanaryError[] = [];
-  const startedAtMs = clock.now();
+  const record = canaryRecorder('postgresql', firstSeq, clock);
   let stopping = false;
   let current: pg.Client | null = client;
   const insert = `INSERT INTO ${table} (seq) VALUES ($1)`;
   const reconnectMs = options.reconnectMs ?? 20;
-  const recordError = (error: unknown, seq?: number) => {
-    if (errors.length < MAX_ERRORS_KEPT) errors.push({ ...(seq === undefined ? {} : { seq }), atMs: clock.now(), wallMs: clock.wall(), message: message(error) });
-  };
-
   const loop = (async () => {
     while (!stopping) {
       if (!current) {
         try {
           current = await connect(config);
         } catch (error) {
-          recordError(error);
+          record.error(error);
           await sleep(reconnectMs);
           continue;
         }
       }
-      const seq = next++;
-      attempted.push(seq);
+      const seq = record.attempt();
       try {
         await current.query(insert, [seq]);
-        acks.push({ seq, atMs: clock.now(), wallMs: clock.wall() });
+        record.ack(seq);
       } catch (error) {
-        recordError(error, seq);
+        record.error(error, seq);
         drop(current);
         current = null;
         await sleep(reconnectMs);
@@ -122,12 +109,12 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
   let log: CanaryLog | undefined;
   return {
     target: `PostgreSQL ${where} table ${table}`,
-    acked: () => acks.length,
+    acked: record.acked,
     async stop() {
       if (!log) {
         stopping = true;
         await loop;
-        log = { system: 'postgresql', target: `PostgreSQL ${where} table ${table}`, firstSeq, attempted, acks, errors, startedAtMs, stoppedAtMs: clock.now() };
+        log = record.log(`PostgreSQL ${where} table ${table}`);
       }
       return log;
     },
@@ -140,7 +127,7 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
           // Read from the member that is read-write now, never from a replica a stale proxy reached.
           const ro = await reader.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
           if (ro.rows[0]?.r) throw new Error('reached a replica');
-          const result = await reader.query<{ seq: string }>(`SELECT seq FROM ${table} WHERE seq >= $1 AND seq < $2`, [firstSeq, next]);
+          const result = await reader.query<{ seq: string }>(`SELECT seq FROM ${table} WHERE seq >= $1 AND seq < $2`, [firstSeq, record.nextSeq()]);
           return result.rows.map((r) => Number(r.seq));
         } catch (error) {
           if (Date.now() > deadline) throw new HatuiError(`canary: cannot read back ${table} from ${where}: ${message(error)}`, ExitCode.failed);

@@ -4,8 +4,8 @@
 // errors keeps writing to a demoted master for ~11 s: LAB-FACTS §5).
 import { Redis } from 'ioredis';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { Ack, CanaryError, CanaryLog } from '../core/drill/model.js';
-import { MAX_ERRORS_KEPT, type Canary } from './canary.js';
+import type { CanaryLog } from '../core/drill/model.js';
+import { canaryRecorder, errorMessage as message, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 export interface RedisCanaryOptions {
@@ -22,10 +22,6 @@ export interface RedisCanaryOptions {
   /** Upper bound on writes per second (default 2 000: a canary must not load a production master). */
   maxRate?: number;
   clock?: DrillClock;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message || error.name : String(error);
 }
 
 export function parseHostPort(text: string): { host: string; port: number } {
@@ -107,17 +103,8 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
     w.connect().catch(() => {});
   }
 
-  const firstSeq = 1;
-  let next = firstSeq;
-  const attempted: number[] = [];
-  const acks: Ack[] = [];
-  const errors: CanaryError[] = [];
-  const startedAtMs = clock.now();
+  const record = canaryRecorder('redis', 1, clock);
   let stopping = false;
-  const recordError = (error: unknown, seq?: number) => {
-    if (errors.length < MAX_ERRORS_KEPT) errors.push({ ...(seq === undefined ? {} : { seq }), atMs: clock.now(), wallMs: clock.wall(), message: message(error) });
-  };
-
   const roleCheck = (async () => {
     while (!stopping) {
       await sleep(options.roleCheckMs ?? 100);
@@ -125,7 +112,7 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
       const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
       const connected = stream?.remoteAddress && stream.remotePort ? `${stream.remoteAddress.replace(/^::ffff:/, '')}:${stream.remotePort}` : null;
       if (named && connected && client.status === 'ready' && named !== connected) {
-        recordError(new Error(`Sentinels name ${named}, canary writes to ${connected}: reconnecting`));
+        record.error(new Error(`Sentinels name ${named}, canary writes to ${connected}: reconnecting`));
         rebuild();
       }
     }
@@ -147,7 +134,7 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
       if (client.status !== 'ready') {
         unreadySince ??= clock.now();
         if (clock.now() - unreadySince > 1000) {
-          recordError(new Error(`no ready connection for 1 s (status ${client.status}): reconnecting through Sentinel`));
+          record.error(new Error(`no ready connection for 1 s (status ${client.status}): reconnecting through Sentinel`));
           rebuild();
           unreadySince = clock.now();
         }
@@ -155,13 +142,12 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
         continue;
       }
       unreadySince = null;
-      const seq = next++;
-      attempted.push(seq);
+      const seq = record.attempt();
       try {
         await client.rpush(key, String(seq));
-        acks.push({ seq, atMs: clock.now(), wallMs: clock.wall() });
+        record.ack(seq);
       } catch (error) {
-        recordError(error, seq);
+        record.error(error, seq);
         await sleep(reconnectMs);
       }
     }
@@ -174,11 +160,11 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
   };
   return {
     target,
-    acked: () => acks.length,
+    acked: record.acked,
     async stop() {
       if (!log) {
         await stopAll();
-        log = { system: 'redis', target, firstSeq, attempted, acks, errors, startedAtMs, stoppedAtMs: clock.now() };
+        log = record.log(target);
       }
       return log;
     },

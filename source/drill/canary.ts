@@ -1,5 +1,7 @@
-// The canary writer contract shared by the PostgreSQL and Redis canaries.
-import type { CanaryLog } from '../core/drill/model.js';
+// The canary writer contract shared by the PostgreSQL and Redis canaries, and the bookkeeping both do:
+// sequence numbers handed out, acknowledgements and (capped) errors, each stamped with the drill clock.
+import type { Ack, CanaryError, CanaryLog, DrillSystem } from '../core/drill/model.js';
+import type { DrillClock } from './clock.js';
 
 export interface Canary {
   /** Human description of where it writes. */
@@ -15,3 +17,47 @@ export interface Canary {
 }
 
 export const MAX_ERRORS_KEPT = 100_000;
+
+/** An error's message for the log (its name when the message is empty). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+export interface CanaryRecorder {
+  /** The next sequence number, recorded as attempted. */
+  attempt(): number;
+  /** Records that `seq` was acknowledged (now). */
+  ack(seq: number): void;
+  /** Records a failed write (`seq` in doubt) or a connection problem (no seq); at most MAX_ERRORS_KEPT. */
+  error(error: unknown, seq?: number): void;
+  acked(): number;
+  /** One past the last sequence number handed out. */
+  nextSeq(): number;
+  /** The log so far, stopped now. */
+  log(target: string): CanaryLog;
+}
+
+/** Starts the record (startedAtMs is now). */
+export function canaryRecorder(system: DrillSystem, firstSeq: number, clock: DrillClock): CanaryRecorder {
+  let next = firstSeq;
+  const attempted: number[] = [];
+  const acks: Ack[] = [];
+  const errors: CanaryError[] = [];
+  const startedAtMs = clock.now();
+  return {
+    attempt() {
+      const seq = next++;
+      attempted.push(seq);
+      return seq;
+    },
+    ack(seq) {
+      acks.push({ seq, atMs: clock.now(), wallMs: clock.wall() });
+    },
+    error(error, seq) {
+      if (errors.length < MAX_ERRORS_KEPT) errors.push({ ...(seq === undefined ? {} : { seq }), atMs: clock.now(), wallMs: clock.wall(), message: errorMessage(error) });
+    },
+    acked: () => acks.length,
+    nextSeq: () => next,
+    log: (target) => ({ system, target, firstSeq, attempted, acks, errors, startedAtMs, stoppedAtMs: clock.now() }),
+  };
+}
