@@ -7,7 +7,7 @@ import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { scanTrailingBlock, slugify } from './attributes.js';
 import { parseFrontMatter } from './front-matter.js';
-import type { ChecklistItem, CommandBlock, Expression, Runbook, SourcePosition, Step } from './model.js';
+import type { CommandBlock, Runbook, SourcePosition, Step } from './model.js';
 import { problem, type Problem } from './problem.js';
 import { readCommandAttributes, readStepAttributes, type StepAttributes } from './step-attributes.js';
 
@@ -18,16 +18,9 @@ export function parseMarkdown(text: string): Root {
   return processor.parse(text) as Root;
 }
 
-interface Draft {
+/** A step while its section is read: the parts taken over into the Step as they are. */
+interface Draft extends Pick<Step, 'title' | 'position' | 'commands' | 'checks' | 'preflight' | 'checklist' | 'prose' | 'callouts'> {
   attrs: StepAttributes;
-  title: string;
-  position: SourcePosition;
-  commands: CommandBlock[];
-  checks: Expression[];
-  preflight: Expression[];
-  checklist: ChecklistItem[];
-  prose: string[];
-  callouts: { kind: string; text: string }[];
 }
 
 const CALLOUT = /^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*\n?/i;

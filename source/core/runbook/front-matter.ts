@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { locate, parseYamlText, shift, yamlToJS, type YamlText } from '../yaml-locate.js';
 import { ID_PATTERN, NAME_PATTERN } from './attributes.js';
-import type { DrillSpec, SourcePosition, Targets, VarSpec } from './model.js';
+import type { Runbook, SourcePosition, VarSpec } from './model.js';
 import { problem, type Problem } from './problem.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -30,16 +30,8 @@ export const frontMatterSchema = z
   })
   .strict();
 
-export interface FrontMatter {
-  id: string;
-  title: string;
-  summary?: string;
-  tags: string[];
-  clusters: string[];
-  vars: Record<string, VarSpec>;
-  targets: Targets;
-  drill?: DrillSpec;
-}
+/** The runbook's fields that come from its front matter (everything but the steps and the path). */
+export type FrontMatter = Omit<Runbook, 'steps' | 'path'>;
 
 export interface FrontMatterNode {
   value: string;
