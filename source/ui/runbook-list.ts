@@ -18,6 +18,16 @@ export async function listRunbooks(dir: string, inventory?: Inventory): Promise<
       const path = join(dir, name);
       const { runbook, problems } = await readRunbookFile(path, inventory ? { inventory } : {});
       const errors = problems.map(formatProblem);
+      if (!runbook && inventory) {
+        // Valid on its own but not against this inventory (e.g. a MongoDB runbook on the lab): say so,
+        // rather than calling a sound runbook invalid. Opening it still shows the located problems.
+        const alone = await readRunbookFile(path);
+        if (alone.runbook) {
+          const missing = alone.runbook.clusters.filter((c) => !Object.hasOwn(inventory.clusters, c));
+          const why = missing.length ? `no cluster ${missing.join(', ')} here` : 'does not fit this inventory';
+          return { id: alone.runbook.id, title: `(${why}) ${alone.runbook.title}`, tags: alone.runbook.tags, path, clusters: alone.runbook.clusters, problems: errors };
+        }
+      }
       if (!runbook) return { id: name.replace(/\.md$/, ''), title: '(invalid runbook)', tags: [], path, clusters: [], problems: errors.length ? errors : [`${path}: invalid runbook`] };
       return { id: runbook.id, title: runbook.title, tags: runbook.tags, path, clusters: runbook.clusters, problems: errors, ...(runbook.summary ? { summary: runbook.summary } : {}) };
     }),

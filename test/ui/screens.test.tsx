@@ -71,7 +71,7 @@ describe('Home screen', () => {
     stdin.write(ENTER);
     await tick();
     expect(onEffect).not.toHaveBeenCalled();
-    expect(lastFrame()).toContain('broken is invalid: runbooks/broken.md:3:1: missing title');
+    expect(lastFrame()).toContain('cannot open broken: runbooks/broken.md:3:1: missing title');
   });
 
   it('asks for help with ? and quits with q', async () => {

@@ -73,7 +73,7 @@ export function reduceHome(ui: HomeUi, name: string, input: string, entries: rea
     case 'open': {
       const entry = shown[ui.selected];
       if (!entry) return { ui: { ...ui, message: 'no runbook selected' } };
-      if (entry.problems.length) return { ui: { ...ui, message: `${entry.id} is invalid: ${entry.problems[0]}` } };
+      if (entry.problems.length) return { ui: { ...ui, message: `cannot open ${entry.id}: ${entry.problems[0]}` } };
       return { ui, effect: { kind: 'open', entry } };
     }
     default:
