@@ -39,8 +39,9 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const interactive = !values.headless && process.stdin.isTTY === true && process.stdout.isTTY === true && typeof process.stdin.setRawMode === 'function';
-  // Start loading the UI chunk (Ink, React) while the inventory is read and validated.
-  const ui = interactive ? importProductionReact(() => import('../ui/launch.js')) : undefined;
+  // Start loading the UI chunk (Ink, React) while the inventory is read and validated. The bundle has
+  // NODE_ENV="production" built in (scripts/build.mjs), so React loads its production build.
+  const ui = interactive ? import('../ui/launch.js') : undefined;
   ui?.catch(() => undefined);
   const { inventory, text, path } = await loadInventory(values.inventory);
   const runbooksDir = values.runbooks ?? defaultRunbooksDir();
@@ -76,19 +77,4 @@ function defaultRunbooksDir(): string {
     if (existsSync(dir)) return dir;
   }
   return 'runbooks';
-}
-
-/**
- * React and its reconciler pick their production or development build when first required (inside
- * the lazily loaded UI chunk). Production is several times faster to load and render; the variable
- * is restored afterwards so commands hatui runs never inherit it.
- */
-async function importProductionReact<T>(load: () => Promise<T>): Promise<T> {
-  const before = process.env.NODE_ENV;
-  process.env.NODE_ENV ??= 'production';
-  try {
-    return await load();
-  } finally {
-    if (before === undefined) delete process.env.NODE_ENV;
-  }
 }
