@@ -86,6 +86,23 @@ export function keyName(input: string, key: InkKey): string {
   return input;
 }
 
+/**
+ * Pasted or fast-typed text (`pg⏎` typed quickly, a paste) arrives as one chunk that Ink reports as plain
+ * input: split it into one key event per character so no keystroke, Enter included, is lost.
+ */
+export function keyEvents(input: string, key: InkKey): { name: string; input: string }[] {
+  const name = keyName(input, key);
+  if (name !== input || input.length <= 1) return [{ name, input }];
+  return [...input].map((c) => ({ name: charKeyName(c), input: c }));
+}
+
+function charKeyName(c: string): string {
+  if (c === '\r' || c === '\n') return 'enter';
+  if (c === '\x7f' || c === '\b') return 'backspace';
+  if (c === '\x1b') return 'esc';
+  return c === ' ' ? 'space' : c;
+}
+
 export function actionFor(screen: ScreenName, name: string): Action | undefined {
   return KEYMAP.find((b) => b.screens.includes(screen) && b.keys.includes(name))?.action;
 }

@@ -231,6 +231,17 @@ describe('Walkthrough screen', () => {
     expect(onAnswer).toHaveBeenCalledWith({ kind: 'given', typed: 'pg' });
   });
 
+  it('a typed confirmation typed fast (one chunk with Enter) is not lost', async () => {
+    const { runbook, state } = stateWith({ switch: 'awaiting-confirmation' });
+    const onAnswer = vi.fn();
+    const prompt = { prompt: { kind: 'confirm' as const, stepId: 'switch', verdict: { level: 'typed' as const, expectedText: 'pg', reason: "changes cluster 'pg'" } }, targets: [], preflight: [] };
+    const { stdin } = render(<Walkthrough environment="lab" runbook={runbook} state={{ ...state, current: 'switch' }} snapshot={labSnapshot()} output={new OutputBuffer()} prompt={prompt} onAnswer={onAnswer} />);
+    stdin.write('pg\r');
+    await tick();
+    expect(onAnswer).toHaveBeenCalledTimes(1);
+    expect(onAnswer).toHaveBeenCalledWith({ kind: 'given', typed: 'pg' });
+  });
+
   it('a failing pre-flight shows its values and blocks unless overridden by typing', async () => {
     const { runbook, state } = stateWith({ switch: 'awaiting-confirmation' });
     const onAnswer = vi.fn();

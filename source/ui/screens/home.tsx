@@ -4,7 +4,7 @@ import type { ClusterSnapshot } from '../../core/cluster-state.js';
 import { ClusterPanels } from '../components/cluster-panels.js';
 import { Header } from '../components/header.js';
 import { truncate } from '../format.js';
-import { hints, keyName } from '../keymap.js';
+import { hints, keyEvents } from '../keymap.js';
 import { filterRunbooks, initialHomeUi, reduceHome, type HomeEffect, type HomeUi, type RunbookEntry } from '../state/home-state.js';
 import { makeTheme } from '../theme.js';
 import { useLatestState } from '../use-latest-state.js';
@@ -32,10 +32,8 @@ export function Home(props: HomeProps) {
   const theme = makeTheme();
   useInput((input, key) => {
     // Pasted or fast-typed text arrives as one chunk: feed it key by key (`/redis` = filter + text).
-    const name = keyName(input, key);
-    const keys = name === input && input.length > 1 ? [...input] : [input];
-    for (const k of keys) {
-      const r = reduceHome(getUi(), keys.length > 1 ? charKeyName(k) : name, k, props.runbooks);
+    for (const k of keyEvents(input, key)) {
+      const r = reduceHome(getUi(), k.name, k.input, props.runbooks);
       setUi(r.ui);
       if (r.effect) {
         props.onEffect?.(r.effect);
@@ -80,9 +78,3 @@ function countLines(snapshot: ClusterSnapshot): number {
 }
 
 /** Key name of one character of a pasted chunk (`\r` is Enter, DEL is Backspace). */
-function charKeyName(c: string): string {
-  if (c === '\r' || c === '\n') return 'enter';
-  if (c === '\x7f' || c === '\b') return 'backspace';
-  if (c === '\x1b') return 'esc';
-  return c === ' ' ? 'space' : c;
-}

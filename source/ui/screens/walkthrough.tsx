@@ -12,7 +12,7 @@ import { Header } from '../components/header.js';
 import { OutputView } from '../components/output-view.js';
 import { StepDetail } from '../components/step-detail.js';
 import { StepList } from '../components/step-list.js';
-import { hints, keyName } from '../keymap.js';
+import { hints, keyEvents, keyName } from '../keymap.js';
 import type { OutputBuffer } from '../output-buffer.js';
 import { panelLines } from '../panel-lines.js';
 import { initialConfirmUi, reduceConfirm, type ConfirmAnswer, type ConfirmPrompt } from '../state/confirm-state.js';
@@ -65,9 +65,15 @@ export function Walkthrough(props: WalkthroughProps) {
   useInput((input, key) => {
     const name = keyName(input, key);
     if (prompt && name !== 'ctrl+c') {
-      const r = reduceConfirm(getConfirmUi(), name, input, prompt.prompt);
-      setConfirmUi(r.answer ? initialConfirmUi : r.ui);
-      if (r.answer) props.onAnswer?.(r.answer);
+      // Key by key, so a fast-typed `pg⏎` arrives as p, g, Enter; nothing after an answer is used.
+      for (const k of keyEvents(input, key)) {
+        const r = reduceConfirm(getConfirmUi(), k.name, k.input, prompt.prompt);
+        setConfirmUi(r.answer ? initialConfirmUi : r.ui);
+        if (r.answer) {
+          props.onAnswer?.(r.answer);
+          break;
+        }
+      }
       return;
     }
     const r = reduceWalkthrough(getUi(), name, { stepIds: runbook.steps.map((s) => s.id), current, commandRunning, finished, page: Math.max(1, bodyHeight - 8) });
