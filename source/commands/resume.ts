@@ -23,10 +23,10 @@ import type { Reopened, ReopenOptions } from '../adapters/audit-file/resume.js';
 import { runRunbook } from '../services/runner.js';
 import { answersDecider, parseAnswers } from '../services/runner-answers.js';
 import { resolveVars } from '../services/runner-vars.js';
-import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from '../services/runner-deps.js';
-import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
-import { createLockManager, createLockService } from '../services/lock.js';
+import type { Decider } from '../services/runner-deps.js';
+import { defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
+import { wireRun } from '../services/runner-wiring.js';
 import { readInventoryOrFail } from './shared.js';
 
 const USAGE =
@@ -210,23 +210,25 @@ async function resumeSession(input: SessionInput): Promise<number> {
     .map(([name, value]) => `${name}=${value}`);
   const vars = resolveVars(runbook, assignments, process.env);
   const varSecrets = vars.secretNames.map((n) => vars.values[n] ?? '').filter(Boolean);
-  const live = inventory ? createLiveDeps(inventory, { secrets: varSecrets }) : undefined;
-  // Operator locks on the cluster's own store, as `hatui run` takes them (services/runner-wiring.ts).
-  const lockManager = inventory ? createLockManager(inventory) : undefined;
-  const closeAll = async () => {
-    await Promise.allSettled([live?.close(), lockManager?.close()]);
-  };
-  const redactor = secretRedactor(live?.secrets ?? varSecrets);
-
   const decider = input.headless ? readAnswers(input.answersPath, operator) : promptingDecider(readAnswers(input.answersPath, operator));
-  let reopened: Reopened;
-  try {
-    reopened = await input.reopen(input.logPath, { operator, hatuiVersion: version, stateDir: input.stateDir, redact: redactor.text });
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
-  const writer = reopened.writer;
+
+  // Wired as `hatui run` wires a run (live transports and roles, operator locks on the cluster's own
+  // store, redaction), but appending to the run's own log, reopened on the same hash chain.
+  let resumed: EventOf<'run-resumed'> | undefined;
+  const wired = await wireRun({
+    runId: started.runId,
+    runbookId: runbook.id,
+    ...(inventory ? { inventory } : {}),
+    secrets: varSecrets,
+    decider,
+    observe: plainPrinter(runbook, (line) => process.stdout.write(line + '\n'), { color: wantsColor(process.stdout, process.env) }),
+    openAudit: async (redact) => {
+      const reopened = await input.reopen(input.logPath, { operator, hatuiVersion: version, stateDir: input.stateDir, redact });
+      resumed = reopened.resumed;
+      return reopened.writer;
+    },
+  });
+  const writer = wired.audit;
   process.stdout.write(`audit log: ${writer.path}\n`);
   try {
     if (input.changedRunbook) {
@@ -234,23 +236,11 @@ async function resumeSession(input: SessionInput): Promise<number> {
     }
     if (inventoryNote) await writer.append({ type: 'note', at: new Date().toISOString(), text: inventoryNote });
   } catch (error) {
-    await writer.close().catch(() => undefined);
-    await closeAll();
+    await wired.close();
     throw error;
   }
-  const priorEvents = [...input.recorded, reopened.resumed];
+  const priorEvents = [...input.recorded, resumed!]; // set by openAudit before wireRun returns
 
-  const deps: RunnerDeps = {
-    sink: writer,
-    transportFor: live?.transportFor ?? localTransports(inventory),
-    resolveTarget: live?.resolveTarget ?? inventoryResolver(inventory),
-    decider,
-    clusterState: live?.clusterState ?? (async () => ({})),
-    redactor,
-    clock: systemClock,
-    locks: lockManager ? createLockService(lockManager) : localLocks,
-    observe: plainPrinter(runbook, (line) => process.stdout.write(line + '\n'), { color: wantsColor(process.stdout, process.env) }),
-  };
   const result = await runRunbook(
     runbook,
     {
@@ -265,8 +255,8 @@ async function resumeSession(input: SessionInput): Promise<number> {
       defaultTimeoutMs: commandTimeoutMs(inventory),
       priorEvents,
     },
-    deps,
-  ).finally(closeAll);
+    wired.deps,
+  ).finally(wired.closeConnections);
   await writer.close().catch((error: unknown) => process.stderr.write(`hatui: ${(error as Error).message}\n`));
   const failure = writer.failure();
   if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);

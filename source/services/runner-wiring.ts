@@ -21,6 +21,8 @@ export interface WiredRun {
   /** `seq:hash` of the last record, for the incident ticket. */
   head(): string;
   close(): Promise<void>;
+  /** Closes the transports, probes and lock store, leaving the audit log open (resume closes it itself). */
+  closeConnections(): Promise<void>;
 }
 
 export interface WireOptions {
@@ -33,6 +35,8 @@ export interface WireOptions {
   observe?: (event: RunEvent, state: RunState) => void;
   /** hatui state directory (default XDG). */
   stateDir?: string;
+  /** Opens the audit log (default: a new log for this run; `hatui resume` reopens the run's own). */
+  openAudit?: (redact: (text: string) => string) => Promise<AuditWriter>;
 }
 
 export async function wireRun(options: WireOptions): Promise<WiredRun> {
@@ -42,7 +46,9 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
   const lockManager = inventory ? createLockManager(inventory) : undefined;
   let audit: AuditWriter;
   try {
-    audit = await openAuditLog({ runId: options.runId, runbookId: options.runbookId, redact: redactor.text, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
+    audit = options.openAudit
+      ? await options.openAudit(redactor.text)
+      : await openAuditLog({ runId: options.runId, runbookId: options.runbookId, redact: redactor.text, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
   } catch (error) {
     await Promise.allSettled([live?.close(), lockManager?.close()]);
     throw error;
@@ -68,6 +74,9 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
     },
     close: async () => {
       await Promise.allSettled([audit.close(), live?.close(), lockManager?.close()]);
+    },
+    closeConnections: async () => {
+      await Promise.allSettled([live?.close(), lockManager?.close()]);
     },
   };
 }
