@@ -6,14 +6,9 @@ import { formatHead } from '../core/audit/record.js';
 import type { RunEvent } from '../core/engine/events.js';
 import type { RunState } from '../core/engine/state.js';
 import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
-import { createLiveDeps, defaultLabInventoryPath } from './live-deps.js';
-import { createLockManager, createLockService } from './lock.js';
+import { createLiveDeps } from './live-deps.js';
+import { createLockManager, createLockService, describeHolder, type LockHolder } from './lock.js';
 import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from './runner-deps.js';
-
-/** The lab's inventory when the lab has written one (the embedded default), else undefined. */
-export function defaultInventoryPath(): Promise<string | undefined> {
-  return defaultLabInventoryPath();
-}
 
 export interface WiredRun {
   deps: RunnerDeps;
@@ -39,6 +34,17 @@ export interface WireOptions {
   openAudit?: (redact: (text: string) => string) => Promise<AuditWriter>;
 }
 
+function takeoverOption(decider: Decider): { confirmTakeover?: (cluster: string, stale: LockHolder) => Promise<string | undefined> } {
+  const ask = decider.lockTakeover?.bind(decider);
+  if (!ask) return {};
+  return {
+    confirmTakeover: async (cluster, stale) => {
+      const answer = await ask({ cluster, staleHolder: describeHolder(stale) });
+      return answer.kind === 'answer' ? answer.value : undefined;
+    },
+  };
+}
+
 export async function wireRun(options: WireOptions): Promise<WiredRun> {
   const inventory = options.inventory;
   const live = inventory ? createLiveDeps(inventory, { secrets: options.secrets }) : undefined;
@@ -61,8 +67,9 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
     clusterState: live?.clusterState ?? (async () => ({})),
     redactor,
     clock: systemClock,
-    // A stale lock is not taken over headless: that needs a typed confirmation at the terminal.
-    locks: lockManager ? createLockService(lockManager) : localLocks,
+    // A stale lock is taken over only with the cluster's name typed at the terminal (a decider with
+    // lockTakeover, i.e. the TUI); headless (answers file) it is refused like a held one.
+    locks: lockManager ? createLockService(lockManager, takeoverOption(options.decider)) : localLocks,
     ...(options.observe ? { observe: options.observe } : {}),
   };
   return {
