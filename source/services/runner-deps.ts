@@ -56,6 +56,17 @@ export interface Decider {
   preflightOverride(request: OverrideRequest): Promise<DeciderAnswer<string>>;
   /** What to do with an `unknown` step or an `on-fail=ask` failure. */
   resume(request: DecisionRequest): Promise<DeciderAnswer<ResumeDecision>>;
+  /**
+   * Take over a STALE operator lock (its holder's lease expired)? The answer is the typed cluster name.
+   * Optional: a decider without it (the answers file, headless) refuses stale locks like held ones.
+   */
+  lockTakeover?(request: LockTakeoverRequest): Promise<DeciderAnswer<string>>;
+}
+
+export interface LockTakeoverRequest {
+  cluster: string;
+  /** Who held it, as recorded in the lock (user@host, pid, runbook, since). */
+  staleHolder: string;
 }
 
 export type LockResult = { ok: true; holder: string; takeover?: { previousHolder: string; typed: string } } | { ok: false; message: string };

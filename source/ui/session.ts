@@ -6,7 +6,7 @@ import type { ResolvedTarget, RunEvent } from '../core/engine/events.js';
 import { initialState, type ResumeDecision, type RunState } from '../core/engine/state.js';
 import type { Runbook } from '../core/runbook/model.js';
 import { runRunbook, type RunOptions, type RunResult } from '../services/runner.js';
-import type { ChecklistRequest, ConfirmRequest, Decider, DeciderAnswer, DecisionRequest, OverrideRequest, RunnerDeps } from '../services/runner-deps.js';
+import type { ChecklistRequest, ConfirmRequest, Decider, DeciderAnswer, DecisionRequest, LockTakeoverRequest, OverrideRequest, RunnerDeps } from '../services/runner-deps.js';
 import { OutputBuffer } from './output-buffer.js';
 import type { WalkthroughPrompt } from './screens/walkthrough.js';
 import type { ConfirmAnswer } from './state/confirm-state.js';
@@ -113,7 +113,14 @@ export class RunSession implements Decider {
     return this.ask(prompt, [], []).then((a) => (a.kind === 'decided' ? { kind: 'answer', value: a.option as ResumeDecision } : { kind: 'refuse', reason: 'operator refused' }));
   }
 
-  checklist(request: ChecklistRequest): Promise<DeciderAnswer<number[]>> {
+  lockTakeover(request: LockTakeoverRequest): Promise<DeciderAnswer<string>> {
+    const verdict = { level: 'typed' as const, expectedText: request.cluster, reason: `take over the STALE lock on '${request.cluster}' last held by ${request.staleHolder}` };
+    return this.ask({ kind: 'confirm', stepId: this.state.current ?? '', verdict }, [], []).then((a) =>
+      a.kind === 'given' && a.typed !== undefined ? { kind: 'answer', value: a.typed } : { kind: 'refuse', reason: a.kind === 'refused' ? a.reason : 'takeover refused' },
+    );
+  }
+
+    checklist(request: ChecklistRequest): Promise<DeciderAnswer<number[]>> {
     return new Promise((resolve) => {
       this.pending = { kind: 'checklist', stepId: request.step.id, items: [...request.items], ticked: [], resolve };
       this.notify();

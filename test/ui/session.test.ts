@@ -101,3 +101,22 @@ describe('RunSession (the TUI as the runner decider)', () => {
     expect(b.sink.events.find((e) => e.type === 'preflight-overridden')).toMatchObject({ typed: expected, by: 'tester@host' });
   });
 });
+
+describe('RunSession: stale operator lock', () => {
+  it('asks for the cluster name before taking over a stale lock, and passes on exactly what was typed', async () => {
+    const session = new RunSession(runbook('---\nid: t\ntitle: T\n---\n## A\n\n```sh {host=local}\ntrue\n```\n'), 'tester@host');
+    const answer = session.lockTakeover({ cluster: 'pg', staleHolder: 'bob@ops pid 42 (runbook pg-switchover)' });
+    const prompt = session.prompt!;
+    expect(prompt.prompt).toMatchObject({ kind: 'confirm', verdict: { level: 'typed', expectedText: 'pg' } });
+    expect(prompt.prompt.kind === 'confirm' && prompt.prompt.verdict.reason).toContain('bob@ops pid 42');
+    session.answer({ kind: 'given', typed: 'pg' });
+    await expect(answer).resolves.toEqual({ kind: 'answer', value: 'pg' });
+  });
+
+  it('a refused takeover keeps the lock refused', async () => {
+    const session = new RunSession(runbook('---\nid: t\ntitle: T\n---\n## A\n\n```sh {host=local}\ntrue\n```\n'), 'tester@host');
+    const answer = session.lockTakeover({ cluster: 'pg', staleHolder: 'bob@ops' });
+    session.answer({ kind: 'refused', reason: 'operator refused' });
+    await expect(answer).resolves.toEqual({ kind: 'refuse', reason: 'operator refused' });
+  });
+});
