@@ -31,15 +31,16 @@ export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight
       : prompt.kind === 'preflight-override'
         ? `Blocked. Type ${expected} to override (recorded), Esc to keep it blocked:`
         : `${prompt.message ?? 'What now?'} Type one of: ${expected}`;
-  const hosts = targets.length ? targets.map((t) => `${t.selector} → ${t.host}${t.address ? ` (${t.address})` : ''}`).join(', ') : 'local';
+  // No targets: the question is not about running a command (e.g. taking over a stale lock).
+  const hosts = targets.length ? targets.map((t) => `${t.selector} → ${t.host}${t.address ? ` (${t.address})` : ''}`).join(', ') : undefined;
   return (
     <Box flexDirection="column" flexShrink={0} borderStyle="single" borderColor={theme.color(environmentColor(environment))} paddingX={1}>
       <Text bold>
         <Text inverse color={theme.color(environmentColor(environment))}>{` ${environment.toUpperCase()} `}</Text>
         {titleText}
       </Text>
-      <Text wrap="truncate-end">{`target: ${hosts}`}</Text>
-      {prompt.kind === 'confirm' ? <Text color={theme.color('gray')} wrap="truncate-end">{`why: ${prompt.verdict.reason}`}</Text> : null}
+      {hosts ? <Text wrap="truncate-end">{`target: ${hosts}`}</Text> : null}
+      {prompt.kind === 'confirm' ? <Text color={theme.color('gray')} wrap="wrap">{`why: ${prompt.verdict.reason}`}</Text> : null}
       {level === 'typed' && clusters.length ? <ClusterPanels snapshot={snapshot} only={clusters} maxLines={6} /> : null}
       <ExpressionResults label="pre-flight" results={preflight} />
       {level === 'yes' ? (
