@@ -231,6 +231,15 @@ describe('Walkthrough screen', () => {
     expect(onAnswer).toHaveBeenCalledWith({ kind: 'given', typed: 'pg' });
   });
 
+  it('the confirmation shows the command exactly as it will run on the resolved target', async () => {
+    const { runbook, state } = stateWith({ switch: 'awaiting-confirmation' });
+    const targets = [{ selector: 'local', host: 'local' }];
+    const prompt = { prompt: { kind: 'confirm' as const, stepId: 'switch', verdict: { level: 'typed' as const, expectedText: 'pg', reason: "changes cluster 'pg'" } }, targets, preflight: [] };
+    const { lastFrame } = render(<Walkthrough environment="lab" runbook={runbook} state={{ ...state, current: 'switch' }} snapshot={labSnapshot()} output={new OutputBuffer()} prompt={prompt} />);
+    expect(lastFrame()).toContain('target: local → local');
+    expect(lastFrame()).toContain('$ echo switching to pg2');
+  });
+
   it('a typed confirmation typed fast (one chunk with Enter) is not lost', async () => {
     const { runbook, state } = stateWith({ switch: 'awaiting-confirmation' });
     const onAnswer = vi.fn();

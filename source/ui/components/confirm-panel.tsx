@@ -17,10 +17,12 @@ export interface ConfirmPanelProps {
   snapshot: ClusterSnapshot;
   /** Clusters whose live topology the step will change (shown for `typed`). */
   clusters: readonly string[];
+  /** The step's commands exactly as they will run (quoted, secrets as env references). */
+  commands?: readonly string[];
 }
 
 /** The confirmation ladder: environment, target hosts, live topology, pre-flight values, the answer. */
-export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight, snapshot, clusters }: ConfirmPanelProps) {
+export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight, snapshot, clusters, commands = [] }: ConfirmPanelProps) {
   const theme = makeTheme();
   const level = prompt.kind === 'confirm' ? prompt.verdict.level : 'typed';
   const expected = prompt.kind === 'confirm' ? prompt.verdict.expectedText : prompt.kind === 'preflight-override' ? prompt.expectedText : prompt.options.join(' | ');
@@ -40,6 +42,11 @@ export function ConfirmPanel({ environment, step, prompt, ui, targets, preflight
         {titleText}
       </Text>
       {hosts ? <Text wrap="truncate-end">{`target: ${hosts}`}</Text> : null}
+      {hosts && prompt.kind === 'confirm'
+        ? commands.map((command, i) => (
+            <Text key={i} wrap="truncate-end">{`$ ${command.split('\n')[0]}${command.includes('\n') ? ' …' : ''}`}</Text>
+          ))
+        : null}
       {prompt.kind === 'confirm' ? <Text color={theme.color('gray')} wrap="wrap">{`why: ${prompt.verdict.reason}`}</Text> : null}
       {level === 'typed' && clusters.length ? <ClusterPanels snapshot={snapshot} only={clusters} maxLines={6} /> : null}
       <ExpressionResults label="pre-flight" results={preflight} />

@@ -13,6 +13,7 @@ import { OutputView } from '../components/output-view.js';
 import { StepDetail } from '../components/step-detail.js';
 import { StepList } from '../components/step-list.js';
 import { hints, keyEvents, keyName } from '../keymap.js';
+import { commandPreviews } from '../command-preview.js';
 import type { OutputBuffer } from '../output-buffer.js';
 import { panelLines } from '../panel-lines.js';
 import { initialConfirmUi, reduceConfirm, type ConfirmAnswer, type ConfirmPrompt } from '../state/confirm-state.js';
@@ -56,6 +57,7 @@ export function Walkthrough(props: WalkthroughProps) {
   const viewing = ui.viewing ?? current ?? runbook.steps[0]?.id ?? null;
   const step = runbook.steps.find((s) => s.id === viewing);
   const stepState = viewing ? state.steps[viewing] : undefined;
+  const confirmStep = (prompt && runbook.steps.find((s) => s.id === prompt.prompt.stepId)) || step;
   const commandRunning = Boolean(current && state.steps[current]?.commands.some((c) => c.status === 'running'));
   const finished = state.status === 'finished' || state.status === 'aborted';
   const clusters = runbook.clusters.length ? runbook.clusters : Object.keys(snapshot.clusters);
@@ -95,16 +97,17 @@ export function Walkthrough(props: WalkthroughProps) {
       <Box height={bodyHeight}>
         <StepList runbook={runbook} state={state} viewing={viewing} width={LIST_WIDTH} height={bodyHeight} />
         <Box flexDirection="column" width={width - LIST_WIDTH - 1} marginLeft={1} overflow="hidden">
-          {prompt && step ? (
+          {prompt && confirmStep ? (
             <ConfirmPanel
               environment={environment}
-              step={runbook.steps.find((s) => s.id === prompt.prompt.stepId) ?? step}
+              step={confirmStep}
               prompt={prompt.prompt}
               ui={confirmUi}
               targets={prompt.targets}
               preflight={prompt.preflight}
               snapshot={snapshot}
-              clusters={step.changes ? [step.changes] : clusters}
+              clusters={confirmStep.changes ? [confirmStep.changes] : clusters}
+              commands={commandPreviews(runbook, confirmStep, state, Object.hasOwn(state.steps, confirmStep.id) ? state.steps[confirmStep.id] : undefined).map((c) => c.command)}
             />
           ) : step ? (
             <>
