@@ -1,7 +1,7 @@
 // The first-frame build plugins (scripts/build-plugins.mjs) may change how dependencies load, never
 // what they compute: widths stay string-width's own, Yoga still lays out, zod still speaks English.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,12 +57,17 @@ const r = z.object({ a: z.string() }).safeParse({ a: 1 });
 console.log(JSON.stringify({ widths: lines.map((l) => stringWidth(l)), wide: lines.map((l) => stringWidth(l, { ambiguousIsNarrow: false })), layout: node.getComputedWidth(), zod: r.error.issues[0].message, undici: Boolean(process.moduleLoadList?.some((m) => m.includes('undici'))) }));
 `,
     );
-    const outfile = join(root, 'node_modules/.cache/hatui-build-plugins-test.mjs');
+    // Bundles live under node_modules so the externals-free bundles still resolve nothing outside it.
+    mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
+    const out = mkdtempSync(join(root, 'node_modules/.cache/hatui-build-plugins-'));
+    const outfile = join(out, 'with-plugins.mjs');
     await build({ entryPoints: [entry], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', plugins: firstFramePlugins, logLevel: 'silent', nodePaths: [join(root, 'node_modules')] });
     const bundled = JSON.parse(execFileSync(process.execPath, [outfile], { encoding: 'utf8' }));
-    const plainOut = join(root, 'node_modules/.cache/hatui-build-plugins-plain.mjs');
+    const plainOut = join(out, 'plain.mjs');
     await build({ entryPoints: [entry], outfile: plainOut, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'silent', nodePaths: [join(root, 'node_modules')] });
     const plain = JSON.parse(execFileSync(process.execPath, [plainOut], { encoding: 'utf8' }));
+    rmSync(out, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
     expect(bundled.widths).toEqual(plain.widths);
     expect(bundled.wide).toEqual(plain.wide);
     expect(bundled.layout).toBe(80);
