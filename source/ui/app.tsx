@@ -19,8 +19,11 @@ export interface AppProps {
   runbooks: readonly RunbookEntry[];
   /** The runbook list is still being read (shown as such, never as "no runbooks"). */
   runbooksLoading?: boolean;
-  /** Creates and starts a run of the runbook (the tui command wires the runner's dependencies). */
-  openRunbook: (entry: RunbookEntry) => Promise<RunSession>;
+  /**
+   * Creates and starts a run of the runbook (the tui command wires the runner's dependencies);
+   * `vars`: extra `name=value` assignments typed as `:open <id> name=value…`.
+   */
+  openRunbook: (entry: RunbookEntry, vars?: string[]) => Promise<RunSession>;
   onQuit?: () => void;
   width?: number;
   height?: number;
@@ -77,12 +80,12 @@ export function App(props: AppProps) {
     exit();
   };
   const opening = useRef(false);
-  const open = (entry: RunbookEntry) => {
+  const open = (entry: RunbookEntry, vars: string[] = []) => {
     // One run at a time: a second Enter while the first run starts must not start another.
     if (opening.current) return;
     opening.current = true;
     setMessage(`starting ${entry.id}…`);
-    props.openRunbook(entry).then(
+    props.openRunbook(entry, vars).then(
       (s) => {
         opening.current = false;
         setSession(s);
@@ -91,7 +94,9 @@ export function App(props: AppProps) {
       },
       (error: Error) => {
         opening.current = false;
-        setMessage(`cannot start ${entry.id}: ${error.message}`);
+        // A variable without a default: say how to give it from here, not only on the command line.
+        const missing = /variable '([^']+)' needs a value/.exec(error.message)?.[1];
+        setMessage(missing ? `${entry.id} needs '${missing}': type :open ${entry.id} ${missing}=…` : `cannot start ${entry.id}: ${error.message}`);
       },
     );
   };
@@ -104,14 +109,16 @@ export function App(props: AppProps) {
       case 'quit':
         return quit();
       case 'command': {
-        const [verb, arg] = effect.text.split(/\s+/, 2);
+        const [verb, arg, ...assignments] = effect.text.split(/\s+/);
         if (verb === 'q' || verb === 'quit') return quit();
         if (verb === 'help') return setHelp('home');
         if (verb === 'open' && arg) {
+          const bad = assignments.find((a) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(a));
+          if (bad) return setMessage(`'${bad}' is not name=value (:open <id> name=value …)`);
           const entry = props.runbooks.find((r) => r.id === arg);
-          return entry ? open(entry) : setMessage(`no runbook '${arg}'`);
+          return entry ? open(entry, assignments) : setMessage(`no runbook '${arg}'`);
         }
-        return setMessage(`unknown command ':${effect.text}' (try :open <id>, :help, :q)`);
+        return setMessage(`unknown command ':${effect.text}' (try :open <id> [name=value …], :help, :q)`);
       }
     }
   };
@@ -148,7 +155,7 @@ export function App(props: AppProps) {
           {...(props.height ? { height: props.height - (checklist || session.result || session.error ? 1 : 0) } : {})}
         />
         {checklist ? <Text color="yellow">{`checklist: space ticks the next item (${checklist.left} left)`}</Text> : null}
-        {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text>{`run ended: ${session.result.message} · q back`}</Text> : null}
+        {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text wrap="truncate-end">{`run ended: ${session.result.message} · audit head ${session.auditLog?.head() ?? '-'} · q back`}</Text> : null}
       </Box>
     );
   }

@@ -25,10 +25,14 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   const poller = new Poller(inventory);
   let exitCode: number = ExitCode.ok;
   let starter: Promise<typeof import('./start-run.js')> | undefined;
-  const openRunbook = async (entry: RunbookEntry): Promise<RunSession> => {
+  const sessions: RunSession[] = [];
+  const openRunbook = async (entry: RunbookEntry, vars: string[] = []): Promise<RunSession> => {
     starter ??= import('./start-run.js');
     const { startRun } = await starter;
-    return startRun(entry, { ...options, onExitCode: (code) => (exitCode = code) });
+    // Assignments typed in the app come after --var ones, so they win.
+    const session = await startRun(entry, { ...options, vars: [...options.vars, ...vars], onExitCode: (code) => (exitCode = code) });
+    sessions.push(session);
+    return session;
   };
   const marker = process.env.HATUI_FIRST_FRAME_MARKER;
   let markerPrinted = false;
@@ -58,6 +62,10 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
     await instance.waitUntilExit();
   } finally {
     poller.stop();
+  }
+  // After the screen is gone: where each run's evidence is, and its head for the incident ticket.
+  for (const session of sessions) {
+    if (session.auditLog) process.stdout.write(`audit log (${session.runbook.id}): ${session.auditLog.path} · head ${session.auditLog.head()}\n`);
   }
   return exitCode;
 }

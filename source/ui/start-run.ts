@@ -40,6 +40,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
     decider: session,
     ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}),
   });
+  session.auditLog = { path: wired.audit.path, head: () => wired.head() };
   void session
     .start(
       {
