@@ -64,9 +64,8 @@ export async function run(args: string[]): Promise<number> {
     // With an inventory, role selectors resolve from live state (reads only; nothing runs).
     const live = inventory ? createLiveDeps(inventory) : undefined;
     const resolveTarget = live?.resolveTarget ?? inventoryResolver(inventory);
-    const clusterState = live?.clusterState ?? (async () => ({}));
     try {
-      await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget, clusterState }, write);
+      await dryRun(runbook, { vars, secretNames, environment, defaultTimeoutMs }, { resolveTarget }, write);
     } finally {
       await live?.close();
     }

@@ -8,7 +8,7 @@ import { parseHostPort } from './canary-redis.js';
 import { patroniViewSource } from './view-patroni.js';
 import { redisViewSource } from './view-redis.js';
 
-export type Resolve = (selector: string, context: { clusters: Record<string, unknown> }) => Promise<ResolvedTarget[]>;
+export type Resolve = (selector: string) => Promise<ResolvedTarget[]>;
 
 interface Roles {
   leader: string | null;
@@ -38,12 +38,12 @@ async function roles(cluster: Cluster): Promise<Roles> {
 }
 
 export function drillResolver(inventory: Inventory, fallback: Resolve): Resolve {
-  return async (selector, context) => {
+  return async (selector) => {
     const dot = selector.indexOf('.');
     const name = dot > 0 ? selector.slice(0, dot) : '';
     const cluster = name && Object.hasOwn(inventory.clusters, name) ? inventory.clusters[name]! : undefined;
     const role = selector.slice(dot + 1);
-    if (!cluster || !['leader', 'primary', 'master', 'replicas', 'members', 'all'].includes(role)) return fallback(selector, context);
+    if (!cluster || !['leader', 'primary', 'master', 'replicas', 'members', 'all'].includes(role)) return fallback(selector);
     const target = (member: string): ResolvedTarget => {
       const m = cluster.members.find((x) => x.name === member)!;
       const address = inventory.hosts[m.host]?.address;

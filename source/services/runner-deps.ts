@@ -98,7 +98,8 @@ export interface RunnerDeps {
    * Resolves a host selector when its step starts (and again before each command). Empty = no match
    * (the step fails). Throwing an Error fails the step with its message.
    */
-  resolveTarget(selector: string, context: { clusters: Record<string, unknown> }): Promise<ResolvedTarget[]>;
+  /** Resolves a host selector; role selectors ask the cluster itself (Patroni REST, Sentinel), live. */
+  resolveTarget(selector: string): Promise<ResolvedTarget[]>;
   decider: Decider;
   /** Live cluster state for CEL `clusters.<name>` (and role selectors). */
   clusterState(): Promise<Record<string, unknown>>;

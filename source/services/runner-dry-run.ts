@@ -30,25 +30,19 @@ function onFailText(onFail: OnFail): string {
   }
 }
 
-export async function dryRun(runbook: Runbook, input: DryRunInput, deps: Pick<RunnerDeps, 'resolveTarget' | 'clusterState'>, write: (line: string) => void): Promise<void> {
+export async function dryRun(runbook: Runbook, input: DryRunInput, deps: Pick<RunnerDeps, 'resolveTarget'>, write: (line: string) => void): Promise<void> {
   write(`dry run of ${runbook.id} (${runbook.path}) · environment ${input.environment}: nothing is executed`);
-  let clusters: Record<string, unknown> = {};
-  try {
-    clusters = await deps.clusterState();
-  } catch {
-    // no live state: role selectors show as unresolved
-  }
   let rollbackShown = false;
   for (const step of runbook.steps) {
     if (step.rollback && !rollbackShown) {
       write('-- rollback path (only reached through on-fail=rollback) --');
       rollbackShown = true;
     }
-    await describeStep(step, runbook, input, deps, clusters, write);
+    await describeStep(step, runbook, input, deps, write);
   }
 }
 
-async function describeStep(step: Step, runbook: Runbook, input: DryRunInput, deps: Pick<RunnerDeps, 'resolveTarget'>, clusters: Record<string, unknown>, write: (line: string) => void) {
+async function describeStep(step: Step, runbook: Runbook, input: DryRunInput, deps: Pick<RunnerDeps, 'resolveTarget'>, write: (line: string) => void) {
   write(`[${step.index + 1}/${runbook.steps.length}] ${step.id}: ${step.title}`);
   if (step.when) write(`  when: ${step.when.source}`);
   for (const p of step.preflight) write(`  pre-flight: ${p.source}`);
@@ -59,7 +53,7 @@ async function describeStep(step: Step, runbook: Runbook, input: DryRunInput, de
   for (const block of step.commands) {
     let hosts: string;
     try {
-      const targets = await deps.resolveTarget(block.host, { clusters });
+      const targets = await deps.resolveTarget(block.host);
       hosts = targets.length ? targets.map((t) => t.host).join(', ') : `${block.host} (matches no host now)`;
     } catch (error) {
       hosts = `${block.host} (${error instanceof Error ? error.message : String(error)})`;

@@ -7,7 +7,7 @@
 //                   and awaited before the command runs; if an append rejects, the run stops before its
 //                   next side effect with RunnerStopped (exit 1) naming the write error.
 //   transportFor    (target: ResolvedTarget) → Transport ('local' → LocalTransport; SSH helper adds ssh).
-//   resolveTarget   (selector, {clusters}) → Promise<ResolvedTarget[]>; called when a step asks for its
+//   resolveTarget   (selector) → Promise<ResolvedTarget[]>; called when a step asks for its
 //                   confirmation and again before each command block (a moved role asks again); empty or a
 //                   thrown Error fails the step. A selector matching several hosts runs one host at a time
 //                   and stops at the first failure.
@@ -257,13 +257,13 @@ class Run {
   }
 
   async resolve(selectors: string[]): Promise<{ targets: ResolvedTarget[] } | { error: string; refused?: boolean }> {
-    // `local` needs no live state; anything else may (role selectors), so fetch it once for all of them.
-    const clusters = selectors.every((s) => s === 'local') ? {} : await this.clusters();
+    // No cluster snapshot here: role selectors are resolved by asking the cluster (the resolver does),
+    // so a command step does not wait for every probe of every cluster.
     const targets: ResolvedTarget[] = [];
     for (const selector of [...new Set(selectors)]) {
       let found: ResolvedTarget[];
       try {
-        found = await this.deps.resolveTarget(selector, { clusters });
+        found = await this.deps.resolveTarget(selector);
       } catch (error) {
         const refused = error instanceof HatuiError && error.exitCode === ExitCode.refused;
         return { error: error instanceof Error ? error.message : String(error), ...(refused ? { refused } : {}) };

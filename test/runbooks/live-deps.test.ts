@@ -65,7 +65,7 @@ describe('snapshotClusters', () => {
       const first = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       const second = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       expect([first.pg!.clusterKind, second.pg!.clusterKind]).toEqual(['1', '2']);
-      expect(await live.resolveTarget('local', { clusters: {} })).toEqual([{ selector: 'local', host: 'local' }]);
+      expect(await live.resolveTarget('local')).toEqual([{ selector: 'local', host: 'local' }]);
     } finally {
       await live.close();
     }
