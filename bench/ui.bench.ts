@@ -5,7 +5,9 @@
 //  3. leader change → panel (a Patroni switchover on a running lab; skipped with a note when no lab
 //     is up): goal ≤ 1.5 s from the moment Patroni's REST first names the new leader;
 //  4. hung node → marked stale (`lab freeze` of a replica): goal ≤ 2 s.
-// Needs `npm run build` (npm run bench does it). Lab: HATUI_LAB_DIR / HATUI_LAB_PORT_BASE as for `hatui lab`.
+// Needs `npm run build` (npm run bench does it). Lab: its own (switchovers and freezes are disruptive):
+// HATUI_BENCH_UI_PORT_BASE (default 52000) and /tmp/hatui-bench-ui, brought up if needed and taken down
+// afterwards when this bench started it; a demo lab on the default ports is never touched.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,12 +19,16 @@ import type { PatroniState } from '../source/core/cluster-state.js';
 import { fold } from '../source/core/engine/reducer.js';
 import { inventorySchema, type Inventory } from '../source/core/inventory/model.js';
 import { parseRunbook } from '../source/core/runbook/parse.js';
-import { labFreeze, labThaw, pgNodes, type PgNode } from '../source/lab/index.js';
+import { labDown, labFreeze, labThaw, labUp, pgNodes, type PgNode } from '../source/lab/index.js';
 import { labPaths, labSettings } from '../source/lab/settings.js';
 import { Poller } from '../source/services/poller.js';
 import { App } from '../source/ui/app.js';
 import { OutputBuffer } from '../source/ui/output-buffer.js';
 import { Walkthrough } from '../source/ui/screens/walkthrough.js';
+
+// Every lab call below (and the hatui children) reads these: set before anything else runs.
+process.env.HATUI_LAB_PORT_BASE = process.env.HATUI_BENCH_UI_PORT_BASE ?? '52000';
+process.env.HATUI_LAB_DIR = process.env.HATUI_BENCH_UI_LAB_DIR ?? '/tmp/hatui-bench-ui';
 
 const root = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.HATUI_BENCH_UI_RUNS ?? 7);
@@ -236,6 +242,13 @@ async function freezeToStale(inventoryPath: string): Promise<void> {
   console.log(`  ${stats(times)}   goal ≤ 2000 ms: ${Math.max(...times) <= 2000 ? 'met' : 'MISSED'}`);
 }
 
+let startedLab = false;
+try {
+  const up = await labUp(labSettings(process.env), ['etcd', 'pg']);
+  startedLab = up.started.length > 0;
+} catch (error) {
+  console.log(`own lab could not start (${(error as Error).message.split('\n')[0]}): lab figures skipped`);
+}
 const inv = benchInventory();
 await firstFrame(inv.path);
 await keyLatency();
@@ -243,5 +256,6 @@ if (inv.lab) {
   await leaderChangeToPanel(inv.path);
   await freezeToStale(inv.path);
 }
-else console.log(`leader change → panel: no lab inventory at ${labPaths(labSettings(process.env)).inventory}; start one with hatui lab up (skipped)`);
+else console.log(`leader change → panel: no lab inventory at ${labPaths(labSettings(process.env)).inventory} (skipped)`);
+if (startedLab) await labDown(labSettings(process.env));
 process.exit(0);
