@@ -84,6 +84,7 @@ export async function run(args: string[]): Promise<number> {
     secrets,
     decider: answersDecider(answers, operator),
     observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
+    prewarm: runbook.steps.flatMap((s) => s.commands.map((c) => c.host)),
   });
   write(`audit log: ${wired.audit.path}`);
   const controller = new AbortController();

@@ -38,6 +38,8 @@ export interface LiveDeps {
   clusterState: RunnerDeps['clusterState'];
   /** Inventory credentials readable right now plus the given secrets: mask them everywhere. */
   secrets: string[];
+  /** Opens (in the background) the SSH connections these host selectors may need. */
+  prewarm(selectors: readonly string[]): void;
   /** Closes every pooled SSH connection. */
   close(): Promise<void>;
 }
@@ -60,8 +62,29 @@ export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {})
       return prev;
     },
     secrets,
+    prewarm(selectors) {
+      // Authenticate to the hosts a run may use while it starts (parsing, audit log, first probes), so
+      // the first command does not pay the handshake. Failures are ignored here on purpose: the real
+      // command reconnects and reports them (an unknown host key is refused there, exit 4).
+      for (const host of sshHostsFor(inventory, selectors)) void transports.ssh.connection(host).catch(() => undefined);
+      // Node loads its HTTP client (undici, ~100 ms) on the first fetch; role selectors and probes use
+      // fetch, so load it now, without any network, rather than when the first step resolves pg.leader.
+      if (selectors.some((s) => s.includes('.'))) void fetch('data:,').catch(() => undefined);
+    },
     close: () => transports.closeAll(),
   };
+}
+
+/** Inventory hosts reached over SSH that these selectors can resolve to (`pg.leader` → every pg member's host). */
+export function sshHostsFor(inventory: Inventory, selectors: readonly string[]): string[] {
+  const hosts = new Set<string>();
+  for (const selector of selectors) {
+    if (Object.hasOwn(inventory.hosts, selector)) hosts.add(selector);
+    const dot = selector.indexOf('.');
+    const cluster = dot > 0 && Object.hasOwn(inventory.clusters, selector.slice(0, dot)) ? inventory.clusters[selector.slice(0, dot)] : undefined;
+    for (const member of cluster?.members ?? []) hosts.add(member.host);
+  }
+  return [...hosts].filter((h) => Object.hasOwn(inventory.hosts, h) && inventory.hosts[h]!.transport !== 'local');
 }
 
 export interface SnapshotOptions {

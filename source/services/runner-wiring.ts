@@ -30,6 +30,8 @@ export interface WireOptions {
   observe?: (event: RunEvent, state: RunState) => void;
   /** hatui state directory (default XDG). */
   stateDir?: string;
+  /** Host selectors the run's commands use: their SSH connections are opened while the run starts. */
+  prewarm?: readonly string[];
   /** Opens the audit log (default: a new log for this run; `hatui resume` reopens the run's own). */
   openAudit?: (redact: (text: string) => string) => Promise<AuditWriter>;
 }
@@ -49,6 +51,7 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
   const inventory = options.inventory;
   const live = inventory ? createLiveDeps(inventory, { secrets: options.secrets }) : undefined;
   const redactor = secretRedactor(live?.secrets ?? options.secrets);
+  if (options.prewarm) live?.prewarm(options.prewarm);
   const lockManager = inventory ? createLockManager(inventory) : undefined;
   let audit: AuditWriter;
   try {

@@ -38,6 +38,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
     inventory,
     secrets: secretNames.map((n) => values[n]!).filter((v) => v.length > 0),
     decider: session,
+    prewarm: runbook.steps.flatMap((s) => s.commands.map((c) => c.host)),
     ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}),
   });
   session.auditLog = { path: wired.audit.path, head: () => wired.head() };

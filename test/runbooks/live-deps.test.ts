@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterState } from '../../source/core/cluster-state.js';
 import { inventorySchema } from '../../source/core/inventory/model.js';
 import type { ClusterProbe, TargetResult } from '../../source/adapters/probes/types.js';
-import { createLiveDeps, snapshotClusters } from '../../source/services/live-deps.js';
+import { createLiveDeps, snapshotClusters, sshHostsFor } from '../../source/services/live-deps.js';
 
 const inventory = inventorySchema.parse({
   environment: 'lab',
@@ -69,5 +69,21 @@ describe('snapshotClusters', () => {
     } finally {
       await live.close();
     }
+  });
+});
+
+describe('sshHostsFor (which connections a run pre-opens)', () => {
+  const inventory = inventorySchema.parse({
+    environment: 'lab',
+    hosts: { pg1: { address: '127.0.0.1' }, pg2: { address: '127.0.0.1' }, ops: { address: '127.0.0.1', transport: 'local' }, r1: { address: '127.0.0.1' } },
+    clusters: {
+      pg: { kind: 'patroni', members: [{ name: 'pg1', host: 'pg1' }, { name: 'pg2', host: 'pg2' }] },
+      redis: { kind: 'redis-sentinel', members: [{ name: 'r1', host: 'r1' }] },
+    },
+  });
+  it('maps role selectors to every member host of their cluster, plain hosts to themselves, and skips local ones', () => {
+    expect(sshHostsFor(inventory, ['local', 'pg.leader', 'pg.replicas', 'ops']).sort()).toEqual(['pg1', 'pg2']);
+    expect(sshHostsFor(inventory, ['r1'])).toEqual(['r1']);
+    expect(sshHostsFor(inventory, ['nope.leader', 'local'])).toEqual([]);
   });
 });
