@@ -56,6 +56,10 @@ export async function needsDecision(run: RunContext, step: Step, why: string): P
 export async function requestConfirmation(run: RunContext, stepId: string): Promise<Stop | undefined> {
   const step = run.step(stepId);
   const resolved = await run.resolve(step.commands.map((c) => c.host));
+  if ('error' in resolved && resolved.refused) {
+    await run.abortRefused(stepId, resolved.error);
+    return;
+  }
   if ('error' in resolved) {
     await run.emit({ type: 'step-finished', at: run.at(), stepId, outcome: 'failed', message: resolved.error });
     return;

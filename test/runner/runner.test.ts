@@ -191,6 +191,14 @@ describe('runner: unknown outcomes and resume', () => {
     expect(calls).toEqual(['act']);
     expect(r.sink.events.some((e) => e.type === 'run-aborted' && e.reason.includes('HOST KEY MISMATCH'))).toBe(true);
   });
+  it('a host-key refusal while resolving targets for a confirmation exits 4 and asks nothing', async () => {
+    const rb = parse('---\nid: hc\ntitle: HC\n---\n\n## Act {#act confirm=yes}\n\n```sh {host=pg1}\nact\n```\n');
+    const transport = new FakeTransport();
+    const r = await runTest(rb, { transportFor: () => transport, resolveTarget: async () => { throw new HatuiError('HOST KEY MISMATCH', ExitCode.refused); }, answers: { act: { confirm: 'yes' } } });
+    expect(r.exitCode).toBe(4);
+    expect(r.sink.events.some((e) => e.type === 'confirmation-given')).toBe(false);
+    expect(transport.requests).toEqual([]);
+  });
   it('a host-key refusal while resolving a role selector also exits 4 before any command', async () => {
     const transport = new FakeTransport();
     const r = await runTest(runbook, { transportFor: () => transport, resolveTarget: async () => { throw new HatuiError('unknown host key SHA256:abc', ExitCode.refused); } });
