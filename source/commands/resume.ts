@@ -16,7 +16,6 @@ import { formatProblem } from '../core/runbook/problem.js';
 import { hatuiStateDir } from '../adapters/audit-file/paths.js';
 import { events as logEvents, loadLog, verifyLoaded } from '../adapters/audit-file/read.js';
 import { reopenForResume } from '../adapters/audit-file/resume.js';
-import { hostname, userInfo } from 'node:os';
 import type { Inventory } from '../core/inventory/model.js';
 import { commandTimeoutMs } from '../core/inventory/load.js';
 import type { Reopened, ReopenOptions } from '../adapters/audit-file/resume.js';
@@ -27,7 +26,7 @@ import type { Decider } from '../services/runner-deps.js';
 import { defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { wireRun } from '../services/runner-wiring.js';
-import { readInventoryOrFail } from './shared.js';
+import { operatorName, readInventoryOrFail } from './shared.js';
 
 const USAGE =
   'Usage: hatui resume <log> [--answers <file>] [--headless] [--runbook <file>] [--inventory <file>] [--allow-changed-runbook]';
@@ -133,16 +132,6 @@ interface SessionInput {
   headless: boolean;
   changedRunbook: { sha256: string } | undefined;
   reopen: (path: string, options: ReopenOptions) => Promise<Reopened>;
-}
-
-export function operatorName(): string {
-  let user = process.env.USER ?? 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // no passwd entry: keep $USER
-  }
-  return `${user}@${hostname()}`;
 }
 
 function readAnswers(path: string | undefined, operator: string): Decider {

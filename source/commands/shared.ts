@@ -1,7 +1,6 @@
 // What several commands do alike: load an inventory or runbook file and turn its problems (file:line:col)
 // into one HatuiError, read an answers file, and name the operator. Messages and exit codes are
 // the ones `run`, `drill` and `resume` gave before they shared them (tests pin them).
-import { hostname, userInfo } from 'node:os';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
 import type { Runbook } from '../core/runbook/model.js';
@@ -40,7 +39,4 @@ export async function readAnswersText(path: string): Promise<string> {
   return file.text;
 }
 
-/** `user@host` as recorded with each decision. */
-export function operatorName(): string {
-  return `${userInfo().username}@${hostname()}`;
-}
+export { operatorName } from '../services/operator.js';

@@ -1,8 +1,8 @@
 // Opening a runbook from the terminal app: parse it, resolve its variables, wire the run exactly as
 // `hatui run` does (runner-wiring: SSH + local transports, live role resolution, operator locks, the
 // file audit log) with a RunSession as the decider. Imported lazily (keeps the first frame fast).
-import { createHash, randomUUID } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../core/audit/record.js';
 import { durationMs } from '../core/duration.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
@@ -10,6 +10,7 @@ import { formatProblem } from '../core/runbook/problem.js';
 import { readRunbookFile } from '../services/load-files.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../services/runner.js';
 import { resolveVars } from '../services/runner-vars.js';
+import { operatorName } from '../services/operator.js';
 import { wireRun } from '../services/runner-wiring.js';
 import { RunSession } from './session.js';
 import type { RunbookEntry } from './state/home-state.js';
@@ -31,7 +32,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
   const assignments = ctx.vars.filter((a) => Object.hasOwn(runbook.vars, a.slice(0, a.indexOf('='))));
   const { values, secretNames } = resolveVars(runbook, assignments, process.env);
   const runId = randomUUID();
-  const session = new RunSession(runbook, `${userInfo().username}@${hostname()}`);
+  const session = new RunSession(runbook, operatorName());
   const wired = await wireRun({
     runId,
     runbookId: runbook.id,
@@ -49,8 +50,8 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
         vars: values,
         secretNames,
         environment: inventory.environment,
-        runbookSha256: sha256(loaded.text),
-        inventorySha256: sha256(ctx.inventoryText),
+        runbookSha256: sha256Hex(loaded.text),
+        inventorySha256: sha256Hex(ctx.inventoryText),
         hatuiVersion: ctx.hatuiVersion,
         defaultTimeoutMs: inventory.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS,
       },
@@ -61,8 +62,4 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
       if (result) ctx.onExitCode(result.exitCode);
     });
   return session;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
