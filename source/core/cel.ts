@@ -103,6 +103,22 @@ export function expressionPaths(source: string): ReadPath[] {
   return isError(parsed) ? [] : readPaths(parsed.ast);
 }
 
+/**
+ * The clusters these expressions read through `clusters.<name>`: their names, `'all'` when one reads
+ * `clusters` whole or by a computed key, `[]` when none reads `clusters` (no snapshot needed).
+ */
+export function clustersRead(sources: readonly string[]): string[] | 'all' {
+  const names = new Set<string>();
+  for (const source of sources) {
+    for (const p of expressionPaths(source)) {
+      if (p.segments[0] !== 'clusters') continue;
+      if (p.segments.length < 2) return 'all';
+      names.add(p.segments[1]!);
+    }
+  }
+  return [...names];
+}
+
 const MACROS = new Set(['exists', 'all', 'exists_one', 'map', 'filter']);
 
 function readPaths(ast: ASTNode): ReadPath[] {

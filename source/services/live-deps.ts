@@ -1,10 +1,10 @@
 // Live wiring for a run against real clusters: SSH (and local) transports from the inventory, role
 // selectors (`pg.leader`, `redis.master`) resolved from live state, and a fresh cluster snapshot for CEL
-// (`clusters.<name>`) at every call, built from the same probes the poller uses.
+// (`clusters.<name>`, of the clusters asked for) at every call, built from the same probes the poller uses.
 //
 //   createLiveDeps(inventory, { secrets?, env?, readFile?, probeTimeoutMs? })
-//     → { transportFor, resolveTarget, clusterState, secrets, close }
-//   snapshotClusters(inventory, { timeoutMs?, prev?, probeFor? }) → Record<cluster, ClusterState>
+//     → { transportFor, resolveTarget, clusterState(names?), secrets, prewarm, close }
+//   snapshotClusters(inventory, { timeoutMs?, prev?, probeFor?, only? }) → Record<cluster, ClusterState>
 //   defaultLabInventoryPath(env?) → the lab's inventory.yaml when it exists (the embedded default), else undefined
 //
 // The snapshot asks every probe target once, in parallel, each bounded by its own timeout: a dead or
@@ -53,13 +53,15 @@ export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {})
   return {
     transportFor: (target: ResolvedTarget) => transports.transportFor(target),
     resolveTarget: (selector) => resolver.resolve(selector),
-    async clusterState() {
-      prev = await snapshotClusters(inventory, {
+    async clusterState(names) {
+      const fresh = await snapshotClusters(inventory, {
         prev,
+        ...(names ? { only: names } : {}),
         ...(opts.probeTimeoutMs !== undefined ? { timeoutMs: opts.probeTimeoutMs } : {}),
         ...(opts.probeFor ? { probeFor: opts.probeFor } : {}),
       });
-      return prev;
+      prev = { ...prev, ...fresh };
+      return fresh;
     },
     secrets,
     prewarm(selectors) {
@@ -94,15 +96,17 @@ export interface SnapshotOptions {
   prev?: Record<string, ClusterState>;
   probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
   now?: () => number;
+  /** Only these clusters (names the inventory lacks are left out); default every inventory cluster. */
+  only?: readonly string[];
 }
 
-/** One fresh state per inventory cluster: every probe target asked once, each bounded by its timeout. */
+/** One fresh state per inventory cluster (or per `only` cluster): every probe target asked once, each bounded by its timeout. */
 export async function snapshotClusters(inventory: Inventory, opts: SnapshotOptions = {}): Promise<Record<string, ClusterState>> {
   const timeoutMs = opts.timeoutMs ?? 1500;
   const now = opts.now ?? Date.now;
   const lookup = opts.probeFor ?? shippedProbeFor;
   const entries = await Promise.all(
-    Object.entries(inventory.clusters).map(async ([name, cluster]): Promise<[string, ClusterState]> => {
+    Object.entries(inventory.clusters).filter(([name]) => !opts.only || opts.only.includes(name)).map(async ([name, cluster]): Promise<[string, ClusterState]> => {
       const probe = lookup(cluster.kind);
       const startedAt = now();
       if (!probe) return [name, noProbeState(name, cluster, startedAt)];

@@ -101,8 +101,8 @@ export interface RunnerDeps {
   /** Resolves a host selector; role selectors ask the cluster itself (Patroni REST, Sentinel), live. */
   resolveTarget(selector: string): Promise<ResolvedTarget[]>;
   decider: Decider;
-  /** Live cluster state for CEL `clusters.<name>` (and role selectors). */
-  clusterState(): Promise<Record<string, unknown>>;
+  /** Live cluster state for CEL `clusters.<name>`: a fresh snapshot of the named clusters (all without names). */
+  clusterState(names?: readonly string[]): Promise<Record<string, unknown>>;
   redactor: Redactor;
   clock: Clock;
   locks: LockService;

@@ -13,7 +13,9 @@
 //                   and stops at the first failure.
 //   decider         Decider: confirm / checklist / preflightOverride / resume (answers file; later the TUI).
 //                   `missing` → the run stops before executing, exit 3, naming the step.
-//   clusterState    () → Promise<Record<string, unknown>> for CEL `clusters.<name>`.
+//   clusterState    (names?) → Promise<Record<string, unknown>> for CEL `clusters.<name>`: one fresh
+//                   snapshot per guard, pre-flight or check batch, of only the clusters it reads (none
+//                   when no expression reads `clusters`), so every expression in a batch sees one view.
 //   redactor        {text(s), chunks()}: masks secrets in output, messages, captures and CEL values.
 //   clock           {now(): UTC ISO, monotonicMs()}.
 //   locks           LockService.acquire/release for `changes=<cluster>` steps (refusal → exit 4).
@@ -24,7 +26,7 @@ import type { ResolvedTarget, RunEvent } from '../core/engine/events.js';
 import { next, type Action } from '../core/engine/next.js';
 import { reduce } from '../core/engine/reducer.js';
 import { getStep, initialState, type RunState } from '../core/engine/state.js';
-import { celContext, evaluateExpression } from '../core/cel.js';
+import { celContext, clustersRead, evaluateExpression } from '../core/cel.js';
 import { ExitCode, HatuiError, type ExitCodeValue } from '../core/exit-codes.js';
 import type { CommandOutcome } from '../core/outcome.js';
 import type { Expression, Runbook, Step } from '../core/runbook/model.js';
@@ -163,16 +165,13 @@ class Run {
         await this.emit({ type: 'step-started', at: this.at(), stepId: action.stepId, attempt: action.attempt });
         return;
       case 'evaluate-guard':
-        await this.emit({ type: 'guard-evaluated', at: this.at(), stepId: action.stepId, guard: await this.evaluate(action.expression) });
+        await this.emit({ type: 'guard-evaluated', at: this.at(), stepId: action.stepId, guard: (await this.evaluate([action.expression]))[0]! });
         return;
-      case 'evaluate-preflight': {
-        const results = [];
-        for (const e of action.expressions) results.push(await this.evaluate(e));
-        await this.emit({ type: 'preflight-evaluated', at: this.at(), stepId: action.stepId, results });
+      case 'evaluate-preflight':
+        await this.emit({ type: 'preflight-evaluated', at: this.at(), stepId: action.stepId, results: await this.evaluate(action.expressions) });
         return;
-      }
       case 'evaluate-checks':
-        for (const e of action.expressions) await this.emit({ type: 'check-evaluated', at: this.at(), stepId: action.stepId, check: await this.evaluate(e) });
+        for (const check of await this.evaluate(action.expressions)) await this.emit({ type: 'check-evaluated', at: this.at(), stepId: action.stepId, check });
         return;
       case 'decide':
         return decide(this, action);
@@ -225,15 +224,17 @@ class Run {
     };
   }
 
-  private async evaluate(expression: Expression) {
-    const clusters = await this.clusters();
-    const result = evaluateExpression(expression.source, celContext({ vars: this.options.vars, captures: this.state.captures, clusters }));
-    return redactDeep(result, this.deps.redactor);
+  /** Evaluates a batch on one context: one live snapshot of just the clusters the batch reads, if any. */
+  private async evaluate(expressions: readonly Expression[]) {
+    const read = clustersRead(expressions.map((e) => e.source));
+    const clusters = read.length === 0 ? {} : await this.clusters(read === 'all' ? undefined : read);
+    const context = celContext({ vars: this.options.vars, captures: this.state.captures, clusters });
+    return expressions.map((e) => redactDeep(evaluateExpression(e.source, context), this.deps.redactor));
   }
 
-  async clusters(): Promise<Record<string, unknown>> {
+  private async clusters(names?: readonly string[]): Promise<Record<string, unknown>> {
     try {
-      return await this.deps.clusterState();
+      return await this.deps.clusterState(names);
     } catch {
       return {};
     }

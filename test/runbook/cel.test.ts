@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { celContext, checkSyntax, evaluateExpression, expressionPaths } from '../../source/core/cel.js';
+import { celContext, checkSyntax, clustersRead, evaluateExpression, expressionPaths } from '../../source/core/cel.js';
 
 const ctx = celContext({
   vars: { mode: 'planned', max_lag: '100' },
@@ -45,5 +45,15 @@ describe('CEL wrapper', () => {
     const r = evaluateExpression('process.exit(1)', ctx);
     expect(r.result).toBe(false);
     expect(r.error).toBeDefined();
+  });
+
+  it('clustersRead names the clusters a batch reads: none, some, or all when read whole or by a computed key', () => {
+    expect(clustersRead(["captures.a.stdout == 'x'", 'vars.n == "1"'])).toEqual([]);
+    expect(clustersRead(['clusters.pg.leader == captures.l.stdout', "clusters.pg.members.exists(m, m.role == 'leader')", 'has(clusters.redis.master)'])).toEqual(['pg', 'redis']);
+    expect(clustersRead(['clusters["pg"].dcsReachable'])).toEqual(['pg']);
+    expect(clustersRead(['clusters.pg.leader != ""', 'clusters[vars.name].leader != ""'])).toBe('all');
+    expect(clustersRead(['size(clusters) > 0'])).toBe('all');
+    // a macro variable called `clusters` is not the root
+    expect(clustersRead(['captures.c.json.members.exists(clusters, clusters.role == "leader")'])).toEqual([]);
   });
 });

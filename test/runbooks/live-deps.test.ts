@@ -45,6 +45,11 @@ describe('snapshotClusters', () => {
     // The previous snapshot is handed to combine (leader-change history carries over).
     await snapshotClusters(inventory, { timeoutMs: 50, prev: snapshot, probeFor: (kind) => (kind === 'patroni' ? (probe as ClusterProbe<unknown>) : undefined) });
     expect(seen.prev).toEqual([undefined, pg]);
+    // `only`: just the named clusters are asked (a name the inventory lacks is left out)
+    const calls = seen.prev.length;
+    const onlyMongo = await snapshotClusters(inventory, { timeoutMs: 50, only: ['mongo', 'nope'], probeFor: (kind) => (kind === 'patroni' ? (probe as ClusterProbe<unknown>) : undefined) });
+    expect(Object.keys(onlyMongo)).toEqual(['mongo']);
+    expect(seen.prev.length).toBe(calls);
   });
 
   it('createLiveDeps: each clusterState() call is a fresh snapshot; inventory credentials become redaction secrets', async () => {
@@ -65,6 +70,8 @@ describe('snapshotClusters', () => {
       const first = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       const second = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       expect([first.pg!.clusterKind, second.pg!.clusterKind]).toEqual(['1', '2']);
+      expect(await live.clusterState([])).toEqual({});
+      expect(calls).toBe(2);
       expect(await live.resolveTarget('local')).toEqual([{ selector: 'local', host: 'local' }]);
     } finally {
       await live.close();

@@ -322,4 +322,52 @@ describe('runner: operator cancel', () => {
     expect(r.state.steps.rollback!.status).toBe('pending');
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('one live snapshot per batch, of only the clusters it reads; none for a batch that reads no cluster', async () => {
+    const asked: (readonly string[] | undefined)[] = [];
+    const clusterState = async (names?: readonly string[]) => {
+      asked.push(names);
+      return { pg: { leader: 'pg1', members: [{ name: 'pg2', lagBytes: 0 }] }, redis: { master: 'r1' } };
+    };
+    const runbook = parse(`---
+id: batches
+title: Batches
+clusters: [pg, redis]
+vars:
+  mode: {}
+---
+
+## Gate {#gate}
+
+\`\`\`preflight
+clusters.pg.leader == 'pg1'
+clusters.pg.members.all(m, m.lagBytes == 0)
+vars.mode == 'x'
+\`\`\`
+
+\`\`\`sh {host=local capture=out}
+printf ok
+\`\`\`
+
+\`\`\`check
+captures.out.stdout == 'ok'
+vars.mode == 'x'
+\`\`\`
+
+## Last {#last}
+
+\`\`\`sh {host=local}
+true
+\`\`\`
+
+\`\`\`check
+clusters.redis.master == 'r1'
+\`\`\`
+`);
+    const r = await runTest(runbook, { vars: { mode: 'x' }, clusterState });
+    expect(r.exitCode).toBe(0);
+    expect(asked).toEqual([['pg'], ['redis']]);
+    expect(r.state.steps.gate!.preflight!.map((p) => p.result)).toEqual([true, true, true]);
+    expect(r.state.steps.last!.checks.map((c) => c.values)).toEqual([{ 'clusters.redis.master': 'r1' }]);
+  });
 });
