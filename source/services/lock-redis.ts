@@ -1,6 +1,6 @@
 // Operator lock on a Redis Sentinel cluster's master: the lock key has a PX TTL the holder keeps
 // refreshing; Lua scripts make acquire / refresh / release atomic. The master is found through Sentinel.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AcquireOutcome, LockStore } from './lock-store.js';
 
 const ACQUIRE = `
@@ -29,34 +29,62 @@ export interface RedisLockTarget {
 
 export class RedisLockStore implements LockStore {
   readonly where: string;
-  private readonly client: Redis;
+  private readonly options: RedisLockTarget;
+  private readonly timeoutMs: number;
+  /** Created on first use: ioredis loads only for runs that lock a Redis cluster. */
+  private client: Redis | undefined;
+  private connecting: Promise<Redis> | undefined;
+  private closed = false;
   private readonly keys: [string, string];
 
   constructor(target: RedisLockTarget, key: string, timeoutMs = 3000) {
     this.where = `redis master '${target.masterName}' (via ${target.sentinels.map((s) => `${s.host}:${s.port}`).join(', ')}) key ${key}`;
     this.keys = [key, `${key}:holder`];
-    this.client = new Redis({
-      sentinels: target.sentinels,
-      name: target.masterName,
-      role: 'master',
-      ...(target.password ? { password: target.password } : {}),
-      lazyConnect: true,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-      maxRetriesPerRequest: 1,
-      sentinelRetryStrategy: () => null,
-      enableOfflineQueue: true,
-      // After a Sentinel failover this connection may still point at the old master, now a replica:
-      // reconnect (asking the Sentinels again) and resend, so release/refresh reach the new master.
-      reconnectOnError: (error) => (/READONLY/.test(error.message) ? 2 : false),
+    this.options = target;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** One client, connected once, however many calls ask at the same time (refresh and release can overlap). */
+  private connected(): Promise<Redis> {
+    if (this.closed) return Promise.reject(new Error('lock store closed'));
+    this.connecting ??= this.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
     });
-    this.client.on('error', () => {});
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Redis> {
+    if (!this.client) {
+      const { Redis } = await import('ioredis');
+      const target = this.options;
+      const timeoutMs = this.timeoutMs;
+      const client = new Redis({
+        sentinels: target.sentinels,
+        name: target.masterName,
+        role: 'master',
+        ...(target.password ? { password: target.password } : {}),
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 1,
+        sentinelRetryStrategy: () => null,
+        enableOfflineQueue: true,
+        // After a Sentinel failover this connection may still point at the old master, now a replica:
+        // reconnect (asking the Sentinels again) and resend, so release/refresh reach the new master.
+        reconnectOnError: (error) => (/READONLY/.test(error.message) ? 2 : false),
+      });
+      client.on('error', () => {});
+      this.client = client;
+    }
+    if (this.client.status === 'wait') await this.client.connect();
+    return this.client;
   }
 
   private async call(script: string, args: string[]): Promise<unknown> {
     try {
-      if (this.client.status === 'wait') await this.client.connect();
-      return await this.client.eval(script, 2, ...this.keys, ...args);
+      const client = await this.connected();
+      return await client.eval(script, 2, ...this.keys, ...args);
     } catch (error) {
       throw new Error(`${this.where}: ${(error as Error).message}`);
     }
@@ -78,12 +106,12 @@ export class RedisLockStore implements LockStore {
   }
 
   async inspect(): Promise<{ current?: string; previous?: string }> {
-    if (this.client.status === 'wait') await this.client.connect();
-    const [current, previous] = await this.client.mget(...this.keys);
+    const [current, previous] = await (await this.connected()).mget(...this.keys);
     return { ...(current ? { current } : {}), ...(previous ? { previous } : {}) };
   }
 
   async close(): Promise<void> {
-    this.client.disconnect();
+    this.closed = true;
+    this.client?.disconnect();
   }
 }

@@ -5,7 +5,6 @@
 //   etcd: <cluster>.leader                                (v3 /maintenance/status)
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
-import { Redis } from 'ioredis';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
@@ -241,6 +240,8 @@ function pairs(entry: unknown): Record<string, string> {
 
 async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
   const [host, port] = splitHostPort(endpoint);
+  // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
+  const { Redis } = await import('ioredis');
   const client = new Redis({ host, port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   try {

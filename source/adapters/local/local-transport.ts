@@ -1,6 +1,5 @@
 // Local command transport: `sh -c <command>` through execa in its own process group, so a timeout or an
 // operator cancel kills the whole group (background children included), not only the shell.
-import { execa } from 'execa';
 import { performance } from 'node:perf_hooks';
 import { formatDuration } from '../../core/duration.js';
 import type { CommandOutcome } from '../../core/outcome.js';
@@ -29,6 +28,8 @@ export class LocalTransport implements Transport {
     const out = { stdout: '', stderr: '' };
     let ended: 'timeout' | 'cancel' | undefined;
 
+    // Loaded on first use: a run whose commands all go over SSH never pays for execa (~100 ms to load).
+    const { execa } = await import('execa');
     const child = execa('sh', ['-c', request.command], {
       detached: true,
       cleanup: false,
