@@ -1,6 +1,7 @@
 // A Patroni cluster view from the REST API: the leader is the member /cluster names leader whose
 // own /patroni answers role master; healthy = that leader streams to every other member and every
 // member is running (Patroni 3.0.2 shows replicas `running`, never `streaming`: LAB-FACTS gotcha 6).
+import { httpFetch } from '../adapters/http-client.js';
 import type { ClusterView } from '../core/drill/observe.js';
 
 export interface PatroniMemberRef {
@@ -12,7 +13,7 @@ export interface PatroniMemberRef {
 const TIMEOUT_MS = 600;
 
 async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const res = await httpFetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   return res.json();
 }
 

@@ -69,9 +69,6 @@ export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {})
       // the first command does not pay the handshake. Failures are ignored here on purpose: the real
       // command reconnects and reports them (an unknown host key is refused there, exit 4).
       for (const host of sshHostsFor(inventory, selectors)) void transports.ssh.connection(host).catch(() => undefined);
-      // Node loads its HTTP client (undici, ~100 ms) on the first fetch; role selectors and probes use
-      // fetch, so load it now, without any network, rather than when the first step resolves pg.leader.
-      if (selectors.some((s) => s.includes('.'))) void fetch('data:,').catch(() => undefined);
     },
     close: () => transports.closeAll(),
   };

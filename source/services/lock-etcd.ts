@@ -1,5 +1,6 @@
 // Operator lock on etcd (Patroni's DCS) through the v3 JSON gateway (etcd 3.4: /v3/...): the lock key is
 // attached to a lease kept alive by the holder; keys and values are base64 in the JSON API.
+import { httpFetch, type HttpFetch, type HttpResponse } from '../adapters/http-client.js';
 import type { AcquireOutcome, LockStore } from './lock-store.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -21,7 +22,7 @@ export class EtcdLockStore implements LockStore {
   constructor(
     private readonly baseUrl: string,
     prefix: string,
-    private readonly opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
+    private readonly opts: { fetch?: HttpFetch; timeoutMs?: number } = {},
   ) {
     const p = prefix.replace(/\/+$/, '');
     this.lockKey = b64(`${p}/lock`);
@@ -30,8 +31,8 @@ export class EtcdLockStore implements LockStore {
   }
 
   private async post<T>(path: string, body: unknown): Promise<T> {
-    const f = this.opts.fetch ?? fetch;
-    let response: Response;
+    const f = this.opts.fetch ?? httpFetch;
+    let response: HttpResponse;
     try {
       response = await f(`${this.baseUrl.replace(/\/+$/, '')}/v3/${path}`, {
         method: 'POST',

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import type { HttpFetch } from '../adapters/http-client.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { readCredential } from '../core/secrets/credentials.js';
@@ -66,7 +67,7 @@ export class LockHeldError extends HatuiError {
 export interface LockManagerOptions {
   /** Lease / TTL (default 15 s); the holder refreshes every third of it. */
   leaseMs?: number;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   env?: Record<string, string | undefined>;
   /** Key prefix (default /hatui/locks/ on etcd, hatui:lock: on Redis). */
   prefix?: string;

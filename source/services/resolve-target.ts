@@ -5,6 +5,7 @@
 //   etcd: <cluster>.leader                                (v3 /maintenance/status)
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
+import { httpFetch, type HttpFetch, type HttpRequestInit } from '../adapters/http-client.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
@@ -17,7 +18,7 @@ export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
 };
 
 export interface TargetResolverDeps {
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   /** One command to a Redis/Sentinel at `host:port`; resolves with the raw reply. */
   redisCommand?: (endpoint: string, args: string[], timeoutMs: number) => Promise<unknown>;
   /** Verified host key of an SSH host (SshTransport.hostKey); refusals (HostKeyError) propagate. */
@@ -46,7 +47,7 @@ interface PatroniMember {
 }
 
 export function createTargetResolver(inventory: Inventory, deps: TargetResolverDeps = {}): TargetResolver {
-  const doFetch = deps.fetch ?? fetch;
+  const doFetch = deps.fetch ?? httpFetch;
   const timeoutMs = deps.requestTimeoutMs ?? 2000;
   const redis = deps.redisCommand ?? ioredisCommand;
 
@@ -120,7 +121,7 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     return fail(`'${role}' is not a role hatui can resolve for ${cluster.kind} clusters (use members or a member name: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`);
   }
 
-  async function getJson(url: string, init?: RequestInit): Promise<unknown> {
+  async function getJson(url: string, init?: HttpRequestInit): Promise<unknown> {
     const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return response.json();

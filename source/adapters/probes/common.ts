@@ -1,13 +1,14 @@
 // Shared probe helpers: HTTP with a per-request timeout, endpoint resolution, target status.
 import type { Stale, TargetStatus } from '../../core/cluster-state.js';
 import type { ClusterMember, Inventory } from '../../core/inventory/model.js';
+import { httpFetch, type HttpResponse } from '../http-client.js';
 import type { TargetResult } from './types.js';
 
 /** GET/POST with the caller's abort signal; errors name the URL's host:port and the reason. */
 export async function httpText(url: string, signal: AbortSignal, init: { method?: string; body?: string } = {}): Promise<string> {
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await fetch(url, {
+    response = await httpFetch(url, {
       method: init.method ?? 'GET',
       body: init.body,
       headers: init.body === undefined ? undefined : { 'content-type': 'application/json' },
