@@ -122,17 +122,31 @@ class Writer {
   }
 }
 
-/** Waits until one leader with both others streaming, HAProxy rw → leader, and the writer steady on it. */
+/**
+ * Waits until one leader with both others streaming, HAProxy rw → leader, and the writer steady on it,
+ * seen on consecutive checks for STABLE_MS: right after a switchover Patroni may restart the demoted
+ * node once more (it streams, then shows `stopped` for a moment), and a run started then fails its
+ * pre-checks instead of measuring anything.
+ */
+const STABLE_MS = 1500;
 async function waitHealthy(writer: Writer, deadlineMs = 90_000): Promise<PgNode> {
   const deadline = Date.now() + deadlineMs;
   let last = '';
+  let since = 0;
+  let stableLeader: PgNode | null = null;
   for (;;) {
     const pgCheck = await checkPg(settings);
+    let healthy: PgNode | null = null;
     if (pgCheck.ok && pgCheck.leader) {
       const hap = await checkHaproxy(settings);
-      if (hap.ok && writer.steadyOn(settings.ports.pg[pgCheck.leader])) return pgCheck.leader;
-      last = hap.ok ? 'writer not steady on the leader yet' : hap.detail;
+      if (hap.ok && writer.steadyOn(settings.ports.pg[pgCheck.leader])) healthy = pgCheck.leader;
+      else last = hap.ok ? 'writer not steady on the leader yet' : hap.detail;
     } else last = pgCheck.detail;
+    if (healthy !== stableLeader) {
+      stableLeader = healthy;
+      since = Date.now();
+    }
+    if (stableLeader !== null && Date.now() - since >= STABLE_MS) return stableLeader;
     if (Date.now() > deadline) throw new Error(`cluster not healthy after ${deadlineMs} ms: ${last}`);
     await sleep(200);
   }

@@ -39,7 +39,7 @@ describe('runbooks/pg-switchover.md on the lab', () => {
       vars: { candidate },
     });
     expect(run.code, tail(run)).toBe(0);
-    expect(run.outcomes).toEqual(['[ok] inspect', '[ok] choose', '[ok] switchover', '[ok] verify-leader', '[ok] verify-haproxy', '[ok] verify-old-leader']);
+    expect(run.outcomes).toEqual(['[ok] inspect', '[ok] switchover', '[ok] verify-leader', '[ok] verify-haproxy', '[ok] verify-old-leader']);
     expect(run.stdout).toMatch(/run finished: ok/);
 
     // Independently of hatui: Patroni names the candidate, a write through HAProxy lands on it, the old leader streams.
@@ -83,7 +83,7 @@ describe('runbooks/pg-switchover.md rollback path on the lab', () => {
       });
       expect(run.code, tail(run)).toBe(1);
       expect(run.stdout).toMatch(/candidate name does not match with sync_standby/);
-      expect(run.outcomes).toEqual(['[ok] inspect', '[ok] choose', '[ok] switchover', '[failed] verify-leader', '[ok] rollback', '[ok] verify-rollback']);
+      expect(run.outcomes).toEqual(['[ok] inspect', '[ok] switchover', '[failed] verify-leader', '[ok] rollback', '[ok] verify-rollback']);
       expect(run.stderr).toMatch(/rolled back/);
       expect(await pgLeader(settings)).toBe(leader);
     } finally {

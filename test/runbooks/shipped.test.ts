@@ -116,7 +116,7 @@ describe('what each shipped runbook promises', () => {
     expect(sw.onFail).toEqual({ kind: 'rollback' });
     expect(sw.preflight.map((p) => p.source).join('\n')).toMatch(/lagBytes[\s\S]*syncStandby|syncStandby[\s\S]*lagBytes/);
     expect(sw.commands[0]!.host).toBe('pg.leader');
-    expect(sw.commands[0]!.template).toMatch(/patronictl switchover --leader \{\{ captures\.leader\.stdout \}\} --candidate \{\{ captures\.chosen\.stdout \}\} --force/);
+    expect(sw.commands[0]!.template).toMatch(/patronictl switchover --leader \{\{ captures\.view\.json\.leader \}\} --candidate \{\{ captures\.view\.json\.candidate \}\} --force/);
     const verify = rb.steps.filter((s) => s.id.startsWith('verify-') && !s.rollback);
     expect(verify.map((s) => s.id)).toEqual(['verify-leader', 'verify-haproxy', 'verify-old-leader']);
     for (const s of verify) {
