@@ -282,7 +282,7 @@ async function main(): Promise<void> {
   console.log(`switchover start → first write acknowledged by the new leader via HAProxy rw (n=${raw.length}+${rb.length}, alternating; writer ${writer.acks} acks, ${writer.errors} errors)`);
   console.log(`  raw patronictl over ssh   ${stats(raw.map((s) => s.firstWrite))}   (process exit ${stats(raw.map((s) => s.exited))})`);
   console.log(`  pg-switchover.md headless ${stats(rb.map((s) => s.firstWrite))}   (switchover command starts ${stats(rb.map((s) => s.switchCmd))}; exit after verification ${stats(rb.map((s) => s.exited))})`);
-  console.log(`    of which the switch   ${stats(rb.map((s) => s.firstWrite - s.switchCmd))}   (switchover command printed → first write; the rest is hatui's start-up, inspect, choose and pre-flight)`);
+  console.log(`    of which the switch   ${stats(rb.map((s) => s.firstWrite - s.switchCmd))}   (switchover command printed → first write; the rest is hatui's start-up, inspect and pre-flight)`);
   console.log(`  ratio runbook / raw       ${ratio.toFixed(2)}×   goal ≤ 1.10×: ${ratio <= 1.1 ? 'met' : 'MISSED'}   (${((Date.now() - began) / 1000).toFixed(0)} s)`);
 }
 
