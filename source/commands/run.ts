@@ -13,7 +13,7 @@ import { dryRun } from '../services/runner-dry-run.js';
 import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { resolveVars } from '../services/runner-vars.js';
-import { wireRun } from '../services/runner-wiring.js';
+import { firstCommandHost, wireRun } from '../services/runner-wiring.js';
 import { operatorName, readAnswersText, readInventoryOrFail, readRunbookOrFail } from './shared.js';
 
 const HELP = `Usage: hatui run <runbook> [--headless] [--var name=value]… [--answers <file>] [--dry-run]
@@ -84,7 +84,7 @@ export async function run(args: string[]): Promise<number> {
     secrets,
     decider: answersDecider(answers, operator),
     observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
-    prewarm: runbook.steps.flatMap((s) => s.commands.map((c) => c.host)),
+    ...firstCommandHost(runbook),
   });
   write(`audit log: ${wired.audit.path}`);
   const controller = new AbortController();

@@ -38,8 +38,8 @@ export interface LiveDeps {
   clusterState: RunnerDeps['clusterState'];
   /** Inventory credentials readable right now plus the given secrets: mask them everywhere. */
   secrets: string[];
-  /** Opens (in the background) the SSH connections these host selectors may need. */
-  prewarm(selectors: readonly string[]): void;
+  /** Opens (in the background) the SSH connection this host selector resolves to now. */
+  prewarm(selector: string): void;
   /** Closes every pooled SSH connection. */
   close(): Promise<void>;
 }
@@ -64,11 +64,18 @@ export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {})
       return fresh;
     },
     secrets,
-    prewarm(selectors) {
-      // Authenticate to the hosts a run may use while it starts (parsing, audit log, first probes), so
-      // the first command does not pay the handshake. Failures are ignored here on purpose: the real
-      // command reconnects and reports them (an unknown host key is refused there, exit 4).
-      for (const host of sshHostsFor(inventory, selectors)) void transports.ssh.connection(host).catch(() => undefined);
+    prewarm(first) {
+      // Called with the run's first command's host selector. Authenticate to that host while the run starts (audit log, first probes), so that
+      // command does not pay the handshake; resolving its selector waits for the verified host key anyway.
+      // Only that one: several handshakes at once slow each other (the client's crypto runs on this
+      // thread, every sshd session forks) and the first command's would be on the critical path. Other
+      // hosts connect on first use. Failures are ignored here on purpose: the real command reconnects
+      // and reports them (an unknown host key is refused there, exit 4).
+      const hosts = sshHostsFor(inventory, [first]);
+      void resolver.resolve(first).then(
+        (targets) => Promise.all(targets.filter((t) => hosts.includes(t.host)).map((t) => transports.ssh.connection(t.host).catch(() => undefined))),
+        () => undefined,
+      );
     },
     close: () => transports.closeAll(),
   };

@@ -2,6 +2,7 @@
 // transports, live role resolution, a fresh bounded cluster snapshot for CEL), operator locks on the
 // cluster's own store, and the file audit log (redacted, write-ahead, anchored).
 import type { Inventory } from '../core/inventory/model.js';
+import type { Runbook } from '../core/runbook/model.js';
 import { formatHead } from '../core/audit/record.js';
 import type { RunEvent } from '../core/engine/events.js';
 import type { RunState } from '../core/engine/state.js';
@@ -30,10 +31,16 @@ export interface WireOptions {
   observe?: (event: RunEvent, state: RunState) => void;
   /** hatui state directory (default XDG). */
   stateDir?: string;
-  /** Host selectors the run's commands use: their SSH connections are opened while the run starts. */
-  prewarm?: readonly string[];
+  /** The host selector of the run's first command: its SSH connection is opened while the run starts. */
+  prewarm?: string;
   /** Opens the audit log (default: a new log for this run; `hatui resume` reopens the run's own). */
   openAudit?: (redact: (text: string) => string) => Promise<AuditWriter>;
+}
+
+/** `{ prewarm }` for wireRun: the host selector of the runbook's first command, if it has one. */
+export function firstCommandHost(runbook: Runbook): { prewarm?: string } {
+  const host = runbook.steps.find((s) => s.commands.length > 0)?.commands[0]?.host;
+  return host === undefined ? {} : { prewarm: host };
 }
 
 function takeoverOption(decider: Decider): { confirmTakeover?: (cluster: string, stale: LockHolder) => Promise<string | undefined> } {
@@ -51,7 +58,7 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
   const inventory = options.inventory;
   const live = inventory ? createLiveDeps(inventory, { secrets: options.secrets }) : undefined;
   const redactor = secretRedactor(live?.secrets ?? options.secrets);
-  if (options.prewarm) live?.prewarm(options.prewarm);
+  if (options.prewarm !== undefined) live?.prewarm(options.prewarm);
   const lockManager = inventory ? createLockManager(inventory) : undefined;
   let audit: AuditWriter;
   try {

@@ -11,7 +11,7 @@ import { readRunbookFile } from '../services/load-files.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../services/runner.js';
 import { resolveVars } from '../services/runner-vars.js';
 import { operatorName } from '../services/operator.js';
-import { wireRun } from '../services/runner-wiring.js';
+import { firstCommandHost, wireRun } from '../services/runner-wiring.js';
 import { RunSession } from './session.js';
 import type { RunbookEntry } from './state/home-state.js';
 
@@ -39,7 +39,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
     inventory,
     secrets: secretNames.map((n) => values[n]!).filter((v) => v.length > 0),
     decider: session,
-    prewarm: runbook.steps.flatMap((s) => s.commands.map((c) => c.host)),
+    ...firstCommandHost(runbook),
     ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}),
   });
   session.auditLog = { path: wired.audit.path, head: () => wired.head() };
