@@ -2,11 +2,17 @@
 // after each anchored record with the head in its environment and the anchor line on stdin.
 // Source: env HATUI_ANCHOR_COMMAND, else the `audit.anchorCommand` setting (conf, project `hatui`).
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import envPaths from 'env-paths';
 import type { AnchorLine } from './anchors.js';
 import { anchorLine } from './anchors.js';
 
 export async function resolveAnchorCommand(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
   if (env.HATUI_ANCHOR_COMMAND !== undefined) return env.HATUI_ANCHOR_COMMAND.trim() || null;
+  // conf keeps its settings in this file (env-paths, the library conf itself uses). Without the file there
+  // is no setting: skip loading conf, ~30 ms of every run's start-up.
+  if (!existsSync(settingsFile())) return null;
   try {
     const { default: Conf } = await import('conf');
     const config = new Conf<Record<string, unknown>>({ projectName: 'hatui' });
@@ -42,4 +48,9 @@ export function runAnchorCommand(command: string, anchor: AnchorLine): Promise<v
     child.stdin.on('error', () => undefined);
     child.stdin.end(anchorLine(anchor));
   });
+}
+
+/** Where conf keeps the `hatui` project's settings: $XDG_CONFIG_HOME/hatui-nodejs/config.json on Linux. */
+export function settingsFile(): string {
+  return join(envPaths('hatui').config, 'config.json');
 }
