@@ -56,7 +56,8 @@ export class RedisLockStore implements LockStore {
 
   private async connect(): Promise<Redis> {
     if (!this.client) {
-      const { Redis } = await import('ioredis');
+      // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
+      const { Redis } = (await import('ioredis')).default;
       const target = this.options;
       const timeoutMs = this.timeoutMs;
       const client = new Redis({

@@ -242,7 +242,8 @@ function pairs(entry: unknown): Record<string, string> {
 async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
   const [host, port] = splitHostPort(endpoint);
   // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
-  const { Redis } = await import('ioredis');
+  // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
+  const { Redis } = (await import('ioredis')).default;
   const client = new Redis({ host, port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   try {
