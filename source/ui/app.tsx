@@ -7,9 +7,11 @@ import type { ClusterStateSource } from '../services/poller.js';
 import type { ScreenName } from './keymap.js';
 import { Help } from './screens/help.js';
 import { Home } from './screens/home.js';
+import { Vars } from './screens/vars.js';
 import { Walkthrough } from './screens/walkthrough.js';
 import type { RunSession } from './session.js';
 import type { HomeEffect, RunbookEntry } from './state/home-state.js';
+import { initialVarsUi, type VarsEffect, type VarsUi } from './state/vars-state.js';
 import type { WalkthroughEffect } from './state/walkthrough-state.js';
 
 export interface AppProps {
@@ -29,6 +31,10 @@ export interface AppProps {
   height?: number;
   /** Called once after the first frame (the first-frame benchmark prints a marker). */
   onFirstFrame?: () => void;
+  /** Where HATUI_VAR_<NAME> values come from for the variables form (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** `--var name=value` from the command line: they prefill the variables form of every runbook that declares them. */
+  vars?: readonly string[];
 }
 
 export function useSnapshot(source: ClusterStateSource, throttleMs = 100): ClusterSnapshot {
@@ -62,7 +68,8 @@ function useSession(session: RunSession | null): number {
 export function App(props: AppProps) {
   const { exit } = useApp();
   const snapshot = useSnapshot(props.source);
-  const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
+  const [screen, setScreen] = useState<'home' | 'vars' | 'walkthrough'>('home');
+  const [varsForm, setVarsForm] = useState<{ entry: RunbookEntry; ui: VarsUi } | null>(null);
   const [help, setHelp] = useState<ScreenName | null>(null);
   const [session, setSession] = useState<RunSession | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -80,7 +87,32 @@ export function App(props: AppProps) {
     exit();
   };
   const opening = useRef(false);
-  const open = (entry: RunbookEntry, vars: string[] = []) => {
+  /** A runbook with variables opens the variables form first; `:open` assignments prefill it. */
+  const open = (entry: RunbookEntry, assignments: string[] = []) => {
+    // An entry without its variables (not read from a parsed runbook) starts at once; the run checks them.
+    if (entry.vars === undefined) return start(entry, assignments);
+    const specs = entry.vars;
+    const pairs = (list: readonly string[]) => list.map((a): [string, string] => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
+    const typed = Object.fromEntries(pairs(assignments));
+    // --var values apply to the runbooks that declare them; `:open` ones must name this runbook's variables.
+    const given = { ...Object.fromEntries(pairs(props.vars ?? []).filter(([name]) => Object.hasOwn(specs, name))), ...typed };
+    const unknown = Object.keys(typed).find((name) => !Object.hasOwn(specs, name));
+    if (unknown) {
+      const declared = Object.keys(specs);
+      return setMessage(`${entry.id} declares no variable '${unknown}'${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`);
+    }
+    if (Object.keys(specs).length === 0) return start(entry, []);
+    setMessage(null);
+    setVarsForm({ entry, ui: initialVarsUi(entry.id, specs, given, props.env ?? process.env) });
+    setScreen('vars');
+  };
+  const onVars = (effect: VarsEffect) => {
+    const entry = varsForm?.entry;
+    setVarsForm(null);
+    setScreen('home');
+    if (effect.kind === 'start' && entry) start(entry, Object.entries(effect.values).map(([name, value]) => `${name}=${value}`));
+  };
+  const start = (entry: RunbookEntry, vars: string[]) => {
     // One run at a time: a second Enter while the first run starts must not start another.
     if (opening.current) return;
     opening.current = true;
@@ -138,6 +170,18 @@ export function App(props: AppProps) {
   };
 
   if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
+  if (screen === 'vars' && varsForm) {
+    return (
+      <Vars
+        environment={props.environment}
+        title={varsForm.entry.title}
+        initialUi={varsForm.ui}
+        onEffect={onVars}
+        {...(props.width ? { width: props.width } : {})}
+        {...(props.height ? { height: props.height } : {})}
+      />
+    );
+  }
   if (screen === 'walkthrough' && session) {
     const checklist = session.checklistPending;
     return (

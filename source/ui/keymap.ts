@@ -1,7 +1,7 @@
 // THE key-binding table. The help screen renders it and the tests read it: one source of truth.
 // Keys are normalised names produced by `keyName` from Ink's (input, key) pair.
 
-export type ScreenName = 'home' | 'walkthrough' | 'confirm' | 'help' | 'replay';
+export type ScreenName = 'home' | 'vars' | 'walkthrough' | 'confirm' | 'help' | 'replay';
 
 export type Action =
   | 'help'
@@ -20,7 +20,13 @@ export type Action =
   | 'prev-step'
   | 'jump'
   | 'search'
-  | 'search-next';
+  | 'search-next'
+  | 'prev-field'
+  | 'next-field'
+  | 'prev-choice'
+  | 'next-choice'
+  | 'clear-field'
+  | 'start';
 
 export interface Binding {
   action: Action;
@@ -32,7 +38,7 @@ export interface Binding {
   description: string;
 }
 
-const ALL: readonly ScreenName[] = ['home', 'walkthrough', 'confirm', 'help', 'replay'];
+const ALL: readonly ScreenName[] = ['home', 'vars', 'walkthrough', 'confirm', 'help', 'replay'];
 
 export const KEYMAP: readonly Binding[] = [
   { action: 'help', keys: ['?'], screens: ['home', 'walkthrough', 'replay'], short: 'help', description: 'show key bindings' },
@@ -52,6 +58,14 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'jump', keys: ['g'], screens: ['replay'], short: 'jump', description: 'jump to step (type its number or id)' },
   { action: 'search', keys: ['/'], screens: ['replay'], short: 'search', description: 'search output' },
   { action: 'search-next', keys: ['N'], screens: ['replay'], short: 'next match', description: 'next search match' },
+  // The variables form: letters are text there, so only keys that type nothing move or act.
+  { action: 'prev-field', keys: ['up'], screens: ['vars'], short: 'prev', description: 'previous variable' },
+  { action: 'next-field', keys: ['down', 'tab'], screens: ['vars'], short: 'next', description: 'next variable' },
+  { action: 'prev-choice', keys: ['left'], screens: ['vars'], short: 'choice', description: 'previous allowed value (variables with choices)' },
+  { action: 'next-choice', keys: ['right'], screens: ['vars'], short: 'choice', description: 'next allowed value (variables with choices)' },
+  { action: 'clear-field', keys: ['ctrl+u'], screens: ['vars'], short: 'clear', description: 'clear the variable' },
+  { action: 'start', keys: ['enter'], screens: ['vars'], short: 'start', description: 'start the run with these values' },
+  { action: 'back', keys: ['esc'], screens: ['vars'], short: 'back', description: 'back to the runbook list; nothing runs' },
 ];
 
 /** Ink's key flags (subset) — kept structural so this file needs no Ink import. */

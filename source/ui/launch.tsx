@@ -44,6 +44,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       runbooks={runbooks ?? []}
       runbooksLoading={runbooks === null}
       openRunbook={openRunbook}
+      vars={options.vars}
       onFirstFrame={() => {
         setImmediate(() => poller.start());
         if (marker && !markerPrinted) {

@@ -29,7 +29,7 @@ export async function listRunbooks(dir: string, inventory?: Inventory): Promise<
         }
       }
       if (!runbook) return { id: name.replace(/\.md$/, ''), title: '(invalid runbook)', tags: [], path, clusters: [], problems: errors.length ? errors : [`${path}: invalid runbook`] };
-      return { id: runbook.id, title: runbook.title, tags: runbook.tags, path, clusters: runbook.clusters, problems: errors, ...(runbook.summary ? { summary: runbook.summary } : {}) };
+      return { id: runbook.id, title: runbook.title, tags: runbook.tags, path, clusters: runbook.clusters, problems: errors, vars: runbook.vars, ...(runbook.summary ? { summary: runbook.summary } : {}) };
     }),
   );
 }

@@ -1,6 +1,6 @@
 // End to end in a real terminal: hatui under tmux (private socket, 80×24, CI unset so Ink renders),
-// on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover by typing
-// the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
+// on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover through its
+// variables form (the password set from the environment, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
 // redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -38,18 +38,24 @@ async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
 }
 
 /** Opens a runbook by id and answers its questions (typed text, checklist) until the run ends. */
-async function walk(runbookId: string, typedText: string): Promise<{ end: string; typed: number }> {
+async function walk(runbookId: string, typedText: string): Promise<{ end: string; typed: number; form: string | null }> {
   // The `:` command line opens by exact id (a `/` filter would also match drill-* runbooks).
   await waitFor(async () => !(await pane()).includes('reading runbooks'), 10_000, 'the runbook list');
   await text(`:open ${runbookId}`);
   await keys('Enter');
   let typed = 0;
   let last = '';
+  let form: string | null = null;
   const end = await waitFor(async () => {
     const p = await pane();
     last = p;
     if (p.includes('run ended') || p.includes('run stopped')) return p;
-    if (p.includes(`Type ${typedText} to confirm`)) {
+    if (p.includes(`variables: ${runbookId}`)) {
+      // The variables form (the runbook declares variables): keep the values shown and start.
+      form = p;
+      await keys('Enter');
+      await waitFor(async () => !(await pane()).includes(`variables: ${runbookId}`), 10_000, 'the variables form to close');
+    } else if (p.includes(`Type ${typedText} to confirm`)) {
       typed++;
       await text(typedText);
       await keys('Enter');
@@ -59,7 +65,7 @@ async function walk(runbookId: string, typedText: string): Promise<{ end: string
   }, 150_000, 'the run to end', 300).catch((error: Error) => {
     throw new Error(`${error.message}\nlast screen:\n${last}`);
   });
-  return { end, typed };
+  return { end, typed, form };
 }
 
 async function verifyOnlyLog(runbookId: string): Promise<void> {
@@ -120,7 +126,11 @@ describe('hatui in tmux on the lab', () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
     await openApp({ HATUI_VAR_PG_PASSWORD: password });
-    const { end, typed } = await walk('pg-switchover', 'pg');
+    const { end, typed, form } = await walk('pg-switchover', 'pg');
+    // The variables form showed the defaults and that the password is set, never the password itself.
+    expect(form).toMatch(/candidate\s+auto▏?\s+default/);
+    expect(form).toMatch(/pg_password\s+•••• \(set\)\s+from HATUI_VAR_PG_PASSWORD/);
+    expect(form).not.toContain(password);
     expect(typed).toBe(1);
     expect(end).toContain('run ended: run finished: ok');
     const after = await waitFor(async () => {

@@ -31,3 +31,79 @@ describe('App: the : command line', () => {
     expect(lastFrame()).toContain("haproxy-drain needs 'server': type :open haproxy-drain server=…");
   });
 });
+
+describe('App: the variables form', () => {
+  const switchover: RunbookEntry = {
+    id: 'pg-switchover',
+    title: 'PostgreSQL planned switchover (Patroni)',
+    tags: ['switchover'],
+    path: 'runbooks/pg-switchover.md',
+    clusters: ['pg'],
+    problems: [],
+    vars: {
+      candidate: { description: 'Member to promote, or auto', default: 'auto', secret: false },
+      reason: { description: 'Why, for the audit log', secret: false },
+      mode: { default: 'planned', secret: false, choices: ['planned', 'crash'] },
+      pg_password: { description: 'PostgreSQL password', secret: true },
+    },
+  };
+
+  it('opens before the run with defaults, HATUI_VAR_ values, --var and :open values; a secret never shows', async () => {
+    const openRunbook = vi.fn(() => new Promise<never>(() => {}));
+    const { stdin, lastFrame } = render(
+      <App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{ HATUI_VAR_PG_PASSWORD: 's3cret-pw' }} vars={['candidate=pg3', 'mode=crash', 'other_runbooks_var=1']} />,
+    );
+    await tick();
+    stdin.write(':open pg-switchover candidate=pg2\r');
+    await tick();
+    const frame = lastFrame()!;
+    expect(frame).toContain('variables: pg-switchover');
+    expect(frame).toMatch(/candidate\s+pg2\s+from --var\/:open/);
+    expect(frame).toMatch(/mode\s+crash\s+from --var\/:open · planned\|crash/);
+    expect(frame).toMatch(/pg_password\s+•••• \(set\)\s+from HATUI_VAR_PG_PASSWORD/);
+    expect(frame).toMatch(/reason\s+▏?\s+required/);
+    expect(frame).not.toContain('s3cret-pw');
+    expect(openRunbook).not.toHaveBeenCalled();
+  });
+
+  it('Enter with a required value missing names it; typed values (spaces too) start the run; a typed secret never shows', async () => {
+    const openRunbook = vi.fn(() => new Promise<never>(() => {}));
+    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{}} />);
+    await tick();
+    stdin.write('\r'); // open the selected runbook: the form
+    await tick();
+    expect(lastFrame()).toContain('variables: pg-switchover');
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('reason needs a value');
+    expect(openRunbook).not.toHaveBeenCalled();
+    stdin.write('kernel update 6.1');
+    await tick();
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('pg_password needs a value (type it, or set HATUI_VAR_PG_PASSWORD)');
+    stdin.write('hunter2-pw');
+    await tick();
+    expect(lastFrame()).not.toContain('hunter2');
+    expect(lastFrame()).toMatch(/pg_password\s+•••• \(set\)▏\s+typed/);
+    stdin.write('\r');
+    await tick();
+    expect(openRunbook).toHaveBeenCalledWith(switchover, ['candidate=auto', 'reason=kernel update 6.1', 'mode=planned', 'pg_password=hunter2-pw']);
+  });
+
+  it('Esc goes back and runs nothing; an :open variable the runbook does not declare is refused by name', async () => {
+    const openRunbook = vi.fn(() => new Promise<never>(() => {}));
+    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{}} />);
+    await tick();
+    stdin.write(':open pg-switchover candidat=pg2\r');
+    await tick();
+    expect(lastFrame()).toContain("pg-switchover declares no variable 'candidat' (declared: candidate, reason");
+    stdin.write('\r');
+    await tick();
+    expect(lastFrame()).toContain('variables: pg-switchover');
+    stdin.write('\x1b');
+    await tick();
+    expect(lastFrame()).toContain('clusters & runbooks');
+    expect(openRunbook).not.toHaveBeenCalled();
+  });
+});

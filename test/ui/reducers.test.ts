@@ -1,5 +1,6 @@
 // UI state without a terminal: the key table, the ring buffer, and each screen's pure reducer.
 import { describe, expect, it } from 'vitest';
+import { initialVarsUi, reduceVars, type VarsUi } from '../../source/ui/state/vars-state.js';
 import { actionFor, KEYMAP, keyName, type ScreenName } from '../../source/ui/keymap.js';
 import { OutputBuffer } from '../../source/ui/output-buffer.js';
 import { initialConfirmUi, reduceConfirm, type ConfirmPrompt } from '../../source/ui/state/confirm-state.js';
@@ -175,5 +176,65 @@ describe('theme', () => {
   it('gives every status a distinct glyph, so none is told by colour alone', () => {
     const all = ['pending', 'running', 'awaiting-confirmation', ...OUTCOMES] as const;
     expect(new Set(all.map((s) => statusGlyph(s).glyph)).size).toBe(all.length);
+  });
+});
+
+describe('variables form reducer', () => {
+  const specs = {
+    candidate: { default: 'auto', secret: false },
+    mode: { default: 'planned', secret: false, choices: ['planned', 'crash'] },
+    server: { secret: false },
+    token: { secret: true },
+  };
+  const press = (ui: VarsUi, ...keys: string[]) => keys.reduce((u, k) => reduceVars(u, k, k.length === 1 ? k : '').ui, ui);
+
+  it('prefills :open values, then HATUI_VAR_<NAME>, then defaults, and starts on the first missing one', () => {
+    const ui = initialVarsUi('drill', specs, { candidate: 'pg2' }, { HATUI_VAR_TOKEN: 't0k', HATUI_VAR_CANDIDATE: 'pg3' });
+    expect(ui.fields.map((f) => [f.name, f.value, f.source])).toEqual([
+      ['candidate', 'pg2', 'command line'],
+      ['mode', 'planned', 'default'],
+      ['server', '', 'none'],
+      ['token', 't0k', 'environment'],
+    ]);
+    expect(ui.focus).toBe(2);
+  });
+
+  it('letters are text here (q, k, j, ? do not navigate); arrows, tab, backspace and ctrl+u edit and move', () => {
+    let ui = initialVarsUi('drill', specs, {}, {});
+    ui = press(ui, 'q', 'k', 'j', '?', 'space', 'x');
+    expect(ui.fields[2]!.value).toBe('qkj? x');
+    ui = press(ui, 'backspace', 'backspace');
+    expect(ui.fields[2]!.value).toBe('qkj?');
+    ui = press(ui, 'ctrl+u');
+    expect(ui.fields[2]!.value).toBe('');
+    ui = press(ui, 'up', 'up', 'up');
+    expect(ui.focus).toBe(0);
+    ui = press(ui, 'tab', 'down', 'down', 'down');
+    expect(ui.focus).toBe(3);
+  });
+
+  it('cycles a variable with choices with left/right and refuses a value outside them', () => {
+    let ui = press(initialVarsUi('drill', specs, {}, {}), 'up');
+    expect(ui.fields[ui.focus]!.name).toBe('mode');
+    ui = press(ui, 'right');
+    expect(ui.fields[1]!.value).toBe('crash');
+    ui = press(ui, 'right', 'left'); // crash → planned → crash (wraps)
+    expect(ui.fields[1]!.value).toBe('crash');
+    ui = press(ui, 'x');
+    const r = reduceVars(ui, 'enter', '');
+    expect(r.effect).toBeUndefined();
+    expect(r.ui.message).toBe('mode must be one of planned, crash');
+  });
+
+  it('enter starts only when every variable has a value; esc and ctrl+c go back', () => {
+    let ui = initialVarsUi('drill', specs, {}, { HATUI_VAR_TOKEN: 't' });
+    let r = reduceVars(ui, 'enter', '');
+    expect(r.effect).toBeUndefined();
+    expect(r.ui.message).toBe('server needs a value');
+    ui = press(r.ui, 'p', 'g', '1');
+    r = reduceVars(ui, 'enter', '');
+    expect(r.effect).toEqual({ kind: 'start', values: { candidate: 'auto', mode: 'planned', server: 'pg1', token: 't' } });
+    expect(reduceVars(ui, 'esc', '').effect).toEqual({ kind: 'back' });
+    expect(reduceVars(ui, 'ctrl+c', '').effect).toEqual({ kind: 'back' });
   });
 });

@@ -1,5 +1,6 @@
 // Home screen state as a pure reducer over normalised keys: runbook selection, `/` filter, `:` line.
 import { actionFor } from '../keymap.js';
+import type { VarSpecLike } from './vars-state.js';
 
 export interface RunbookEntry {
   id: string;
@@ -10,6 +11,8 @@ export interface RunbookEntry {
   clusters: string[];
   /** Validation problems (`file:line:col: message`): such a runbook is listed but cannot be opened. */
   problems: string[];
+  /** The variables it declares: opening it shows the variables form first when there are any. */
+  vars?: Record<string, VarSpecLike>;
 }
 
 export interface HomeUi {
