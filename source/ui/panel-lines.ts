@@ -43,6 +43,20 @@ export function panelLines(state: ClusterState): Line[] {
   }
 }
 
+/**
+ * The last leader change to show. A failover or switchover passes through "no leader" (pg1→none, then
+ * none→pg2): shown as the one change it is, pg1→pg2, with how long the cluster had no leader.
+ */
+export function lastLeaderChange(changes: PatroniState['leaderChanges']): { from: string | null; to: string | null; at: string; leaderlessMs?: number } | undefined {
+  const last = changes.at(-1);
+  if (!last) return undefined;
+  const before = changes.at(-2);
+  if (last.from === null && last.to !== null && before && before.to === null && before.from !== null) {
+    return { from: before.from, to: last.to, at: last.at, leaderlessMs: Math.max(0, Date.parse(last.at) - Date.parse(before.at)) };
+  }
+  return last;
+}
+
 function patroniLines(s: PatroniState): Line[] {
   const head: Line = [
     ...title(s, 'patroni'),
@@ -53,8 +67,8 @@ function patroniLines(s: PatroniState): Line[] {
     seg('  DCS '),
     s.dcsReachable === null ? seg('?', 'yellow') : s.dcsReachable ? seg('ok', 'green') : seg('UNREACHABLE', 'red', true),
   ];
-  const last = s.leaderChanges.at(-1);
-  if (last) head.push(seg(`  changed ${last.from ?? '-'}→${last.to ?? '-'} ${clock(last.at)}`, 'magenta'));
+  const change = lastLeaderChange(s.leaderChanges);
+  if (change) head.push(seg(`  changed ${change.from ?? '-'}→${change.to ?? '-'} ${clock(change.at)}${change.leaderlessMs !== undefined ? ` (no leader ${age(change.leaderlessMs)})` : ''}`, 'magenta'));
   const members = s.members.map((m): Line => {
     const roleTone: Tone = m.role === 'leader' ? 'green' : m.role === 'sync_standby' ? 'cyan' : m.role === 'unknown' ? 'yellow' : undefined;
     const lag = m.role === 'leader' ? '' : ` lag ${bytes(m.lagBytes)}${m.lagSeconds ? `/${m.lagSeconds.toFixed(1)}s` : ''}`;

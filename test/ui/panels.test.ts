@@ -8,6 +8,15 @@ describe('panel lines', () => {
     expect(lines[0]).toMatch(/leader pg3\s+sync pg2\s+DCS ok\s+changed pg1→pg3 20:00:01/);
     expect(lines.find((l) => l.startsWith('  pg2'))).toMatch(/api down STALE 4\.2s \(timed out after 1000 ms\)/);
   });
+  it('patroni: a change through "no leader" shows as old→new with how long there was no leader', () => {
+    const pg = labSnapshot({ leader: 'pg2' }).clusters.pg!;
+    if (pg.kind !== 'patroni') throw new Error('fixture');
+    const through = { ...pg, leaderChanges: [{ from: 'pg3', to: 'pg1', at: '2026-11-25T19:00:00.000Z' }, { from: 'pg1', to: null, at: '2026-11-25T20:00:01.000Z' }, { from: null, to: 'pg2', at: '2026-11-25T20:00:03.400Z' }] };
+    expect(panelLines(through).map(lineText)[0]).toMatch(/changed pg1→pg2 20:00:03 \(no leader 2\.4s\)/);
+    // still without a leader: the loss itself
+    const lost = { ...pg, leader: null, leaderChanges: through.leaderChanges.slice(0, 2) };
+    expect(panelLines(lost).map(lineText)[0]).toMatch(/leader NONE .*changed pg1→- 20:00:01/);
+  });
   it('redis: a disagreeing Sentinel is listed with what it says', () => {
     const snap = labSnapshot();
     const redis = snap.clusters.redis!;
