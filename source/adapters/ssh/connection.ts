@@ -111,9 +111,18 @@ export class SshConnection {
     });
     let privateKey: Buffer | undefined;
     if (endpoint.identityFile) {
-      privateKey = await readFile(endpoint.identityFile).catch((e: Error) => {
-        throw fail(`cannot read identity file ${endpoint.identityFile}: ${e.message}`);
+      const file = endpoint.identityFile;
+      privateKey = await readFile(file).catch((e: Error) => {
+        throw fail(`cannot read identity file ${file}: ${e.message}`);
       });
+      // hatui never asks for a key's passphrase (nothing may wait on a prompt mid-run): an encrypted key
+      // is for ssh-agent. With the agent on, the agent authenticates; without it, say how to fix it.
+      const parsed = ssh2.utils.parseKey(privateKey);
+      if (parsed instanceof Error) {
+        if (!/passphrase|encrypted/i.test(parsed.message)) throw fail(`identity file ${file} is not a private key hatui can read: ${parsed.message}`);
+        if (!endpoint.agent) throw fail(`identity file ${file} is passphrase-protected; hatui does not ask for passphrases: load it into ssh-agent (ssh-add ${file}) and set ssh.agent: true`);
+        privateKey = undefined;
+      }
     }
     if (!privateKey && !endpoint.agent && !opts.scanOnly) throw fail('no identityFile and no ssh-agent (set ssh.identityFile or ssh.agent: true with SSH_AUTH_SOCK)');
 
