@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { HostKeyError, SshTransport } from '../../source/adapters/ssh/index.js';
 import { fingerprintOf, formatKnownHostsLine } from '../../source/adapters/ssh/known-hosts.js';
-import { labPaths, type LabSettings } from '../../source/lab/index.js';
+import { labCrash, labPaths, labRestart, type LabSettings } from '../../source/lab/index.js';
 import { createTargetResolver } from '../../source/services/resolve-target.js';
 import { testLab, waitPartHealthy } from './helpers.js';
-import { labInventoryFile } from '../ssh/lab-support.js';
+import { labInventoryFile, withJumpHost } from '../ssh/lab-support.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -106,6 +106,41 @@ describe('host keys on the lab sshd', () => {
       expect(target).toEqual({ selector: 'pg1', host: 'pg1', address: `127.0.0.1:${settings.ports.sshd}`, fingerprint: expected });
     } finally {
       await t2.close();
+    }
+  });
+
+  it('hosts trust fetches the key of a host behind a jump host through the jump host, and names the jump host when it is down', async () => {
+    // known_hosts trusts only the jump host; `behind` (the lab sshd, reached through the jump sshd) is unknown.
+    const jumpLine = readFileSync(labPaths(settings).knownHosts, 'utf8').split('\n').find((l) => l.startsWith(`[127.0.0.1]:${settings.ports.sshdJump} `))!;
+    const file = join(dir, 'known_hosts_jump_only');
+    writeFileSync(file, `${jumpLine}\n`);
+    const { inventory } = inventoryWith(file, 'jump-only');
+    const path = join(dir, 'jump-only-behind.yaml');
+    writeFileSync(path, stringify(withJumpHost(inventory)));
+
+    await labCrash(settings, 'sshd-jump');
+    try {
+      const down = await hatuiWithStdin(['hosts', 'trust', 'behind', '--inventory', path], 'behind\n');
+      expect(down.code).not.toBe(0);
+      expect(down.stderr).toContain(`127.0.0.1:${settings.ports.sshdJump}`);
+      expect(readFileSync(file, 'utf8')).toBe(`${jumpLine}\n`);
+    } finally {
+      await labRestart(settings, 'sshd-jump');
+      await waitPartHealthy(settings, 'sshd');
+    }
+
+    const ok = await hatuiWithStdin(['hosts', 'trust', 'behind', '--inventory', path], 'behind\n');
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(fingerprintOf(realKey));
+    expect(readFileSync(file, 'utf8')).toBe(`${jumpLine}\n${formatKnownHostsLine('127.0.0.1', settings.ports.sshd, realKey)}\n`);
+    const t = new SshTransport(withJumpHost(inventory));
+    try {
+      const r = await t.run({ host: 'behind', command: 'echo trusted-behind', timeoutMs: 10_000 });
+      expect(r.outcome, r.message).toBe('ok');
+      expect(r.stdout).toBe('trusted-behind\n');
+    } finally {
+      await t.close();
     }
   });
 
