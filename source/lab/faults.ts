@@ -67,7 +67,20 @@ export async function labFreeze(settings: LabSettings, node: LabNode): Promise<L
   const t0 = Date.now();
   freezeNode(settings, node, true);
   recordEvent(settings, { action: 'freeze', node }, t0);
+  await untilFrozen(settings, node, true);
   return { node, t0 };
+}
+
+/**
+ * cgroup.freeze takes effect asynchronously (cgroup.events says `frozen 1` once every task stopped, later
+ * under load): return only when the fault is in effect, so `lab status` right after says so.
+ */
+async function untilFrozen(settings: LabSettings, node: LabNode, frozen: boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (cgroupFrozen(settings, node) !== frozen) {
+    if (Date.now() > deadline) throw new HatuiError(`${node}: its cgroup did not ${frozen ? 'freeze' : 'thaw'} within ${timeoutMs} ms`, ExitCode.failed);
+    await sleep(10);
+  }
 }
 
 export async function labThaw(settings: LabSettings, node: LabNode): Promise<LabFault> {
@@ -78,6 +91,7 @@ export async function labThaw(settings: LabSettings, node: LabNode): Promise<Lab
   const t0 = Date.now();
   freezeNode(settings, node, false);
   recordEvent(settings, { action: 'thaw', node }, t0);
+  await untilFrozen(settings, node, false);
   return { node, t0 };
 }
 
