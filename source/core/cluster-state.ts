@@ -162,11 +162,116 @@ export const etcdStateSchema = z.object({
 export type EtcdMember = z.infer<typeof etcdMemberSchema>;
 export type EtcdState = z.infer<typeof etcdStateSchema>;
 
-// ── Kinds without a probe (MongoDB, Kafka, Weaviate, Redis Cluster): listed, never faked ────────
+// ── MongoDB replica set ──────────────────────────────────────────────────────────────────────────
+export const mongoMemberSchema = z.object({
+  /** Inventory member name; the replica set's `host:port` for a member the inventory does not list. */
+  name: z.string(),
+  /** `host:port` as the replica set config names it (null until an answer says). */
+  host: z.string().nullable(),
+  /** `stateStr` as replSetGetStatus says: PRIMARY, SECONDARY, ARBITER, RECOVERING, STARTUP2, (not reachable/healthy)…; null when unknown. */
+  stateStr: z.string().nullable(),
+  /** 1 up, 0 down, as the replica set's heartbeats see it; null when not reported. */
+  health: z.number().nullable(),
+  /** Seconds the member's optime is behind the primary's (0 for the primary); null without a primary or an optime. */
+  lagSeconds: z.number().nullable(),
+  /** Member it replicates from (`host:port`); null when none or not reported. */
+  syncSourceHost: z.string().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const mongodbStateSchema = z.object({
+  kind: z.literal('mongodb'),
+  ...base,
+  /** Replica set name (`set` / `setName`). */
+  setName: z.string().nullable(),
+  /** The primary's member name; null when there is none or nobody answers. */
+  primary: z.string().nullable(),
+  /** Where the member view came from: replSetGetStatus, or each member's own `hello` when status was refused; null when nobody answers. */
+  view: z.enum(['replSetGetStatus', 'hello']).nullable(),
+  members: z.array(mongoMemberSchema),
+  /** Primary changes seen by this poller (oldest first, bounded). */
+  primaryChanges: z.array(leaderChangeSchema),
+});
+export type MongoMember = z.infer<typeof mongoMemberSchema>;
+export type MongodbState = z.infer<typeof mongodbStateSchema>;
+
+// ── Kafka ────────────────────────────────────────────────────────────────────────────────────────
+export const kafkaBrokerSchema = z.object({
+  /** Inventory member name; `broker <id>` for a broker the metadata lists and the inventory does not. */
+  name: z.string(),
+  /** `host:port`: the inventory endpoint, or what the metadata advertises. */
+  address: z.string(),
+  /** Broker id in the cluster metadata; null when the metadata does not list this member. */
+  nodeId: z.number().nullable(),
+  controller: z.boolean(),
+  stale: staleSchema.nullable(),
+});
+export const kafkaPartitionSchema = z.object({
+  topic: z.string(),
+  partition: z.number(),
+  /** Leader broker id; null when the partition has none (offline). */
+  leader: z.number().nullable(),
+  replicas: z.array(z.number()),
+  isr: z.array(z.number()),
+});
+export const kafkaStateSchema = z.object({
+  kind: z.literal('kafka'),
+  ...base,
+  clusterId: z.string().nullable(),
+  /** Controller broker id; null when the metadata names none or nobody answers. */
+  controller: z.number().nullable(),
+  brokers: z.array(kafkaBrokerSchema),
+  topics: z.number().nullable(),
+  partitions: z.number().nullable(),
+  /** Partitions whose ISR is shorter than their replica list; null when nobody answers. */
+  underReplicated: z.number().nullable(),
+  /** Partitions without a leader; null when nobody answers. */
+  offline: z.number().nullable(),
+  /** The first few of each, by topic and partition. */
+  underReplicatedFirst: z.array(kafkaPartitionSchema),
+  offlineFirst: z.array(kafkaPartitionSchema),
+  /** Controller changes seen by this poller (broker ids as text, oldest first, bounded). */
+  controllerChanges: z.array(leaderChangeSchema),
+});
+export type KafkaBroker = z.infer<typeof kafkaBrokerSchema>;
+export type KafkaPartition = z.infer<typeof kafkaPartitionSchema>;
+export type KafkaState = z.infer<typeof kafkaStateSchema>;
+
+// ── Weaviate ─────────────────────────────────────────────────────────────────────────────────────
+export const weaviateNodeSchema = z.object({
+  /** Node name as `/v1/nodes` reports it. */
+  name: z.string(),
+  /** HEALTHY, UNHEALTHY, UNAVAILABLE, INDEXING, TIMEOUT… as Weaviate says; null when not reported. */
+  status: z.string().nullable(),
+  version: z.string().nullable(),
+  shardCount: z.number().nullable(),
+  objectCount: z.number().nullable(),
+});
+export const weaviateMemberSchema = z.object({
+  name: z.string(),
+  endpoint: z.string(),
+  /** `/v1/.well-known/ready` answered 2xx; false on any other status; null when it did not answer. */
+  ready: z.boolean().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const weaviateStateSchema = z.object({
+  kind: z.literal('weaviate'),
+  ...base,
+  /** Nodes per the freshest `/v1/nodes` answer (empty when none answered). */
+  nodes: z.array(weaviateNodeSchema),
+  members: z.array(weaviateMemberSchema),
+  /** Nodes reporting HEALTHY. */
+  healthyCount: z.number(),
+});
+export type WeaviateNode = z.infer<typeof weaviateNodeSchema>;
+export type WeaviateMember = z.infer<typeof weaviateMemberSchema>;
+export type WeaviateState = z.infer<typeof weaviateStateSchema>;
+
+// ── Kinds without a probe (Redis Cluster): listed, never faked ──────────────────────────────────
+
 export const noProbeStateSchema = z.object({
   kind: z.literal('no-probe'),
   ...base,
-  /** The inventory kind (`mongodb`, `kafka`, …). */
+  /** The inventory kind (`redis-cluster`). */
   clusterKind: z.string(),
   members: z.array(z.string()),
   message: z.literal('no probe yet'),
@@ -178,6 +283,9 @@ export const clusterStateSchema = z.discriminatedUnion('kind', [
   haproxyStateSchema,
   redisSentinelStateSchema,
   etcdStateSchema,
+  mongodbStateSchema,
+  kafkaStateSchema,
+  weaviateStateSchema,
   noProbeStateSchema,
 ]);
 export type ClusterState = z.infer<typeof clusterStateSchema>;

@@ -1,6 +1,6 @@
 // Cluster state → panel lines (text segments with a colour name). Pure: the panel component renders
 // them and tests read them without a terminal. Compact enough for 80×24 (one line per member).
-import type { ClusterState, EtcdState, HaproxyBackend, HaproxyState, PatroniState, RedisSentinelState, Stale } from '../core/cluster-state.js';
+import type { ClusterState, EtcdState, HaproxyBackend, HaproxyState, KafkaPartition, KafkaState, MongodbState, PatroniState, RedisSentinelState, Stale, WeaviateState } from '../core/cluster-state.js';
 import { NO_ANSWER_YET as NOT_YET, worstStale } from '../core/cluster-state.js';
 import { assertNever } from '../core/outcome.js';
 import { age, bytes, clock } from './format.js';
@@ -36,6 +36,12 @@ export function panelLines(state: ClusterState): Line[] {
       return redisLines(state);
     case 'etcd':
       return etcdLines(state);
+    case 'mongodb':
+      return mongoLines(state);
+    case 'kafka':
+      return kafkaLines(state);
+    case 'weaviate':
+      return weaviateLines(state);
     case 'no-probe':
       return [[...title(state, state.clusterKind), seg(`  no probe yet`, 'gray'), seg(state.members.length ? `  (${state.members.join(', ')})` : '', 'gray')]];
     default:
@@ -57,6 +63,13 @@ export function lastLeaderChange(changes: PatroniState['leaderChanges']): { from
   return last;
 }
 
+/** `changed pg1→pg2 12:00:03 (no leader 1.2s)` for the last change, or nothing. */
+function changeSegs(changes: PatroniState['leaderChanges'], role: string): Segment[] {
+  const change = lastLeaderChange(changes);
+  if (!change) return [];
+  return [seg(`  changed ${change.from ?? '-'}→${change.to ?? '-'} ${clock(change.at)}${change.leaderlessMs !== undefined ? ` (no ${role} ${age(change.leaderlessMs)})` : ''}`, 'magenta')];
+}
+
 function patroniLines(s: PatroniState): Line[] {
   const head: Line = [
     ...title(s, 'patroni'),
@@ -67,8 +80,7 @@ function patroniLines(s: PatroniState): Line[] {
     seg('  DCS '),
     s.dcsReachable === null ? seg('?', 'yellow') : s.dcsReachable ? seg('ok', 'green') : seg('UNREACHABLE', 'red', true),
   ];
-  const change = lastLeaderChange(s.leaderChanges);
-  if (change) head.push(seg(`  changed ${change.from ?? '-'}→${change.to ?? '-'} ${clock(change.at)}${change.leaderlessMs !== undefined ? ` (no leader ${age(change.leaderlessMs)})` : ''}`, 'magenta'));
+  head.push(...changeSegs(s.leaderChanges, 'leader'));
   const members = s.members.map((m): Line => {
     const roleTone: Tone = m.role === 'leader' ? 'green' : m.role === 'sync_standby' ? 'cyan' : m.role === 'unknown' ? 'yellow' : undefined;
     const lag = m.role === 'leader' ? '' : ` lag ${bytes(m.lagBytes)}${m.lagSeconds ? `/${m.lagSeconds.toFixed(1)}s` : ''}`;
@@ -139,6 +151,94 @@ function etcdLines(s: EtcdState): Line[] {
       ]),
     ],
   ];
+}
+
+function seconds(value: number | null): string {
+  return value === null ? '?' : `${value.toFixed(value < 10 ? 1 : 0)}s`;
+}
+
+/** 950, 12.3k, 4.5M: object counts in a few columns. */
+function count(value: number | null): string {
+  if (value === null) return '?';
+  if (value < 1000) return String(value);
+  const [unit, div] = value < 1e6 ? ['k', 1e3] : value < 1e9 ? ['M', 1e6] : ['G', 1e9];
+  return `${(value / (div as number)).toFixed(1)}${unit}`;
+}
+
+function mongoLines(s: MongodbState): Line[] {
+  const head: Line = [
+    ...title(s, 'mongodb'),
+    seg(`  set ${s.setName ?? '?'}`),
+    seg('  primary '),
+    s.primary ? seg(s.primary, 'green', true) : seg('NONE', 'red', true),
+  ];
+  if (s.view === 'hello') head.push(seg('  (hello only)', 'yellow'));
+  head.push(...changeSegs(s.primaryChanges, 'primary'));
+  const members = s.members.map((m): Line => {
+    const state = m.stateStr ?? '?';
+    const tone: Tone = state === 'PRIMARY' ? 'green' : state === 'SECONDARY' ? undefined : state === 'ARBITER' ? 'gray' : m.health === 0 ? 'red' : 'yellow';
+    return [
+      seg(`  ${m.name.padEnd(6)} `),
+      seg(state.padEnd(10), tone, state === 'PRIMARY'),
+      m.health === 0 && state !== '(not reachable/healthy)' ? seg(' DOWN', 'red', true) : seg(''),
+      seg(state === 'PRIMARY' || state === 'ARBITER' ? '' : ` lag ${seconds(m.lagSeconds)}`),
+      seg(m.syncSourceHost ? ` ← ${m.syncSourceHost}` : '', 'gray'),
+      ...staleSeg(m.stale),
+    ];
+  });
+  return [head, ...members];
+}
+
+function partitionsSeg(label: string, n: number | null, first: KafkaPartition[]): Segment[] {
+  if (n === null) return [seg(`  ${label} ?`, 'yellow')];
+  if (n === 0) return [seg(`  ${label} 0`, 'green')];
+  const names = first.slice(0, 2).map((p) => `${p.topic}-${p.partition}`).join(' ');
+  return [seg(`  ${label} ${n}`, 'red', true), seg(` (${names}${n > 2 ? ' …' : ''})`, 'red')];
+}
+
+function kafkaLines(s: KafkaState): Line[] {
+  const listed = s.brokers.filter((b) => b.nodeId !== null).length;
+  const head: Line = [
+    ...title(s, 'kafka'),
+    seg('  controller '),
+    s.controller !== null ? seg(String(s.controller), 'green', true) : seg('NONE', 'red', true),
+    seg(`  brokers ${listed}/${s.brokers.length}`, listed === s.brokers.length ? undefined : 'yellow'),
+    ...partitionsSeg('URP', s.underReplicated, s.underReplicatedFirst),
+    ...partitionsSeg('offline', s.offline, s.offlineFirst),
+  ];
+  const brokers = s.brokers.map((b): Line => [
+    seg(`  ${b.name.padEnd(6)} `),
+    b.nodeId !== null ? seg(`id ${b.nodeId}`.padEnd(6)) : seg('not in metadata', 'yellow'),
+    seg(` ${b.address}`, 'gray'),
+    b.controller ? seg(' controller', 'cyan') : seg(''),
+    ...staleSeg(b.stale),
+  ]);
+  return [head, ...brokers];
+}
+
+function weaviateLines(s: WeaviateState): Line[] {
+  const ready = s.members.filter((m) => m.ready === true).length;
+  const head: Line = [
+    ...title(s, 'weaviate'),
+    seg(`  healthy ${s.healthyCount}/${s.nodes.length}`, s.nodes.length > 0 && s.healthyCount === s.nodes.length ? 'green' : 'red', s.healthyCount < s.nodes.length),
+    seg(`  ready ${ready}/${s.members.length}`, ready === s.members.length ? 'green' : 'red'),
+  ];
+  const nodeSegs = (name: string): Segment[] => {
+    const n = s.nodes.find((x) => x.name === name);
+    if (!n) return [seg('not in /v1/nodes'.padEnd(10), 'yellow')];
+    return [
+      seg((n.status ?? '?').padEnd(10), n.status === 'HEALTHY' ? 'green' : 'red', n.status !== 'HEALTHY'),
+      seg(` ${n.version ?? '?'} shards ${n.shardCount ?? '?'} objects ${count(n.objectCount)}`),
+    ];
+  };
+  const members = s.members.map((m): Line => [
+    seg(`  ${m.name.padEnd(6)} `),
+    ...nodeSegs(m.name),
+    m.ready === null ? seg('') : m.ready ? seg('  ready', 'green') : seg('  NOT READY', 'red', true),
+    ...staleSeg(m.stale),
+  ]);
+  const others = s.nodes.filter((n) => !s.members.some((m) => m.name === n.name)).map((n): Line => [seg(`  ${n.name.padEnd(6)} `), ...nodeSegs(n.name), seg('  (no inventory member)', 'gray')]);
+  return [head, ...members, ...others];
 }
 
 export function lineText(line: Line): string {

@@ -36,7 +36,7 @@ const inventory: Inventory = {
   hosts: {},
   clusters: {
     etcd: { kind: 'etcd', members: [{ name: 'ok', host: 'x' }, { name: 'hung', host: 'y' }] },
-    docs: { kind: 'mongodb', members: [{ name: 'm1', host: 'z' }] },
+    cache: { kind: 'redis-cluster', members: [{ name: 'r1', host: 'z' }] },
   },
 };
 
@@ -77,7 +77,7 @@ describe('Poller', () => {
 
   it('lists a kind without a probe as "no probe yet"', () => {
     poller = new Poller(inventory);
-    expect(poller.current().clusters.docs).toMatchObject({ kind: 'no-probe', clusterKind: 'mongodb', members: ['m1'], message: 'no probe yet' });
+    expect(poller.current().clusters.cache).toMatchObject({ kind: 'no-probe', clusterKind: 'redis-cluster', members: ['r1'], message: 'no probe yet' });
   });
 
   it('waits for a first round of answers (or failures) of every target', async () => {

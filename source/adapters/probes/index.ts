@@ -4,11 +4,12 @@ import type { NoProbeState } from '../../core/cluster-state.js';
 import type { Cluster, ClusterKind } from '../../core/inventory/model.js';
 import { etcdProbe } from './etcd.js';
 import { haproxyProbe } from './haproxy.js';
+import { mongodbProbe } from './mongodb.js';
 import { patroniProbe } from './patroni.js';
 import { redisSentinelProbe } from './redis-sentinel.js';
 import type { ClusterProbe } from './types.js';
 
-export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe];
+export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe, mongodbProbe];
 
 export function probeFor(kind: ClusterKind): ClusterProbe<unknown> | undefined {
   return PROBES.find((p) => p.kinds.includes(kind));

@@ -1,0 +1,278 @@
+// A MongoDB replica set double on the wire: one TCP server per member on 127.0.0.1, speaking the
+// MongoDB wire protocol with BSON (the `bson` package the driver itself uses), so the real `mongodb`
+// driver connects, handshakes and runs commands against it. It is NOT a MongoDB server: it answers
+// hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, and any
+// other command with a CommandNotFound error.
+//
+// Built from the documented shapes (no MongoDB could be run here):
+//  - framing: MongoDB Wire Protocol, https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
+//    (MsgHeader; OP_MSG 2013 with flagBits and kind-0/kind-1 sections; legacy OP_QUERY 2004 answered
+//    by OP_REPLY 1, which driver 7 still uses for its first `ismaster` handshake: cmap/connect.js)
+//  - hello: https://www.mongodb.com/docs/manual/reference/command/hello/ (isWritablePrimary, secondary,
+//    arbiterOnly, setName, hosts, arbiters, primary, me, lastWrite, topologyVersion, wire versions…)
+//  - replSetGetStatus: https://www.mongodb.com/docs/manual/reference/command/replSetGetStatus/ (set, myState,
+//    term, syncSourceHost, optimes, members[] with _id, name, health, state, stateStr, optime {ts, t},
+//    optimeDate, syncSourceHost, self; a member others cannot reach: health 0, state 8,
+//    "(not reachable/healthy)", optime {ts: Timestamp(0, 0), t: -1}, optimeDate 1970)
+//  - errors: {ok: 0, errmsg, code, codeName}; Unauthorized is code 13, CommandNotFound code 59
+//    (https://www.mongodb.com/docs/manual/reference/error-codes/)
+import { createServer, type Server, type Socket } from 'node:net';
+import { deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
+
+const OP_REPLY = 1;
+const OP_QUERY = 2004;
+const OP_MSG = 2013;
+
+/** Replica set member states (replSetGetStatus `state` → `stateStr`). */
+export const MEMBER_STATES = { STARTUP: 0, PRIMARY: 1, SECONDARY: 2, RECOVERING: 3, STARTUP2: 5, UNKNOWN: 6, ARBITER: 7, DOWN: 8, ROLLBACK: 9, REMOVED: 10 } as const;
+export type MemberStateName = keyof typeof MEMBER_STATES;
+
+export interface MongoMemberSpec {
+  state: MemberStateName;
+  /** Last applied optime, epoch seconds (default: the set's `now`). */
+  optimeSeconds?: number;
+  /** Health as the other members' heartbeats see this one (0: they report it "(not reachable/healthy)"). */
+  health?: 0 | 1;
+  /** Index of the member it replicates from. */
+  syncSource?: number;
+  /** false: replSetGetStatus is refused with Unauthorized (code 13), as without the clusterMonitor role. */
+  statusAllowed?: boolean;
+}
+
+/** `answer` (default), `hang` (accepts and reads, never answers), `closed` (not listening: refused). */
+export type MongoMode = 'answer' | 'hang' | 'closed';
+
+interface Member extends MongoMemberSpec {
+  index: number;
+  host: string;
+  server: Server | null;
+  sockets: Set<Socket>;
+  mode: MongoMode;
+}
+
+/** MsgHeader (messageLength, requestID, responseTo, opCode), then the op's fields and the document. */
+function reply(responseTo: number, opCode: number, fields: Buffer, document: Uint8Array): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeInt32LE(16 + fields.length + document.length, 0);
+  header.writeInt32LE(responseTo + 1_000_000, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(opCode, 12);
+  return Buffer.concat([header, fields, document]);
+}
+
+export class MongoReplicaSetDouble {
+  /** Commands received per member (first key of each command document), in order. */
+  readonly received: string[][] = [];
+  /** Epoch seconds the model treats as "now" for default optimes. */
+  now = Math.floor(Date.now() / 1000);
+  term = 3;
+  private members: Member[] = [];
+  private readonly processId = new ObjectId();
+  private connectionIds = 0;
+
+  private constructor(readonly setName: string) {}
+
+  static async start(setName: string, specs: MongoMemberSpec[]): Promise<MongoReplicaSetDouble> {
+    const double = new MongoReplicaSetDouble(setName);
+    for (const [index, spec] of specs.entries()) {
+      const member: Member = { ...spec, index, host: '', server: null, sockets: new Set(), mode: 'answer' };
+      double.members.push(member);
+      double.received.push([]);
+      member.server = await double.listen(member, 0);
+      member.host = `127.0.0.1:${(member.server.address() as { port: number }).port}`;
+    }
+    return double;
+  }
+
+  /** `host:port` of every member, in order (what the replica set config names them). */
+  get hosts(): string[] {
+    return this.members.map((m) => m.host);
+  }
+
+  update(index: number, patch: Partial<MongoMemberSpec>): void {
+    Object.assign(this.member(index), patch);
+  }
+
+  async setMode(index: number, mode: MongoMode): Promise<void> {
+    const member = this.member(index);
+    member.mode = mode;
+    if (mode === 'closed') await this.stop(member);
+    else if (!member.server) member.server = await this.listen(member, Number(member.host.split(':')[1]));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.members.map((m) => this.stop(m)));
+  }
+
+  private member(index: number): Member {
+    const member = this.members[index];
+    if (!member) throw new Error(`no member ${index}`);
+    return member;
+  }
+
+  private listen(member: Member, port: number): Promise<Server> {
+    const server = createServer((socket) => this.serve(member, socket));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  }
+
+  private async stop(member: Member): Promise<void> {
+    const server = member.server;
+    member.server = null;
+    for (const socket of member.sockets) socket.destroy();
+    member.sockets.clear();
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+
+  private serve(member: Member, socket: Socket): void {
+    member.sockets.add(socket);
+    socket.on('close', () => member.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    const connectionId = ++this.connectionIds;
+    let buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      while (buffer.length >= 4 && buffer.length >= buffer.readInt32LE(0)) {
+        const message = buffer.subarray(0, buffer.readInt32LE(0));
+        buffer = buffer.subarray(message.length);
+        if (member.mode !== 'answer') continue; // hung: read everything, answer nothing
+        const reply = this.answer(member, message, connectionId);
+        if (reply) socket.write(reply);
+      }
+    });
+  }
+
+  /** One request message → its reply (OP_REPLY for OP_QUERY, OP_MSG for OP_MSG). */
+  private answer(member: Member, message: Buffer, connectionId: number): Buffer | undefined {
+    const requestId = message.readInt32LE(4);
+    const opCode = message.readInt32LE(12);
+    if (opCode === OP_QUERY) {
+      // flags int32, fullCollectionName cstring, numberToSkip int32, numberToReturn int32, query document
+      const nameEnd = message.indexOf(0, 20);
+      const query = deserialize(message.subarray(nameEnd + 9), { allowObjectSmallerThanBufferSize: true });
+      // OP_REPLY: responseFlags 0, cursorID 0 (int64), startingFrom 0, numberReturned 1, the document
+      const fields = Buffer.alloc(20);
+      fields.writeInt32LE(1, 16);
+      return reply(requestId, OP_REPLY, fields, serialize(this.command(member, query, connectionId)));
+    }
+    if (opCode === OP_MSG) {
+      const flagBits = message.readUInt32LE(16);
+      const end = flagBits & 1 ? message.length - 4 : message.length; // checksumPresent
+      let command: Document = {};
+      // Sections: kind 0 (one body document) or kind 1 (int32 size, cstring identifier, documents: skipped)
+      for (let at = 20; at < end; at += 1 + message.readInt32LE(at + 1)) {
+        if (message[at] === 0) command = deserialize(message.subarray(at + 1, at + 1 + message.readInt32LE(at + 1)));
+      }
+      // OP_MSG: flagBits 0, one kind-0 section
+      return reply(requestId, OP_MSG, Buffer.alloc(5), serialize(this.command(member, command, connectionId)));
+    }
+    return undefined; // OP_COMPRESSED is never sent: this double advertises no compressors
+  }
+
+  private command(member: Member, command: Document, connectionId: number): Document {
+    const name = Object.keys(command)[0] ?? '';
+    this.received[member.index]!.push(name);
+    switch (name.toLowerCase()) {
+      case 'hello':
+      case 'ismaster':
+        return this.hello(member, name !== 'hello', connectionId);
+      case 'ping':
+      case 'endsessions':
+        return { ok: 1 };
+      case 'buildinfo':
+        return { version: '7.0.14', gitVersion: 'ce59cfc6a3c5e5c067dca0d30697edd68d4f5188', versionArray: [7, 0, 14, 0], bits: 64, debug: false, maxBsonObjectSize: 16777216, ok: 1 };
+      case 'replsetgetstatus':
+        if (member.statusAllowed === false) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
+        return this.status(member);
+      default:
+        return { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
+    }
+  }
+
+  private optime(m: Member): { ts: Timestamp; t: Long } {
+    return { ts: new Timestamp({ t: m.optimeSeconds ?? this.now, i: 1 }), t: Long.fromNumber(this.term) };
+  }
+
+  private hello(member: Member, legacy: boolean, connectionId: number): Document {
+    const primary = this.members.find((m) => m.state === 'PRIMARY');
+    const isPrimary = member.state === 'PRIMARY';
+    const arbiters = this.members.filter((m) => m.state === 'ARBITER').map((m) => m.host);
+    // Simplified: the majority-committed point is the primary's optime.
+    const majority = primary ?? member;
+    return {
+      topologyVersion: { processId: this.processId, counter: Long.fromNumber(0) },
+      hosts: this.members.filter((m) => m.state !== 'ARBITER').map((m) => m.host),
+      ...(arbiters.length ? { arbiters } : {}),
+      setName: this.setName,
+      setVersion: 1,
+      ...(legacy ? { ismaster: isPrimary } : { isWritablePrimary: isPrimary }),
+      secondary: member.state === 'SECONDARY',
+      ...(member.state === 'ARBITER' ? { arbiterOnly: true } : {}),
+      ...(primary ? { primary: primary.host } : {}),
+      me: member.host,
+      ...(isPrimary ? { electionId: new ObjectId('7fffffff0000000000000003') } : {}),
+      // An arbiter holds no data: no lastWrite.
+      ...(member.state === 'ARBITER' ? {} : { lastWrite: { opTime: this.optime(member), lastWriteDate: new Date((member.optimeSeconds ?? this.now) * 1000), majorityOpTime: this.optime(majority), majorityWriteDate: new Date((majority.optimeSeconds ?? this.now) * 1000) } }),
+      maxBsonObjectSize: 16777216,
+      maxMessageSizeBytes: 48000000,
+      maxWriteBatchSize: 100000,
+      localTime: new Date(),
+      logicalSessionTimeoutMinutes: 30,
+      connectionId,
+      minWireVersion: 0,
+      maxWireVersion: 21,
+      readOnly: false,
+      ...(legacy ? { helloOk: true } : {}),
+      ok: 1,
+    };
+  }
+
+  /** replSetGetStatus as `self` sees the set: other members through its heartbeats (their `health`). */
+  private status(self: Member): Document {
+    const members = this.members.map((m) => {
+      const isSelf = m === self;
+      const down = !isSelf && m.health === 0;
+      const sync = m.syncSource === undefined ? undefined : this.members[m.syncSource];
+      const entry: Document = {
+        _id: m.index,
+        name: m.host,
+        health: down ? 0 : 1,
+        state: down ? MEMBER_STATES.DOWN : MEMBER_STATES[m.state],
+        stateStr: down ? '(not reachable/healthy)' : m.state,
+        uptime: 3600,
+      };
+      if (m.state !== 'ARBITER') {
+        const optime = down ? { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromNumber(-1) } : this.optime(m);
+        const date = new Date(down ? 0 : (m.optimeSeconds ?? this.now) * 1000);
+        Object.assign(entry, isSelf ? { optime, optimeDate: date } : { optime, optimeDurable: optime, optimeDate: date, optimeDurableDate: date });
+        entry.lastAppliedWallTime = date;
+        entry.lastDurableWallTime = date;
+      }
+      if (!isSelf) Object.assign(entry, { lastHeartbeat: new Date(), lastHeartbeatRecv: new Date(), pingMs: Long.fromNumber(0), lastHeartbeatMessage: down ? `Error connecting to ${m.host} :: caused by :: Connection refused` : '' });
+      Object.assign(entry, { syncSourceHost: !down && sync ? sync.host : '', syncSourceId: !down && sync ? sync.index : -1, infoMessage: '', configVersion: 1, configTerm: this.term });
+      if (m.state === 'PRIMARY' && !down) Object.assign(entry, { electionTime: new Timestamp({ t: this.now - 600, i: 1 }), electionDate: new Date((this.now - 600) * 1000) });
+      if (isSelf) entry.self = true;
+      return entry;
+    });
+    const ownSync = self.syncSource === undefined ? undefined : this.members[self.syncSource];
+    const applied = this.optime(self);
+    return {
+      set: this.setName,
+      date: new Date(),
+      myState: MEMBER_STATES[self.state],
+      term: Long.fromNumber(this.term),
+      syncSourceHost: ownSync?.host ?? '',
+      syncSourceId: ownSync?.index ?? -1,
+      heartbeatIntervalMillis: Long.fromNumber(2000),
+      majorityVoteCount: Math.floor(this.members.length / 2) + 1,
+      writeMajorityCount: Math.floor(this.members.length / 2) + 1,
+      votingMembersCount: this.members.length,
+      writableVotingMembersCount: this.members.filter((m) => m.state !== 'ARBITER').length,
+      optimes: { lastCommittedOpTime: applied, readConcernMajorityOpTime: applied, appliedOpTime: applied, durableOpTime: applied },
+      members,
+      ok: 1,
+    };
+  }
+}
