@@ -65,12 +65,13 @@ export function createLiveDeps(inventory: Inventory, opts: LiveDepsOptions = {})
     },
     secrets,
     prewarm(first) {
-      // Called with the run's first command's host selector. Authenticate to that host while the run starts (audit log, first probes), so that
-      // command does not pay the handshake; resolving its selector waits for the verified host key anyway.
-      // Only that one: several handshakes at once slow each other (the client's crypto runs on this
-      // thread, every sshd session forks) and the first command's would be on the critical path. Other
-      // hosts connect on first use. Failures are ignored here on purpose: the real command reconnects
-      // and reports them (an unknown host key is refused there, exit 4).
+      // `first` is the host selector of the run's first command. Authenticate to its host while the run
+      // starts (audit log, first probes), so that command does not pay the handshake; resolving the
+      // selector waits for the verified host key anyway. Only that host: several handshakes at once slow
+      // each other (the client's crypto runs on this thread, every sshd session forks) and the first
+      // command's would be on the critical path. Other hosts connect on first use. Failures are ignored
+      // here on purpose: the real command reconnects and reports them (an unknown host key is refused
+      // there, exit 4).
       const hosts = sshHostsFor(inventory, [first]);
       void resolver.resolve(first).then(
         (targets) => Promise.all(targets.filter((t) => hosts.includes(t.host)).map((t) => transports.ssh.connection(t.host).catch(() => undefined))),
