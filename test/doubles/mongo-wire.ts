@@ -16,8 +16,9 @@
 //    "(not reachable/healthy)", optime {ts: Timestamp(0, 0), t: -1}, optimeDate 1970)
 //  - errors: {ok: 0, errmsg, code, codeName}; Unauthorized is code 13, CommandNotFound code 59
 //    (https://www.mongodb.com/docs/manual/reference/error-codes/)
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
+import { LoopbackListener, LoopbackSet } from './loopback.js';
 
 const OP_REPLY = 1;
 const OP_QUERY = 2004;
@@ -39,15 +40,10 @@ export interface MongoMemberSpec {
   statusAllowed?: boolean;
 }
 
-/** `answer` (default), `hang` (accepts and reads, never answers), `closed` (not listening: refused). */
-export type MongoMode = 'answer' | 'hang' | 'closed';
-
 interface Member extends MongoMemberSpec {
   index: number;
   host: string;
-  server: Server | null;
-  sockets: Set<Socket>;
-  mode: MongoMode;
+  listener: LoopbackListener;
 }
 
 /** MsgHeader (messageLength, requestID, responseTo, opCode), then the op's fields and the document. */
@@ -60,26 +56,26 @@ function reply(responseTo: number, opCode: number, fields: Buffer, document: Uin
   return Buffer.concat([header, fields, document]);
 }
 
-export class MongoReplicaSetDouble {
+export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   /** Commands received per member (first key of each command document), in order. */
   readonly received: string[][] = [];
   /** Epoch seconds the model treats as "now" for default optimes. */
   now = Math.floor(Date.now() / 1000);
   term = 3;
-  private members: Member[] = [];
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 
-  private constructor(readonly setName: string) {}
+  private constructor(readonly setName: string) {
+    super();
+  }
 
   static async start(setName: string, specs: MongoMemberSpec[]): Promise<MongoReplicaSetDouble> {
     const double = new MongoReplicaSetDouble(setName);
     for (const [index, spec] of specs.entries()) {
-      const member: Member = { ...spec, index, host: '', server: null, sockets: new Set(), mode: 'answer' };
+      const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(() => createServer((socket) => double.serve(member, socket))) };
       double.members.push(member);
       double.received.push([]);
-      member.server = await double.listen(member, 0);
-      member.host = `127.0.0.1:${(member.server.address() as { port: number }).port}`;
+      member.host = (await member.listener.start()).address;
     }
     return double;
   }
@@ -89,47 +85,7 @@ export class MongoReplicaSetDouble {
     return this.members.map((m) => m.host);
   }
 
-  update(index: number, patch: Partial<MongoMemberSpec>): void {
-    Object.assign(this.member(index), patch);
-  }
-
-  async setMode(index: number, mode: MongoMode): Promise<void> {
-    const member = this.member(index);
-    member.mode = mode;
-    if (mode === 'closed') await this.stop(member);
-    else if (!member.server) member.server = await this.listen(member, Number(member.host.split(':')[1]));
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.members.map((m) => this.stop(m)));
-  }
-
-  private member(index: number): Member {
-    const member = this.members[index];
-    if (!member) throw new Error(`no member ${index}`);
-    return member;
-  }
-
-  private listen(member: Member, port: number): Promise<Server> {
-    const server = createServer((socket) => this.serve(member, socket));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve(server));
-    });
-  }
-
-  private async stop(member: Member): Promise<void> {
-    const server = member.server;
-    member.server = null;
-    for (const socket of member.sockets) socket.destroy();
-    member.sockets.clear();
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-
   private serve(member: Member, socket: Socket): void {
-    member.sockets.add(socket);
-    socket.on('close', () => member.sockets.delete(socket));
-    socket.on('error', () => undefined);
     const connectionId = ++this.connectionIds;
     let buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -137,7 +93,7 @@ export class MongoReplicaSetDouble {
       while (buffer.length >= 4 && buffer.length >= buffer.readInt32LE(0)) {
         const message = buffer.subarray(0, buffer.readInt32LE(0));
         buffer = buffer.subarray(message.length);
-        if (member.mode !== 'answer') continue; // hung: read everything, answer nothing
+        if (member.listener.mode !== 'answer') continue; // hung: read everything, answer nothing
         const reply = this.answer(member, message, connectionId);
         if (reply) socket.write(reply);
       }

@@ -7,6 +7,7 @@ import { inventorySchema, type Inventory } from '../../source/core/inventory/mod
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
 import { MongoReplicaSetDouble, type MongoMemberSpec } from '../doubles/mongo-wire.js';
+import { doubleInventory } from './double-inventory.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 let double: MongoReplicaSetDouble | undefined;
@@ -17,12 +18,7 @@ afterEach(async () => {
 
 async function replicaSet(specs: MongoMemberSpec[]): Promise<{ double: MongoReplicaSetDouble; inventory: Inventory }> {
   double = await MongoReplicaSetDouble.start('rs0', specs);
-  const inventory = inventorySchema.parse({
-    environment: 'lab',
-    hosts: { h: { address: '127.0.0.1', transport: 'local' } },
-    clusters: { docs: { kind: 'mongodb', members: double.hosts.map((endpoint, i) => ({ name: `m${i + 1}`, host: 'h', endpoint })) } },
-  });
-  return { double, inventory };
+  return { double, inventory: doubleInventory({ docs: { kind: 'mongodb', prefix: 'm', endpoints: double.hosts } }) };
 }
 
 async function snapshot(inventory: Inventory, prev?: MongodbState, timeoutMs = 1500): Promise<MongodbState> {

@@ -4,12 +4,13 @@ import type { NoProbeState } from '../../core/cluster-state.js';
 import type { Cluster, ClusterKind } from '../../core/inventory/model.js';
 import { etcdProbe } from './etcd.js';
 import { haproxyProbe } from './haproxy.js';
+import { kafkaProbe } from './kafka.js';
 import { mongodbProbe } from './mongodb.js';
 import { patroniProbe } from './patroni.js';
 import { redisSentinelProbe } from './redis-sentinel.js';
 import type { ClusterProbe } from './types.js';
 
-export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe, mongodbProbe];
+export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe, mongodbProbe, kafkaProbe];
 
 export function probeFor(kind: ClusterKind): ClusterProbe<unknown> | undefined {
   return PROBES.find((p) => p.kinds.includes(kind));

@@ -73,16 +73,29 @@ export function parseReplSetStatus(doc: Record<string, unknown>): NonNullable<Mo
 }
 
 /**
- * Settles with `work`, or rejects as soon as `signal` aborts: the driver and kafkajs take no signal, and a
- * member that accepts but never answers must not hold a poll past its timeout. The caller closes its client.
+ * One poll through a client library that takes no abort signal (the MongoDB driver, kafkajs): settles with
+ * its answer, or rejects as soon as `signal` aborts, so a member that accepts but never answers cannot hold
+ * the poll past its timeout. Every client the poll registered with `opened` is closed afterwards without
+ * waiting (closing waits for in-flight requests); one opened after that is closed at once. Errors name the address.
  */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, address: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error(`${address}: ${describeError(undefined, signal)}`));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, (error: unknown) => reject(signal.aborted ? new Error(`${address}: ${describeError(error, signal)}`) : error)).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+export async function pollClosing<T>(address: string, signal: AbortSignal, poll: (opened: (close: () => Promise<unknown>) => void) => Promise<T>): Promise<T> {
+  const closers: (() => Promise<unknown>)[] = [];
+  let done = false;
+  const opened = (close: () => Promise<unknown>) => (done ? void close().catch(() => undefined) : closers.push(close));
+  const fail = (error: unknown) => new Error(error instanceof Error && error.message.startsWith(`${address}:`) ? error.message : `${address}: ${describeError(error, signal)}`);
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(fail(undefined));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      poll(opened)
+        .then(resolve, (error: unknown) => reject(fail(error)))
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  } finally {
+    done = true;
+    for (const close of closers) void close().catch(() => undefined);
+  }
 }
 
 /** `host:port` of a member (port 27017 when the inventory gives none). */
@@ -194,23 +207,12 @@ export const mongodbProbe: ClusterProbe<MongoObservation> = {
       return {
         id: member.name,
         address,
-        async fetch(signal) {
-          let client: Awaited<ReturnType<typeof openClient>> | undefined;
-          const work = (async () => {
-            const opened = await openClient(address);
-            signal.throwIfAborted(); // aborted while the driver loaded: open nothing
-            client = opened;
-            return askMember(opened);
-          })();
-          try {
-            return await raceAbort(work, signal, address);
-          } catch (error) {
-            throw error instanceof Error && error.message.startsWith(`${address}:`) ? error : new Error(`${address}: ${describeError(error, signal)}`);
-          } finally {
-            // Not awaited: closing a client whose member hangs must not hold the poll.
-            void client?.close().catch(() => undefined);
-          }
-        },
+        fetch: (signal) =>
+          pollClosing(address, signal, async (opened) => {
+            const client = await openClient(address);
+            opened(() => client.close());
+            return askMember(client);
+          }),
       };
     });
   },
