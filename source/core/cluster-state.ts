@@ -258,6 +258,8 @@ export const weaviateStateSchema = z.object({
   ...base,
   /** Nodes per the freshest `/v1/nodes` answer (empty when none answered). */
   nodes: z.array(weaviateNodeSchema),
+  /** Why no member's `/v1/nodes` gave nodes (`HTTP 401 …`) while some member answered; null otherwise. */
+  nodesError: z.string().nullable(),
   members: z.array(weaviateMemberSchema),
   /** Nodes reporting HEALTHY. */
   healthyCount: z.number(),

@@ -223,6 +223,7 @@ function weaviateLines(s: WeaviateState): Line[] {
     seg(`  healthy ${s.healthyCount}/${s.nodes.length}`, s.nodes.length > 0 && s.healthyCount === s.nodes.length ? 'green' : 'red', s.healthyCount < s.nodes.length),
     seg(`  ready ${ready}/${s.members.length}`, ready === s.members.length ? 'green' : 'red'),
   ];
+  if (s.nodesError) head.push(seg(`  /v1/nodes: ${s.nodesError}`, 'red'));
   const nodeSegs = (name: string): Segment[] => {
     const n = s.nodes.find((x) => x.name === name);
     if (!n) return [seg('not in /v1/nodes'.padEnd(10), 'yellow')];
