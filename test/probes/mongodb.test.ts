@@ -1,7 +1,7 @@
 // The MongoDB probe with the real `mongodb` driver against a wire-level replica set double
 // (test/doubles/mongo-wire.ts: OP_MSG/OP_QUERY + BSON on 127.0.0.1). Not a MongoDB server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { combineMongo, parseHello } from '../../source/adapters/probes/mongodb.js';
+import { combineMongo, parseHello, pollClosing } from '../../source/adapters/probes/mongodb.js';
 import { mongodbStateSchema, type MongodbState } from '../../source/core/cluster-state.js';
 import { inventorySchema, type Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
@@ -129,5 +129,31 @@ describe('mongodb probe (real driver, wire-level replica set double)', () => {
     const hello = { ...parseHello({ isWritablePrimary: true, setName: 'rs0', me: 'x:27017' }), status: null, statusError: 'Unauthorized', at: 2000 };
     const up = combineMongo('c', cluster, [{ id: 'm1', address: 'x:27017', last: hello, lastOkAt: 2000, error: null, startedAt: 0 }], down, 2000);
     expect([up.primary, up.primaryChanges]).toEqual(['m1', []]);
+  });
+});
+
+describe('pollClosing (the mongodb and kafka probes’ abort race)', () => {
+  it('gives up when the signal aborts, naming the address, and closes every client the poll opened, even one opened later', async () => {
+    const closed: string[] = [];
+    let openLate: (() => void) | undefined;
+    const controller = new AbortController();
+    const poll = pollClosing('db1:27017', controller.signal, (opened) => {
+      opened(async () => closed.push('first'));
+      openLate = () => opened(async () => closed.push('late'));
+      return new Promise<never>(() => undefined); // a member that never answers
+    });
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    await expect(poll).rejects.toThrow('db1:27017: timed out');
+    expect(closed).toEqual(['first']);
+    openLate!();
+    await Promise.resolve();
+    expect(closed).toEqual(['first', 'late']);
+  });
+
+  it('settles with the answer, closes its clients, and prefixes a failure with the address', async () => {
+    const closed: number[] = [];
+    await expect(pollClosing('k1:9092', new AbortController().signal, async (opened) => (opened(async () => closed.push(1)), 'answer'))).resolves.toBe('answer');
+    expect(closed).toEqual([1]);
+    await expect(pollClosing('k1:9092', new AbortController().signal, async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })))).rejects.toThrow('k1:9092: ECONNREFUSED');
   });
 });

@@ -55,6 +55,16 @@ describe('weaviate probe (HTTP double of /v1/.well-known/ready and /v1/nodes)', 
     expect(w.requests.every((r) => r.authorization === undefined)).toBe(true);
   });
 
+  it('shows a node that turns UNHEALTHY, and a member that stops being ready, on the next poll', async () => {
+    const { double: w, inventory } = await cluster();
+    expect((await snapshot(inventory)).healthyCount).toBe(3);
+    w.nodes[1]!.status = 'UNHEALTHY';
+    w.update(1, { ready: false });
+    const after = await snapshot(inventory);
+    expect([after.healthyCount, after.nodes[1]!.status, after.members[1]!.ready]).toEqual([2, 'UNHEALTHY', false]);
+    expect(lineText(panelLines(after)[2]!)).toMatch(/^ {2}w2 +UNHEALTHY .* NOT READY$/);
+  });
+
   it('sends the apiKey credential as a Bearer token and never shows it; a refused key is named by its HTTP status', async () => {
     const { double: w, inventory } = await cluster({ apiKey: 'wv-s3cret-key' }, { apiKey: { env: 'HATUI_TEST_WEAVIATE_KEY' } });
     const state = await snapshot(inventory, { env: { HATUI_TEST_WEAVIATE_KEY: 'wv-s3cret-key' } });

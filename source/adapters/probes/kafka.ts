@@ -100,8 +100,9 @@ async function rawMetadata(address: string, socketFactory: ReturnType<typeof pin
   return { clusterId: raw.clusterId ?? null, controllerId: raw.controllerId ?? null, brokers: raw.brokers, topics: raw.topicMetadata.map((t) => ({ name: t.topic, partitions: t.partitionMetadata })) };
 }
 
-async function askBroker(address: string, opened: (close: () => Promise<unknown>) => void): Promise<KafkaObservation> {
+async function askBroker(address: string, signal: AbortSignal, opened: (close: () => Promise<unknown>) => void): Promise<KafkaObservation> {
   const { Kafka, logLevel } = (await import('kafkajs')).default; // CommonJS: its exports are the default
+  signal.throwIfAborted(); // given up while kafkajs loaded: open nothing
   const socketFactory = pinnedSockets(address);
   const kafka = new Kafka({
     clientId: 'hatui-probe',
@@ -121,7 +122,7 @@ async function askBroker(address: string, opened: (close: () => Promise<unknown>
     const { topics } = await admin.fetchTopicMetadata();
     return kafkaObservation({ clusterId: cluster.clusterId, controllerId: cluster.controller, brokers: cluster.brokers, topics }, 'admin', Date.now());
   } catch (error) {
-    if (protocolErrorType(error) === undefined) throw error;
+    if (protocolErrorType(error) === undefined || signal.aborted) throw error;
     return kafkaObservation(await rawMetadata(address, socketFactory, opened), 'metadata', Date.now());
   }
 }
@@ -171,7 +172,7 @@ export const kafkaProbe: ClusterProbe<KafkaObservation> = {
       return {
         id: member.name,
         address,
-        fetch: (signal) => pollClosing(address, signal, (opened) => askBroker(address, opened)),
+        fetch: (signal) => pollClosing(address, signal, (opened) => askBroker(address, signal, opened)),
       };
     });
   },

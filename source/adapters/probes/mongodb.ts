@@ -210,6 +210,7 @@ export const mongodbProbe: ClusterProbe<MongoObservation> = {
         fetch: (signal) =>
           pollClosing(address, signal, async (opened) => {
             const client = await openClient(address);
+            signal.throwIfAborted(); // given up while the driver loaded: a closed client would reconnect on use
             opened(() => client.close());
             return askMember(client);
           }),
