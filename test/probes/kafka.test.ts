@@ -108,10 +108,10 @@ describe('kafka probe (real kafkajs admin client, wire-level cluster double)', (
     await k.setMode(1, 'hang');
     await k.setMode(2, 'closed');
     const deadline = Date.now() + 3000;
-    const state = await snapshot(inventory, undefined, 500);
+    const state = await snapshot(inventory, undefined, 800);
     expect(Date.now()).toBeLessThan(deadline);
     expect(state.brokers[0]!.stale).toBeNull();
-    expect(state.brokers[1]!.stale?.error).toBe(`${k.addresses[1]}: timed out after 500 ms`);
+    expect(state.brokers[1]!.stale?.error).toBe(`${k.addresses[1]}: timed out after 800 ms`);
     expect(state.brokers[2]!.stale?.error).toMatch(/ECONNREFUSED/);
     // The answering broker's metadata still lists all three (a frozen broker stays registered for a while).
     expect(state).toMatchObject({ controller: 1, underReplicated: 0, offline: 0 });

@@ -71,11 +71,11 @@ describe('mongodb probe (real driver, wire-level replica set double)', () => {
     await rs.setMode(1, 'hang');
     await rs.setMode(2, 'closed');
     const deadline = Date.now() + 3000;
-    const state = await snapshot(inventory, undefined, 400);
+    const state = await snapshot(inventory, undefined, 800);
     expect(Date.now()).toBeLessThan(deadline);
     expect(state.primary).toBe('m1');
     expect(state.members[0]!.stale).toBeNull();
-    expect(state.members[1]!.stale?.error).toBe(`${rs.hosts[1]}: timed out after 400 ms`);
+    expect(state.members[1]!.stale?.error).toBe(`${rs.hosts[1]}: timed out after 800 ms`);
     expect(state.members[2]!.stale?.error).toBe(`${rs.hosts[2]}: ECONNREFUSED`);
     expect(state.targets.map((t) => t.stale === null)).toEqual([true, false, false]);
     const lines = panelLines(state).map(lineText);
