@@ -1,6 +1,7 @@
 // `hatui run` over SSH must not pay for libraries only some runs use (issue 7's switchover benchmark:
-// start-up is most of hatui's overhead). execa (local commands) and ioredis (Redis locks and Sentinel
-// selectors) load on first use, so neither may sit in the static import graph of the bundled `run`.
+// start-up is most of hatui's overhead). execa (local commands), ioredis (Redis locks and Sentinel
+// selectors) and the mongodb/kafkajs drivers (probes) load on first use, so none may sit in the static
+// import graph of the bundled `run`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +47,20 @@ describe('bundle: what `hatui run` loads before its first command', () => {
     for (const lazy of ['execa', 'ioredis', 'ink', 'react']) {
       expect(everywhere).toContain(lazy);
       expect(loaded, `${lazy} is loaded statically by run`).not.toContain(lazy);
+    }
+  });
+
+  it('the drivers left outside the bundle (mongodb, kafkajs) are imported dynamically, never by run\'s static graph', () => {
+    const dist = join(bundle.bin, '..', '..', 'dist');
+    const chunks = readdirSync(dist).filter((f) => f.endsWith('.js'));
+    const runChunk = chunks.find((f) => /^run-[A-Z0-9]+\.js$/.test(f))!;
+    const staticText = staticClosure(dist, runChunk).map((c) => readFileSync(join(dist, c), 'utf8')).join('\n');
+    const allText = chunks.map((c) => readFileSync(join(dist, c), 'utf8')).join('\n');
+    // ssh2 (also external) is what run needs at once: the scan sees external static imports.
+    expect(staticText).toMatch(/from\s*["']ssh2["']/);
+    for (const driver of ['mongodb', 'kafkajs']) {
+      expect(allText).toMatch(new RegExp(`import\\(["']${driver}["']\\)`));
+      expect(staticText, `${driver} is imported statically by run`).not.toMatch(new RegExp(`from\\s*["']${driver}(/[^"']*)?["']`));
     }
   });
 });
