@@ -7,17 +7,17 @@
 //   snapshotClusters(inventory, { timeoutMs?, prev?, probeFor?, only? }) → Record<cluster, ClusterState>
 //   defaultLabInventoryPath(env?) → the lab's inventory.yaml when it exists (the embedded default), else undefined
 //
-// The snapshot asks every probe target once, in parallel, each bounded by its own timeout: a dead or
-// hung target shows as stale in its cluster's state and never delays the others beyond that bound.
+// The snapshot (snapshot.ts) asks every probe target once, in parallel, each bounded by its own timeout:
+// a dead or hung target shows as stale in its cluster's state and never delays the others beyond that bound.
 import { existsSync, readFileSync } from 'node:fs';
 import type { ClusterState } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { inventorySecrets } from '../core/secrets/credentials.js';
 import { createTransports } from '../adapters/ssh/index.js';
-import { noProbeState, probeFor as shippedProbeFor } from '../adapters/probes/index.js';
-import type { ClusterProbe, TargetResult } from '../adapters/probes/types.js';
+import type { ClusterProbe } from '../adapters/probes/types.js';
 import { createTargetResolver } from './resolve-target.js';
+import { snapshotCluster, type ClusterSnapshotOptions } from './snapshot.js';
 import type { RunnerDeps } from './runner-deps.js';
 
 export interface LiveDepsOptions {
@@ -94,69 +94,21 @@ export function sshHostsFor(inventory: Inventory, selectors: readonly string[]):
   return [...hosts].filter((h) => Object.hasOwn(inventory.hosts, h) && inventory.hosts[h]!.transport !== 'local');
 }
 
-export interface SnapshotOptions {
-  /** Per-target timeout (default 1500 ms). */
-  timeoutMs?: number;
+export interface SnapshotOptions extends Omit<ClusterSnapshotOptions, 'prev'> {
   /** The previous snapshot, so change histories (leader changes) carry over. */
   prev?: Record<string, ClusterState>;
-  probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
-  now?: () => number;
   /** Only these clusters (names the inventory lacks are left out); default every inventory cluster. */
   only?: readonly string[];
 }
 
 /** One fresh state per inventory cluster (or per `only` cluster): every probe target asked once, each bounded by its timeout. */
 export async function snapshotClusters(inventory: Inventory, opts: SnapshotOptions = {}): Promise<Record<string, ClusterState>> {
-  const timeoutMs = opts.timeoutMs ?? 1500;
-  const now = opts.now ?? Date.now;
-  const lookup = opts.probeFor ?? shippedProbeFor;
   const entries = await Promise.all(
-    Object.entries(inventory.clusters).filter(([name]) => !opts.only || opts.only.includes(name)).map(async ([name, cluster]): Promise<[string, ClusterState]> => {
-      const probe = lookup(cluster.kind);
-      const startedAt = now();
-      if (!probe) return [name, noProbeState(name, cluster, startedAt)];
-      let results: TargetResult[];
-      try {
-        const targets = probe.targets(name, cluster, inventory);
-        results = await Promise.all(
-          targets.map(async (target): Promise<TargetResult> => {
-            const base = { id: target.id, address: target.address, startedAt };
-            const signal = AbortSignal.timeout(timeoutMs);
-            try {
-              const last = await withDeadline(target.fetch(signal), signal, `${target.address}: timed out after ${timeoutMs} ms`);
-              return { ...base, last, lastOkAt: now(), error: null };
-            } catch (error) {
-              return { ...base, last: null, lastOkAt: null, error: (error as Error).message || 'failed' };
-            }
-          }),
-        );
-      } catch (error) {
-        // A probe that cannot even list its targets: the cluster shows every target as unanswered.
-        results = [{ id: name, address: name, startedAt, last: null, lastOkAt: null, error: (error as Error).message }];
-      }
-      return [name, probe.combine(name, cluster, results, opts.prev?.[name], now())];
-    }),
+    Object.entries(inventory.clusters)
+      .filter(([name]) => !opts.only || opts.only.includes(name))
+      .map(async ([name, cluster]): Promise<[string, ClusterState]> => [name, await snapshotCluster(name, cluster, inventory, { ...opts, prev: opts.prev?.[name] })]),
   );
   return Object.fromEntries(entries);
-}
-
-/** Rejects when the signal aborts even if the fetch ignores it (a hung socket must not hold the snapshot). */
-function withDeadline<T>(promise: Promise<T>, signal: AbortSignal, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error(message));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? new Error(message) : e);
-      },
-    );
-  });
 }
 
 /** The lab's inventory (HATUI_LAB_DIR or the default lab dir) when the lab has written one. */
