@@ -6,15 +6,19 @@
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
 import { httpFetch, type HttpFetch, type HttpRequestInit } from '../adapters/http-client.js';
+import type { ClusterState, TargetStatus } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
+import { snapshotCluster } from './snapshot.js';
 
 /** Roles resolved from live state, per cluster kind (besides `members` and member names). */
 export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
   patroni: ['leader', 'replicas', 'sync-standby'],
   'redis-sentinel': ['master', 'replicas'],
   etcd: ['leader'],
+  mongodb: ['primary', 'secondaries'],
+  kafka: ['controller', 'brokers'],
 };
 
 export interface TargetResolverDeps {
@@ -115,10 +119,36 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
       case 'etcd':
         if (role === 'leader') return [await etcdLeader(cluster, fail)];
         break;
+      case 'mongodb': {
+        // The probe's view: the primary's own replSetGetStatus when it answers (as the panel shows it).
+        const state = await probed(selector, cluster);
+        if (state.kind !== 'mongodb') break;
+        const inState = (name: string) => state.members.find((m) => m.name === name)?.stateStr;
+        if (role === 'primary') {
+          if (!state.primary) return fail(`no member of mongodb cluster '${clusterOf(selector)}' is PRIMARY right now${unanswered(state.targets)}`);
+          return cluster.members.filter((m) => m.name === state.primary);
+        }
+        if (role === 'secondaries') return cluster.members.filter((m) => inState(m.name) === 'SECONDARY');
+        break;
+      }
+      case 'kafka': {
+        if (role === 'brokers') return cluster.members;
+        const state = await probed(selector, cluster);
+        if (state.kind !== 'kafka') break;
+        const controller = state.brokers.find((b) => b.controller);
+        if (!controller) return fail(`no broker of kafka cluster '${clusterOf(selector)}' is named controller right now${unanswered(state.targets)}`);
+        const member = cluster.members.find((m) => m.name === controller.name);
+        return member ? [member] : fail(`the controller is broker ${controller.nodeId} (${controller.address}), which the inventory does not list`);
+      }
       default:
         break;
     }
     return fail(`'${role}' is not a role hatui can resolve for ${cluster.kind} clusters (use members or a member name: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`);
+  }
+
+  /** The cluster as its probe sees it right now (MongoDB and Kafka roles: only their drivers can ask). */
+  function probed(selector: string, cluster: Cluster): Promise<ClusterState> {
+    return snapshotCluster(clusterOf(selector), cluster, inventory, { timeoutMs });
   }
 
   async function getJson(url: string, init?: HttpRequestInit): Promise<unknown> {
@@ -225,6 +255,16 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
   }
 
   return { resolve };
+}
+
+function clusterOf(selector: string): string {
+  return selector.slice(0, selector.indexOf('.'));
+}
+
+/** ` (a:1 → timed out…; b:2 → ECONNREFUSED)` for the targets that did not answer, or ''. */
+function unanswered(targets: readonly TargetStatus[]): string {
+  const failed = targets.filter((t) => t.stale !== null);
+  return failed.length ? ` (${failed.map((t) => `${t.target} → ${t.stale!.error}`).join('; ')})` : '';
 }
 
 function stripScheme(endpoint: string): string {

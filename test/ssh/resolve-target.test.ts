@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
-import { createTargetResolver } from '../../source/services/resolve-target.js';
+import { ROLES } from '../../source/core/inventory/roles.js';
+import { createTargetResolver, LIVE_ROLES } from '../../source/services/resolve-target.js';
 
 const SAMPLES = '/work/shared/samples';
 const clusterSample = readFileSync(`${SAMPLES}/patroni/cluster.leader.json`, 'utf8');
@@ -59,6 +60,14 @@ function fakeFetch(answers: Record<string, () => Response>): typeof fetch & { ca
 }
 
 const json = (body: string, status = 200) => () => new Response(body, { status, headers: { 'content-type': 'application/json' } });
+
+describe('roles: what validate accepts, the resolver answers', () => {
+  it('every role in the selector table (validate, plan) besides members is a live role of the resolver', () => {
+    for (const [kind, roles] of Object.entries(ROLES)) {
+      for (const role of roles.filter((r) => r !== 'members')) expect(LIVE_ROLES[kind as keyof typeof ROLES] ?? [], `${kind}.${role}`).toContain(role);
+    }
+  });
+});
 
 describe('createTargetResolver', () => {
   it('resolves local, host names and member names without live state', async () => {

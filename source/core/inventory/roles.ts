@@ -1,12 +1,13 @@
 // Host selectors (`host=` on sh blocks): `local`, an inventory host name, or `<cluster>.<role>`.
 // The roles each cluster kind understands are data: validate, plan and the target resolver read this table.
+// Only roles the resolver can answer at run time are listed, so a runbook that validates can also run.
 import type { ClusterKind, Inventory } from './model.js';
 
 export const ROLES: Record<ClusterKind, readonly string[]> = {
   patroni: ['leader', 'replicas', 'sync-standby', 'members'],
   haproxy: ['members'],
-  'redis-sentinel': ['master', 'replicas', 'sentinels', 'members'],
-  'redis-cluster': ['masters', 'replicas', 'members'],
+  'redis-sentinel': ['master', 'replicas', 'members'],
+  'redis-cluster': ['members'],
   mongodb: ['primary', 'secondaries', 'members'],
   kafka: ['controller', 'brokers', 'members'],
   weaviate: ['members'],
