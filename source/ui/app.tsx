@@ -68,7 +68,8 @@ function useSession(session: RunSession | null): number {
 export function App(props: AppProps) {
   const { exit } = useApp();
   const snapshot = useSnapshot(props.source);
-  const [screen, setScreen] = useState<'home' | 'vars' | 'walkthrough'>('home');
+  const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
+  // The variables form, shown over home while set.
   const [varsForm, setVarsForm] = useState<{ entry: RunbookEntry; ui: VarsUi } | null>(null);
   const [help, setHelp] = useState<ScreenName | null>(null);
   const [session, setSession] = useState<RunSession | null>(null);
@@ -104,12 +105,10 @@ export function App(props: AppProps) {
     if (Object.keys(specs).length === 0) return start(entry, []);
     setMessage(null);
     setVarsForm({ entry, ui: initialVarsUi(entry.id, specs, given, props.env ?? process.env) });
-    setScreen('vars');
   };
   const onVars = (effect: VarsEffect) => {
     const entry = varsForm?.entry;
     setVarsForm(null);
-    setScreen('home');
     if (effect.kind === 'start' && entry) start(entry, Object.entries(effect.values).map(([name, value]) => `${name}=${value}`));
   };
   const start = (entry: RunbookEntry, vars: string[]) => {
@@ -170,7 +169,7 @@ export function App(props: AppProps) {
   };
 
   if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
-  if (screen === 'vars' && varsForm) {
+  if (varsForm) {
     return (
       <Vars
         environment={props.environment}
