@@ -3,6 +3,8 @@
 //   patroni: <cluster>.leader | replicas | sync-standby   (Patroni REST /cluster, first member answering)
 //   redis-sentinel: <cluster>.master | replicas           (Sentinel; the master needs a majority of sentinels)
 //   etcd: <cluster>.leader                                (v3 /maintenance/status)
+//   mongodb: <cluster>.primary | secondaries               (one snapshot through the mongodb probe)
+//   kafka: <cluster>.controller | brokers                  (controller: one snapshot through the kafka probe)
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
 import { httpFetch, type HttpFetch, type HttpRequestInit } from '../adapters/http-client.js';
@@ -123,12 +125,11 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
         // The probe's view: the primary's own replSetGetStatus when it answers (as the panel shows it).
         const state = await probed(selector, cluster);
         if (state.kind !== 'mongodb') break;
-        const inState = (name: string) => state.members.find((m) => m.name === name)?.stateStr;
         if (role === 'primary') {
           if (!state.primary) return fail(`no member of mongodb cluster '${clusterOf(selector)}' is PRIMARY right now${unanswered(state.targets)}`);
           return cluster.members.filter((m) => m.name === state.primary);
         }
-        if (role === 'secondaries') return cluster.members.filter((m) => inState(m.name) === 'SECONDARY');
+        if (role === 'secondaries') return cluster.members.filter((m) => state.members.find((x) => x.name === m.name)?.stateStr === 'SECONDARY');
         break;
       }
       case 'kafka': {
