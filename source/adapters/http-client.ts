@@ -53,6 +53,10 @@ export const httpFetch: HttpFetch = (url, init = {}) =>
         chunks.push(chunk);
       });
       response.on('error', (error) => reject(signal?.aborted ? (signal.reason ?? error) : error));
+      // A body cut short without an 'error' must not leave the caller waiting (a settled promise ignores this).
+      response.on('close', () => {
+        if (!response.complete) reject(signal?.aborted ? (signal.reason ?? new Error('aborted')) : new Error('connection closed before the answer ended'));
+      });
       response.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const status = response.statusCode ?? 0;

@@ -19,6 +19,13 @@ beforeAll(async () => {
       if (req.url === '/echo') return res.writeHead(200).end(`${req.method} ${body}`);
       if (req.url === '/refuse') return res.writeHead(503).end('no leader here');
       if (req.url === '/hang') return; // never answers
+      if (req.url === '/cut') {
+        // headers and part of the body, then the connection drops
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('partial');
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
       if (req.url === '/huge') {
         res.writeHead(200);
         const chunk = Buffer.alloc(1024 * 1024, 'x');
@@ -66,6 +73,10 @@ describe('httpFetch (node:http instead of undici on the run path)', () => {
     await expect(hung).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(describeError(new Error('x'), signal)).toBe('timed out');
     await expect(httpText(`${base}/hang`, AbortSignal.timeout(150))).rejects.toThrow(/127\.0\.0\.1:\d+: timed out/);
+  });
+
+  it('an answer cut short by a dropped connection rejects; it never leaves the caller waiting', async () => {
+    await expect(httpFetch(`${base}/cut`)).rejects.toThrow(/closed before the answer ended|aborted|ECONNRESET/);
   });
 
   it('refuses an answer larger than the cap and a scheme it does not speak', async () => {
