@@ -61,7 +61,6 @@ export function Vars(props: VarsProps) {
   const room = Math.max(3, height - 5);
   const start = Math.max(0, Math.min(ui.focus - Math.floor((room - 1) / 2), ui.fields.length - (room - 1)));
   const visible = ui.fields.slice(start, start + room - 1);
-  const focused = ui.fields[ui.focus];
   const footer = ui.message ?? hints('vars', ['start', 'next-field', 'clear-field', 'back']);
   return (
     <Box flexDirection="column" width={width}>
@@ -89,7 +88,6 @@ export function Vars(props: VarsProps) {
           </Box>
         );
       })}
-      {focused === undefined ? <Text color={theme.color('gray')}>this runbook declares no variables</Text> : null}
       <Text color={theme.color(ui.message ? 'yellow' : 'gray')} wrap="truncate-end">
         {footer}
       </Text>
