@@ -1,7 +1,8 @@
 // The MongoDB probe with the real `mongodb` driver against a wire-level replica set double
 // (test/doubles/mongo-wire.ts: OP_MSG/OP_QUERY + BSON on 127.0.0.1). Not a MongoDB server.
 import { afterEach, describe, expect, it } from 'vitest';
-import { combineMongo, parseHello, pollClosing } from '../../source/adapters/probes/mongodb.js';
+import { pollClosing } from '../../source/adapters/probes/common.js';
+import { combineMongo, parseHello } from '../../source/adapters/probes/mongodb.js';
 import { mongodbStateSchema, type MongodbState } from '../../source/core/cluster-state.js';
 import { inventorySchema, type Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';

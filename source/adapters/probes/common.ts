@@ -1,4 +1,4 @@
-// Shared probe helpers: HTTP with a per-request timeout, endpoint resolution, target status.
+// Shared probe helpers: HTTP with a per-request timeout, the abort race for client libraries without a signal, endpoint resolution, target status.
 import type { Stale, TargetStatus } from '../../core/cluster-state.js';
 import type { ClusterMember, Inventory } from '../../core/inventory/model.js';
 import { httpFetch, type HttpResponse } from '../http-client.js';
@@ -47,6 +47,32 @@ export function describeError(error: unknown, signal?: AbortSignal): string {
   const e = error as { cause?: { code?: string; message?: string }; code?: string; message?: string; name?: string };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timed out';
   return e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(error);
+}
+
+/**
+ * One poll through a client library that takes no abort signal (the MongoDB driver, kafkajs): settles with
+ * its answer, or rejects as soon as `signal` aborts, so a member that accepts but never answers cannot hold
+ * the poll past its timeout. Every client the poll registered with `opened` is closed afterwards without
+ * waiting (closing waits for in-flight requests); one opened after that is closed at once. Errors name the address.
+ */
+export async function pollClosing<T>(address: string, signal: AbortSignal, poll: (opened: (close: () => Promise<unknown>) => void) => Promise<T>): Promise<T> {
+  const closers: (() => Promise<unknown>)[] = [];
+  let done = false;
+  const opened = (close: () => Promise<unknown>) => (done ? void close().catch(() => undefined) : closers.push(close));
+  const fail = (error: unknown) => new Error(error instanceof Error && error.message.startsWith(`${address}:`) ? error.message : `${address}: ${describeError(error, signal)}`);
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(fail(undefined));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      poll(opened)
+        .then(resolve, (error: unknown) => reject(fail(error)))
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  } finally {
+    done = true;
+    for (const close of closers) void close().catch(() => undefined);
+  }
 }
 
 /** A member's probe endpoint: `endpoint` as given, else `<scheme>://<host address>:<port>` (or `host:port`). */

@@ -10,8 +10,7 @@
 import { connect } from 'node:net';
 import type { KafkaBroker, KafkaPartition, KafkaState, LeaderChange } from '../../core/cluster-state.js';
 import type { Cluster, ClusterMember, Inventory } from '../../core/inventory/model.js';
-import { fresh, memberEndpoint, staleOf, targetStatuses, trackChanges } from './common.js';
-import { pollClosing } from './mongodb.js';
+import { fresh, memberEndpoint, staleOf, pollClosing, targetStatuses, trackChanges } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
 
 export interface KafkaObservation {

@@ -5,7 +5,7 @@
 // view. The freshest status answer names states, health, optime lag and sync sources.
 import type { LeaderChange, MongoMember, MongodbState } from '../../core/cluster-state.js';
 import type { Cluster, ClusterMember, Inventory } from '../../core/inventory/model.js';
-import { describeError, fresh, memberEndpoint, num, staleOf, str, targetStatuses, trackChanges } from './common.js';
+import { fresh, memberEndpoint, num, staleOf, str, targetStatuses, pollClosing, trackChanges } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
 
 export interface MongoStatusMember {
@@ -70,32 +70,6 @@ export function parseReplSetStatus(doc: Record<string, unknown>): NonNullable<Mo
       syncSourceHost: str(m.syncSourceHost) || null,
     })),
   };
-}
-
-/**
- * One poll through a client library that takes no abort signal (the MongoDB driver, kafkajs): settles with
- * its answer, or rejects as soon as `signal` aborts, so a member that accepts but never answers cannot hold
- * the poll past its timeout. Every client the poll registered with `opened` is closed afterwards without
- * waiting (closing waits for in-flight requests); one opened after that is closed at once. Errors name the address.
- */
-export async function pollClosing<T>(address: string, signal: AbortSignal, poll: (opened: (close: () => Promise<unknown>) => void) => Promise<T>): Promise<T> {
-  const closers: (() => Promise<unknown>)[] = [];
-  let done = false;
-  const opened = (close: () => Promise<unknown>) => (done ? void close().catch(() => undefined) : closers.push(close));
-  const fail = (error: unknown) => new Error(error instanceof Error && error.message.startsWith(`${address}:`) ? error.message : `${address}: ${describeError(error, signal)}`);
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(fail(undefined));
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      poll(opened)
-        .then(resolve, (error: unknown) => reject(fail(error)))
-        .finally(() => signal.removeEventListener('abort', onAbort));
-    });
-  } finally {
-    done = true;
-    for (const close of closers) void close().catch(() => undefined);
-  }
 }
 
 /** `host:port` of a member (port 27017 when the inventory gives none). */
