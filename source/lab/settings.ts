@@ -94,8 +94,14 @@ export interface LabSettings {
 export const DEFAULT_LAB_DIR = '/var/tmp/hatui-lab';
 export const DEFAULT_PORT_BASE = 55000;
 export const CGROUP2_MOUNT = '/sys/fs/cgroup/unified';
+/** Ports a lab may use from its base (base..base+LAB_PORT_SPAN-1); offsets below are allocated inside it. */
+export const LAB_PORT_SPAN = 200;
 
-/** Offsets from the port base; documented in docs/lab.md. */
+/**
+ * Offsets from the port base; documented in docs/lab.md. Ranges kept free for parts being added:
+ * 2–9 more etcd members, 70–99 region B (DR), 100–159 Redis Cluster and the stateful doubles,
+ * 160–189 monitoring (Prometheus, Alertmanager, exporters).
+ */
 export const PORT_OFFSETS = {
   etcdClient: 0,
   etcdPeer: 1,
@@ -175,7 +181,7 @@ function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
 
 /**
  * Reads the lab settings from the environment:
- * HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000; ports base..base+61),
+ * HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000; ports base..base+LAB_PORT_SPAN-1),
  * HATUI_LAB_TTL (10), HATUI_LAB_LOOP_WAIT (2), HATUI_LAB_RETRY_TIMEOUT (4, at least 2),
  * HATUI_LAB_SYNCHRONOUS_MODE (false), HATUI_LAB_FAILSAFE_MODE (false).
  */
@@ -184,7 +190,7 @@ export function labSettings(env: NodeJS.ProcessEnv = process.env, overrides: Par
   if (!dirRaw.startsWith('/')) throw new HatuiError(`HATUI_LAB_DIR=${dirRaw}: must be an absolute path`, ExitCode.usage);
   const dir = dirRaw.replace(/\/+$/, '') || '/';
   if (dir === '/') throw new HatuiError('HATUI_LAB_DIR=/: refusing to use / as the lab directory', ExitCode.usage);
-  const portBase = intEnv(env, 'HATUI_LAB_PORT_BASE', DEFAULT_PORT_BASE, 1024, 65535 - 100);
+  const portBase = intEnv(env, 'HATUI_LAB_PORT_BASE', DEFAULT_PORT_BASE, 1024, 65535 - LAB_PORT_SPAN);
   const dcs: DcsKnobs = {
     ttl: intEnv(env, 'HATUI_LAB_TTL', 10, 2, 3600),
     loopWait: intEnv(env, 'HATUI_LAB_LOOP_WAIT', 2, 1, 3600),

@@ -9,6 +9,7 @@ import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
 import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
 import {
+  LAB_PORT_SPAN,
   labParts,
   labPaths,
   nodePorts,
@@ -89,7 +90,7 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
   const stray = toStart.filter((n) => cgroupPopulated(settings, n));
   for (const node of stray) await killNode(settings, node);
 
-  if (!reservePorts(settings.portBase, settings.portBase + 99)) log('could not reserve the lab ports in net.ipv4.ip_local_reserved_ports');
+  if (!reservePorts(settings.portBase, settings.portBase + LAB_PORT_SPAN - 1)) log('could not reserve the lab ports in net.ipv4.ip_local_reserved_ports');
   const ports = toStart.flatMap((n) => nodePorts(settings, n));
   let busy = busyPorts(ports);
   if (busy.length && busy.every((b) => b.timeWait)) {

@@ -153,7 +153,10 @@ describe('lab up (acceptance 1–3)', () => {
 });
 
 describe('lab down and port conflicts on a separate small lab (acceptance 5)', () => {
-  const small = labSettings({ HATUI_LAB_PORT_BASE: '56500', HATUI_LAB_DIR: '/tmp/hatui-test-lab-small' });
+  const small = labSettings({
+    HATUI_LAB_PORT_BASE: process.env.HATUI_TEST_LAB_SMALL_PORT_BASE ?? '56500',
+    HATUI_LAB_DIR: process.env.HATUI_TEST_LAB_SMALL_DIR ?? '/tmp/hatui-test-lab-small',
+  });
   const env = labEnv(small);
   let blocker: Server | undefined;
 
