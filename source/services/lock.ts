@@ -4,12 +4,13 @@
 // (its process died) is reported as stale; taking it over needs the cluster name typed, and the returned
 // record is what the runner logs as `lock-taken` with `takeover`.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { HttpFetch } from '../adapters/http-client.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import { readCredential } from '../core/secrets/credentials.js';
+import { clusterCredential } from '../core/secrets/credentials.js';
+import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
+import { systemCredentialReader } from '../adapters/credential-reader.js';
 import type { LockResult, LockService } from './runner-deps.js';
 import { EtcdLockStore } from './lock-etcd.js';
 import { RedisLockStore } from './lock-redis.js';
@@ -124,8 +125,7 @@ export function lockStoreFor(inventory: Inventory, clusterName: string, opts: Lo
     }
     case 'redis-sentinel': {
       if (!cluster.masterName || !cluster.sentinels?.length) throw new HatuiError(`lock: cluster '${clusterName}' needs masterName and sentinels`, ExitCode.failed);
-      const source = cluster.credentials?.password ?? cluster.credentials?.redis;
-      const password = source ? readCredential(source, { env: opts.env ?? process.env, readFile: (p) => readFileSync(p, 'utf8') }, `clusters.${clusterName}.credentials`) : undefined;
+      const password = clusterCredential(clusterName, cluster, REDIS_AUTH_KEY, systemCredentialReader(opts.env));
       const sentinels = cluster.sentinels.map((s) => {
         const [host, port] = splitHostPort(s);
         return { host, port };

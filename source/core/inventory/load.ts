@@ -3,6 +3,7 @@
 import { parseDuration } from '../duration.js';
 import { problem, sortProblems, type Problem } from '../runbook/problem.js';
 import { locate, parseYamlText, yamlToJS } from '../yaml-locate.js';
+import { CREDENTIAL_KEYS } from './credential-keys.js';
 import { inventorySchema, type Inventory } from './model.js';
 
 /** Default command timeout when the inventory sets none: no command runs unbounded. */
@@ -47,6 +48,12 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
     cluster.members.forEach((m, i) => {
       if (!hostNames.includes(m.host)) problems.push(problem(path, at(['clusters', name, 'members', i, 'host']), `clusters.${name}.members[${i}].host: no host '${m.host}' in the inventory (hosts: ${hostNames.join(', ') || 'none'})`));
     });
+    const keys = CREDENTIAL_KEYS[cluster.kind];
+    for (const key of Object.keys(cluster.credentials ?? {})) {
+      if (keys && !keys.includes(key)) {
+        problems.push(problem(path, at(['clusters', name, 'credentials', key]), `clusters.${name}.credentials.${key}: a ${cluster.kind} cluster reads only ${keys.map((k) => `'${k}'`).join(', ')}`));
+      }
+    }
     const names = cluster.members.map((m) => m.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) problems.push(problem(path, at(['clusters', name, 'members', i, 'name']), `clusters.${name}: duplicate member name '${n}'`));

@@ -36,6 +36,11 @@ export const hostSchema = z
     ssh: sshSettingsSchema.optional(),
     /** Environment exported (shell-quoted) before every command on this host, e.g. PGPORT. */
     env: z.record(z.string(), z.string()).optional(),
+    /**
+     * Secret environment for every command on this host (e.g. REDISCLI_AUTH), each from an env var or file
+     * read by hatui: sent over the SSH channel's stdin, never on a command line or in the audit log.
+     */
+    secretEnv: z.record(z.string(), credentialSourceSchema).optional(),
   })
   .strict();
 
