@@ -50,9 +50,14 @@ describe('loadInventory', () => {
       '  docs:',
       '    kind: mongodb',
       '    credentials: {admin: {env: MONGO_PASSWORD}}',
+      '    authMechanism: PLAIN',
     ].join('\n');
     const lines = loadInventory(text, 'inv.yaml').problems.map(formatProblem);
-    expect(lines).toEqual([expect.stringMatching(/^inv\.yaml:7:17: clusters\.cache\.credentials\.password: a redis-sentinel cluster reads only 'auth'$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^inv\.yaml:7:17: clusters\.cache\.credentials\.password: a redis-sentinel cluster reads only 'auth'$/),
+      expect.stringMatching(/^inv\.yaml:11:\d+: clusters\.docs: credentials\.admin needs username/),
+      expect.stringMatching(/^inv\.yaml:12:20: clusters\.docs\.authMechanism: a mongodb cluster takes SCRAM-SHA-256, SCRAM-SHA-1$/),
+    ]);
   });
 
   it('reports YAML syntax errors at their line', () => {

@@ -16,3 +16,9 @@ export const CREDENTIAL_KEYS: Partial<Record<ClusterKind, readonly string[]>> = 
   kafka: [ADMIN_KEY],
   weaviate: [WEAVIATE_API_KEY],
 };
+
+/** The SASL mechanisms each kind's probe can use; the first is the default. */
+export const AUTH_MECHANISMS: Partial<Record<ClusterKind, readonly string[]>> = {
+  mongodb: ['SCRAM-SHA-256', 'SCRAM-SHA-1'],
+  kafka: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'],
+};

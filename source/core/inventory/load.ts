@@ -3,7 +3,7 @@
 import { parseDuration } from '../duration.js';
 import { problem, sortProblems, type Problem } from '../runbook/problem.js';
 import { locate, parseYamlText, yamlToJS } from '../yaml-locate.js';
-import { CREDENTIAL_KEYS } from './credential-keys.js';
+import { ADMIN_KEY, AUTH_MECHANISMS, CREDENTIAL_KEYS } from './credential-keys.js';
 import { inventorySchema, type Inventory } from './model.js';
 
 /** Default command timeout when the inventory sets none: no command runs unbounded. */
@@ -53,6 +53,13 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
       if (keys && !keys.includes(key)) {
         problems.push(problem(path, at(['clusters', name, 'credentials', key]), `clusters.${name}.credentials.${key}: a ${cluster.kind} cluster reads only ${keys.map((k) => `'${k}'`).join(', ')}`));
       }
+    }
+    const mechanisms = AUTH_MECHANISMS[cluster.kind];
+    if (cluster.authMechanism !== undefined && !mechanisms?.includes(cluster.authMechanism)) {
+      problems.push(problem(path, at(['clusters', name, 'authMechanism']), `clusters.${name}.authMechanism: a ${cluster.kind} cluster ${mechanisms ? `takes ${mechanisms.join(', ')}` : 'has no SASL mechanism to choose'}`));
+    }
+    if (cluster.credentials?.[ADMIN_KEY] && mechanisms && cluster.username === undefined) {
+      problems.push(problem(path, at(['clusters', name, 'credentials', ADMIN_KEY]), `clusters.${name}: credentials.${ADMIN_KEY} needs username (the user whose password it is)`));
     }
     const names = cluster.members.map((m) => m.name);
     names.forEach((n, i) => {

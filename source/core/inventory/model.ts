@@ -58,6 +58,22 @@ export const memberSchema = z
   })
   .strict();
 
+/** TLS to the cluster's members (MongoDB, Kafka): PEM files read by hatui; `{}` verifies against the system CAs. */
+export const tlsSettingsSchema = z
+  .object({
+    /** CA bundle the members' certificates must chain to. */
+    ca: z.string().optional(),
+    /** Client certificate and its key, for clusters that require one (mutual TLS). */
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    /** Skip certificate and host name verification: lab only, never on a real cluster. */
+    insecure: z.boolean().optional(),
+  })
+  .strict()
+  .refine((t) => Boolean(t.cert) === Boolean(t.key), { message: 'give both cert and key, or neither' });
+
+export const authMechanisms = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'SCRAM-SHA-512', 'PLAIN'] as const;
+
 export const clusterSchema = z
   .object({
     kind: z.enum(clusterKinds),
@@ -75,6 +91,13 @@ export const clusterSchema = z
     scope: z.string().optional(),
     namespace: z.string().optional(),
     credentials: z.record(z.string(), credentialSourceSchema).optional(),
+    /** MongoDB / Kafka: the user whose password is `credentials.admin`. */
+    username: z.string().optional(),
+    /** MongoDB: the database that holds the user (default `admin`). */
+    authSource: z.string().optional(),
+    /** SASL mechanism: MongoDB SCRAM-SHA-256 (default) or SCRAM-SHA-1; Kafka PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512. */
+    authMechanism: z.enum(authMechanisms).optional(),
+    tls: tlsSettingsSchema.optional(),
   })
   .strict();
 
@@ -95,6 +118,7 @@ export const inventorySchema = z
   .strict();
 
 export type CredentialSource = z.infer<typeof credentialSourceSchema>;
+export type TlsSettings = z.infer<typeof tlsSettingsSchema>;
 export type SshSettings = z.infer<typeof sshSettingsSchema>;
 export type InventoryHost = z.infer<typeof hostSchema>;
 export type ClusterMember = z.infer<typeof memberSchema>;
