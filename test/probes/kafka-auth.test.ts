@@ -1,34 +1,28 @@
 // The Kafka probe on a cluster with SASL and TLS: the real `kafkajs` admin client logs in with SASL/PLAIN
 // (SaslHandshake + SaslAuthenticate) against the wire-level double (test/doubles/kafka-wire.ts), which
 // hangs up on Metadata before a login, and connects over TLS with a certificate made at test time.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { kafkaStateSchema, type KafkaState } from '../../source/core/cluster-state.js';
 import type { Cluster, Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { KafkaClusterDouble, type KafkaClusterSpec } from '../doubles/kafka-wire.js';
-import { selfSignedCert, type TestCert } from '../doubles/tls-cert.js';
+import { cleanupAfterEach } from '../doubles/cleanup.js';
+import { selfSignedCert } from '../doubles/tls-cert.js';
 import { doubleInventory } from './double-inventory.js';
 
-let double: KafkaClusterDouble | undefined;
-let cert: TestCert | undefined;
-afterEach(async () => {
-  await double?.close();
-  double = undefined;
-  cert?.remove();
-  cert = undefined;
-  vi.unstubAllEnvs();
-});
+const later = cleanupAfterEach();
 
 const USER = { username: 'hatui-probe', password: 'k@fka pass/é' };
 const login: Partial<Cluster> = { username: USER.username, credentials: { admin: { env: 'HATUI_TEST_KAFKA_PASSWORD' } } };
 
 async function cluster(spec: Partial<KafkaClusterSpec>, extra: Partial<Cluster>, leader = 1): Promise<{ kafka: KafkaClusterDouble; inventory: Inventory }> {
-  double = await KafkaClusterDouble.start({
+  const double = await KafkaClusterDouble.start({
     controller: 1,
     brokers: [{ nodeId: 1 }, { nodeId: 2 }],
     topics: [{ name: 'orders', partitions: [{ partition: 0, leader, replicas: [1, 2], isr: [1, 2] }] }],
     ...spec,
   });
+  later(() => double.close());
   return { kafka: double, inventory: doubleInventory({ events: { kind: 'kafka', prefix: 'k', endpoints: double.addresses, extra } }) };
 }
 
@@ -74,7 +68,8 @@ describe('kafka probe with SASL/PLAIN required by the double', () => {
   });
 
   it('connects over TLS with the inventory CA, and fails without it', async () => {
-    cert = selfSignedCert();
+    const cert = selfSignedCert();
+    later(cert.remove);
     vi.stubEnv('HATUI_TEST_KAFKA_PASSWORD', USER.password);
     const { inventory } = await cluster({ sasl: USER, tls: { key: cert.key, cert: cert.cert } }, { ...login, tls: { ca: cert.certFile } });
     expect(await snapshot(inventory)).toMatchObject({ controller: 1, partitions: 1 });

@@ -1,28 +1,22 @@
 // The MongoDB probe on a cluster with auth and TLS: the real `mongodb` driver logs in with SCRAM-SHA-256
 // against the wire-level double (test/doubles/mongo-wire.ts runs the SASL conversation server side and
 // refuses replSetGetStatus before a login), and connects over TLS with a certificate made at test time.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mongodbStateSchema, type MongodbState } from '../../source/core/cluster-state.js';
 import type { Cluster, Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { MongoReplicaSetDouble, type MongoDoubleOptions } from '../doubles/mongo-wire.js';
-import { selfSignedCert, type TestCert } from '../doubles/tls-cert.js';
+import { cleanupAfterEach } from '../doubles/cleanup.js';
+import { selfSignedCert } from '../doubles/tls-cert.js';
 import { doubleInventory } from './double-inventory.js';
 
-let double: MongoReplicaSetDouble | undefined;
-let cert: TestCert | undefined;
-afterEach(async () => {
-  await double?.close();
-  double = undefined;
-  cert?.remove();
-  cert = undefined;
-  vi.unstubAllEnvs();
-});
+const later = cleanupAfterEach();
 
 const USER = { username: 'hatui-probe', password: 'p@ss w0rd/é' };
 
 async function replicaSet(options: MongoDoubleOptions, extra: Partial<Cluster>): Promise<{ rs: MongoReplicaSetDouble; inventory: Inventory }> {
-  double = await MongoReplicaSetDouble.start('rs0', [{ state: 'PRIMARY' }, { state: 'SECONDARY', syncSource: 0 }], options);
+  const double = await MongoReplicaSetDouble.start('rs0', [{ state: 'PRIMARY' }, { state: 'SECONDARY', syncSource: 0 }], options);
+  later(() => double.close());
   return { rs: double, inventory: doubleInventory({ docs: { kind: 'mongodb', prefix: 'm', endpoints: double.hosts, extra } }) };
 }
 
@@ -69,7 +63,8 @@ describe('mongodb probe with auth (SCRAM-SHA-256 required by the double)', () =>
   });
 
   it('connects over TLS with the inventory CA, and fails without it', async () => {
-    cert = selfSignedCert();
+    const cert = selfSignedCert();
+    later(cert.remove);
     vi.stubEnv('HATUI_TEST_MONGO_PASSWORD', USER.password);
     const { inventory } = await replicaSet({ auth: USER, tls: { key: cert.key, cert: cert.cert } }, { ...login, tls: { ca: cert.certFile } });
     expect(await snapshot(inventory)).toMatchObject({ view: 'replSetGetStatus', primary: 'm1' });
