@@ -44,6 +44,8 @@ export function labInventory(settings: LabSettings): Inventory {
     name: `hatui lab (${paths.dir}, ports ${settings.portBase}+)`,
     defaults: { commandTimeout: '60s', ssh: { ...ssh } },
     hosts,
+    // HAProxy has no coordination store of its own: its operator lock lives on the lab's etcd.
+    locks: { store: 'etcd' },
     clusters: {
       pg: {
         kind: 'patroni',

@@ -4,7 +4,7 @@ import { parseDuration } from '../duration.js';
 import { problem, sortProblems, type Problem } from '../runbook/problem.js';
 import { locate, parseYamlText, yamlToJS } from '../yaml-locate.js';
 import { ADMIN_KEY, AUTH_MECHANISMS, CREDENTIAL_KEYS } from './credential-keys.js';
-import { inventorySchema, type Inventory } from './model.js';
+import { inventorySchema, sharedLockStoreKinds, type Inventory } from './model.js';
 
 /** Default command timeout when the inventory sets none: no command runs unbounded. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
@@ -65,6 +65,12 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) problems.push(problem(path, at(['clusters', name, 'members', i, 'name']), `clusters.${name}: duplicate member name '${n}'`));
     });
+  }
+  const store = inventory.locks?.store;
+  if (store !== undefined) {
+    const kind = Object.hasOwn(inventory.clusters, store) ? inventory.clusters[store]!.kind : undefined;
+    if (kind === undefined) problems.push(problem(path, at(['locks', 'store']), `locks.store: no cluster '${store}' in the inventory (clusters: ${Object.keys(inventory.clusters).join(', ') || 'none'})`));
+    else if (!(sharedLockStoreKinds as readonly string[]).includes(kind)) problems.push(problem(path, at(['locks', 'store']), `locks.store: cluster '${store}' is ${kind}; locks can be kept on an ${sharedLockStoreKinds.join(' or ')} cluster`));
   }
   checkDuration(inventory.defaults?.commandTimeout, ['defaults', 'commandTimeout'], true);
   if (inventory.defaults?.ssh?.jump !== undefined && !hostNames.includes(inventory.defaults.ssh.jump)) {

@@ -114,8 +114,19 @@ export const inventorySchema = z
       .optional(),
     hosts: z.record(z.string(), hostSchema).default({}),
     clusters: z.record(z.string(), clusterSchema).default({}),
+    /**
+     * Operator locks for clusters without a coordination store of their own (haproxy, mongodb, kafka,
+     * weaviate, redis-cluster): `store` names an etcd or redis-sentinel cluster of this inventory that every
+     * operator's hatui reaches. Without it, `changes=` steps on those clusters are refused.
+     */
+    locks: z.object({ store: z.string() }).strict().optional(),
   })
   .strict();
+
+/** Cluster kinds that can keep operator locks (their own and, as `locks.store`, other clusters'). */
+export const lockStoreKinds = ['patroni', 'etcd', 'redis-sentinel'] as const satisfies readonly ClusterKind[];
+/** Kinds that may be named as the inventory's `locks.store`. */
+export const sharedLockStoreKinds = ['etcd', 'redis-sentinel'] as const satisfies readonly ClusterKind[];
 
 export type CredentialSource = z.infer<typeof credentialSourceSchema>;
 export type TlsSettings = z.infer<typeof tlsSettingsSchema>;
