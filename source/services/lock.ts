@@ -14,7 +14,7 @@ import type { LockResult, LockService } from './runner-deps.js';
 import { EtcdLockStore } from './lock-etcd.js';
 import { RedisLockStore } from './lock-redis.js';
 import type { LockStore } from './lock-store.js';
-import { splitHostPort } from './resolve-target.js';
+import { parseHostPort } from '../core/host-port.js';
 
 export interface LockHolder {
   user: string;
@@ -127,7 +127,7 @@ export function lockStoreFor(inventory: Inventory, clusterName: string, opts: Lo
       const source = cluster.credentials?.password ?? cluster.credentials?.redis;
       const password = source ? readCredential(source, { env: opts.env ?? process.env, readFile: (p) => readFileSync(p, 'utf8') }, `clusters.${clusterName}.credentials`) : undefined;
       const sentinels = cluster.sentinels.map((s) => {
-        const [host, port] = splitHostPort(s);
+        const { host, port } = parseHostPort(s);
         return { host, port };
       });
       return new RedisLockStore({ sentinels, masterName: cluster.masterName, ...(password ? { password } : {}) }, `${opts.prefix ?? 'hatui:lock:'}${clusterName}`);

@@ -12,6 +12,7 @@ import type { ClusterState, TargetStatus } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
+import { parseHostPort } from '../core/host-port.js';
 import { snapshotCluster } from './snapshot.js';
 
 /** Roles resolved from live state, per cluster kind (besides `members` and member names). */
@@ -281,7 +282,7 @@ function pairs(entry: unknown): Record<string, string> {
 }
 
 async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
-  const [host, port] = splitHostPort(endpoint);
+  const { host, port } = parseHostPort(endpoint);
   // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
   // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
   const { Redis } = (await import('ioredis')).default;
@@ -293,10 +294,4 @@ async function ioredisCommand(endpoint: string, args: string[], timeoutMs: numbe
   } finally {
     client.disconnect();
   }
-}
-
-export function splitHostPort(endpoint: string): [string, number] {
-  const stripped = stripScheme(endpoint);
-  const i = stripped.lastIndexOf(':');
-  return [stripped.slice(0, i).replace(/^\[|\]$/g, ''), Number(stripped.slice(i + 1))];
 }
