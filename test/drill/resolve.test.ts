@@ -1,6 +1,7 @@
 // Drill steps resolve hosts with the run's resolver: same roles, the host's own address, and the verified
 // host-key fingerprint (the drill resolver used to default Redis members to 127.0.0.1 and carry no key).
 import { describe, expect, it } from 'vitest';
+import type { ClusterState } from '../../source/core/cluster-state.js';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { drillResolver } from '../../source/drill/resolve.js';
 
@@ -42,6 +43,14 @@ describe('drill resolver', () => {
   it('without a host-key source still uses the inventory address and port, never 127.0.0.1', async () => {
     const resolve = drillResolver(inventory, fallback, { redisCommand: deps.redisCommand });
     expect(await resolve('redis.master')).toEqual([{ selector: 'redis.master', host: 'r2', address: '10.0.0.2:2222' }]);
+  });
+
+  it('replicas while the Sentinels agree on no master: every member the probe reaches (the drill’s own acceptance)', async () => {
+    const snapshot = async () =>
+      ({ kind: 'redis-sentinel', master: null, targets: [{ target: '10.0.0.1:6379', lastOkAt: 'x', stale: null }, { target: '10.0.0.2:6379', lastOkAt: null, stale: { sinceMs: 1, error: 'ECONNREFUSED' } }] }) as unknown as ClusterState;
+    const resolve = drillResolver(inventory, fallback, { ...deps, redisCommand: async () => { throw new Error('connect ECONNREFUSED'); }, snapshot });
+    expect(await resolve('redis.replicas')).toEqual([{ selector: 'redis.replicas', host: 'r1', address: '10.0.0.1:22', fingerprint: 'SHA256:r1' }]);
+    await expect(resolve('redis.master')).rejects.toThrow(/no majority of sentinels/);
   });
 
   it('hands selectors that name no cluster to the fallback', async () => {
