@@ -103,7 +103,7 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
         {
           sink: watch,
           transportFor,
-          resolveTarget: drillResolver(o.inventory, inventoryResolver(o.inventory)),
+          resolveTarget: drillResolver(o.inventory, inventoryResolver(o.inventory), { hostKey: (host) => ssh.hostKey(host) }),
           decider: o.decider,
           clusterState: async () => ({}),
           redactor,

@@ -9,7 +9,8 @@ import { clusterCredential, CredentialError } from '../core/secrets/credentials.
 import { systemCredentialReader } from '../adapters/credential-reader.js';
 import type { Canary } from './canary.js';
 import { startPgCanary } from './canary-pg.js';
-import { parseHostPort, startRedisCanary } from './canary-redis.js';
+import { parseHostPort } from '../core/host-port.js';
+import { startRedisCanary } from './canary-redis.js';
 import type { DrillClock } from './clock.js';
 import type { ViewSource } from './observer.js';
 import { patroniViewSource } from './view-patroni.js';

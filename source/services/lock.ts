@@ -20,7 +20,7 @@ import type { LockLoss, LockResult, LockService } from './runner-deps.js';
 import { EtcdLockStore } from './lock-etcd.js';
 import { RedisLockStore } from './lock-redis.js';
 import type { LockStore } from './lock-store.js';
-import { splitHostPort } from './resolve-target.js';
+import { parseHostPort } from '../core/host-port.js';
 
 export interface LockHolder {
   user: string;
@@ -162,7 +162,7 @@ export function lockStoreFor(inventory: Inventory, clusterName: string, opts: Lo
       if (!cluster.masterName || !cluster.sentinels?.length) throw new HatuiError(`lock: cluster '${home}' needs masterName and sentinels`, ExitCode.failed);
       const password = clusterCredential(home, cluster, REDIS_AUTH_KEY, systemCredentialReader(opts.env));
       const sentinels = cluster.sentinels.map((s) => {
-        const [host, port] = splitHostPort(s);
+        const { host, port } = parseHostPort(s);
         return { host, port };
       });
       return new RedisLockStore({ sentinels, masterName: cluster.masterName, ...(password ? { password } : {}) }, `${opts.prefix ?? 'hatui:lock:'}${clusterName}`);

@@ -7,6 +7,7 @@ import { haproxyConfig, patroniConfig, redisConfig, sentinelConfig, sshdConfig, 
 import { labInventory, labInventoryYaml } from '../../source/lab/inventory.js';
 import { parseRanges } from '../../source/lab/ports.js';
 import { parseResp } from '../../source/lab/resp.js';
+import { parseResp as probeParseResp } from '../../source/adapters/probes/resp.js';
 import { expandParts } from '../../source/lab/up.js';
 import { labNodes, labSettings, nodePorts } from '../../source/lab/index.js';
 import { labPaths } from '../../source/lab/settings.js';
@@ -178,7 +179,9 @@ describe('lab helpers', () => {
     expect(parseRanges('')).toEqual([]);
     const reply = parseResp(Buffer.from('*2\r\n$9\r\n127.0.0.1\r\n$5\r\n56040\r\n'));
     expect(reply?.value).toEqual(['127.0.0.1', '56040']);
-    expect(parseResp(Buffer.from('$5\r\nab'))).toBeNull();
+    expect(parseResp(Buffer.from('$5\r\nab'))).toBeUndefined();
+    // One RESP parser: the lab's health checks read replies with the probes' parser.
+    expect(parseResp).toBe(probeParseResp);
   });
 
   it('formats status as one table row per node', () => {

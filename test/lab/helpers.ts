@@ -17,6 +17,7 @@ import {
   type PgNode,
   type RedisNode,
 } from '../../source/lab/index.js';
+import { sleep, waitFor } from '../support/wait-for.js';
 
 /** The test lab's settings (provided by test/lab/global-setup.ts). */
 export function testLab(): LabSettings {
@@ -27,27 +28,7 @@ export function testLab(): LabSettings {
   return settings;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls fn until it returns a truthy value (returned) or deadlineMs passes (throws, naming `what`
- * and the last value or error seen).
- */
-export async function waitFor<T>(fn: () => Promise<T> | T, deadlineMs: number, what = 'condition', intervalMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error instanceof Error ? error.message : error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(intervalMs);
-  }
-}
+export { sleep, waitFor } from '../support/wait-for.js';
 
 /** Waits until a lab part passes its own health check (the same one `lab up` uses). */
 export async function waitPartHealthy(settings: LabSettings, part: LabPart, deadlineMs = 90_000): Promise<string> {

@@ -1,14 +1,13 @@
 // Selector resolution with recorded response shapes (samples/ from the real lab servers) behind doubles:
 // the lab tests cover the real servers; these cover mapping, majorities and error messages.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { ROLES } from '../../source/core/inventory/roles.js';
 import { createTargetResolver, LIVE_ROLES } from '../../source/services/resolve-target.js';
+import { sampleJson, sampleText } from '../probes/samples.js';
 
-const SAMPLES = '/work/shared/samples';
-const clusterSample = readFileSync(`${SAMPLES}/patroni/cluster.leader.json`, 'utf8');
-const replicasSample = JSON.parse(readFileSync(`${SAMPLES}/redis/sentinel_replicas.json`, 'utf8')) as Array<Record<string, string>>;
+const clusterSample = sampleText('patroni/cluster.leader.json');
+const replicasSample = sampleJson('redis/sentinel_replicas.json') as Array<Record<string, string>>;
 // `SENTINEL replicas` over RESP is a flat key/value array per replica.
 const replicasResp = replicasSample.map((r) => Object.entries(r).flat());
 

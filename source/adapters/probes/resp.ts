@@ -2,6 +2,7 @@
 // caller's signal (a SIGSTOPped server accepts the TCP connection but never answers). Error replies
 // are returned as `RespError` values, not thrown, so one failing command does not hide the others.
 import net from 'node:net';
+import { parseHostPort, type HostPort } from '../../core/host-port.js';
 
 export class RespError {
   constructor(readonly message: string) {}
@@ -61,9 +62,13 @@ export async function respPipeline(address: string, commands: readonly (readonly
 }
 
 function pipeline(address: string, commands: readonly (readonly string[])[], signal: AbortSignal): Promise<RespValue[]> {
-  const sep = address.lastIndexOf(':');
-  const host = address.slice(0, sep);
-  const port = Number(address.slice(sep + 1));
+  let target: HostPort;
+  try {
+    target = parseHostPort(address);
+  } catch (error) {
+    return Promise.reject(new Error((error as Error).message));
+  }
+  const { host, port } = target;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     socket.setNoDelay(true);

@@ -2,7 +2,6 @@
 // Pure and total: it never throws. An event that does not fit the state (wrong step, out of order,
 // malformed) is recorded in `state.anomalies` and otherwise ignored, so a damaged log still folds.
 import { isSuccess, type CommandOutcome, type Outcome } from '../outcome.js';
-import type { Runbook } from '../runbook/model.js';
 import type { EventOf, RunEvent } from './events.js';
 import {
   appendOutput,
@@ -12,11 +11,12 @@ import {
   newCommandRun,
   type AttemptRecord,
   type CommandRun,
+  type RunbookShape,
   type RunState,
   type StepState,
 } from './state.js';
 
-export function fold(runbook: Runbook, events: readonly RunEvent[]): RunState {
+export function fold(runbook: RunbookShape, events: readonly RunEvent[]): RunState {
   let state = initialState(runbook);
   for (const event of events) state = reduce(state, event);
   return state;

@@ -1,7 +1,7 @@
 // Run state: what folding a run's events yields. Plain JSON (deep-equal comparable, loggable).
 // Live run, replay and resume all build it with the same reducer (reducer.ts).
 import type { CommandOutcome, Outcome, StepStatus } from '../outcome.js';
-import type { ConfirmLevel, OnFail, Runbook } from '../runbook/model.js';
+import type { ConfirmLevel, OnFail, Runbook, Step } from '../runbook/model.js';
 import type { ExpressionResult, ResolvedTarget } from './events.js';
 
 /** Output kept in state per command: the tail only, so state stays small whatever a command prints. */
@@ -149,7 +149,16 @@ export function newCommandRun(fields: Omit<CommandRun, 'status' | 'exitCode' | '
   return { ...fields, status: 'running', exitCode: null, signal: null, output: emptyOutput() };
 }
 
-export function initialState(runbook: Runbook): RunState {
+/**
+ * What the reducer reads from a runbook: a parsed Runbook is one; so is the shape a log alone gives
+ * (runbookShapeFromLog), which the exports fold with when the runbook file is not at hand.
+ */
+export interface RunbookShape {
+  id: Runbook['id'];
+  steps: readonly (Pick<Step, 'id' | 'index' | 'onFail' | 'retries' | 'rollback'> & { commands: { length: number }; checklist: { length: number } })[];
+}
+
+export function initialState(runbook: RunbookShape): RunState {
   const entries: [string, StepState][] = [];
   const seen = new Set<string>();
   for (const step of runbook.steps) {
