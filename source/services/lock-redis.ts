@@ -85,11 +85,31 @@ export class RedisLockStore implements LockStore {
 
   private async call(script: string, args: string[]): Promise<unknown> {
     try {
-      const client = await this.connected();
-      return await client.eval(script, 2, ...this.keys, ...args);
-    } catch (error) {
-      throw new Error(`${this.where}: ${(error as Error).message}`);
+      return await this.evalOnce(script, args);
+    } catch (first) {
+      // After a master failover the old connection may be closed or stuck on the dead master: drop it and
+      // retry once on a fresh client, which asks the Sentinels for the master afresh (the scripts are
+      // idempotent for the same value, so a resend cannot double-apply).
+      this.dropClient();
+      if (this.closed) throw new Error(`${this.where}: ${(first as Error).message}`);
+      try {
+        return await this.evalOnce(script, args);
+      } catch (error) {
+        this.dropClient();
+        throw new Error(`${this.where}: ${(error as Error).message}`);
+      }
     }
+  }
+
+  private dropClient(): void {
+    this.client?.disconnect();
+    this.client = undefined;
+    this.connecting = undefined;
+  }
+
+  private async evalOnce(script: string, args: string[]): Promise<unknown> {
+    const client = await this.connected();
+    return client.eval(script, 2, ...this.keys, ...args);
   }
 
   async acquire(value: string, ttlMs: number, takeOver?: string): Promise<AcquireOutcome> {
