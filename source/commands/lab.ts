@@ -15,15 +15,16 @@ import {
   labThaw,
   labUp,
   missingPackages,
+  optionalParts,
   type LabPart,
   type LabStatus,
 } from '../lab/index.js';
 
 const USAGE = `Usage: hatui lab <command>
   install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
-  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all) and wait until healthy
+  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all but ${optionalParts.join(', ')}) and wait until healthy
   status [--json]         one row per node: pid, ports, role, health
-  down [--keep-data]      stop everything the lab started; remove its files unless --keep-data
+  down [part…] [--keep-data]  stop everything the lab started (or only the parts named); remove its files unless --keep-data
   crash <node>            power-off a node (freeze its cgroup, then kill it)
   restart <node>          start a node again
   freeze <node>           freeze a node's cgroup (a hung node); thaw <node> resumes it
@@ -123,8 +124,9 @@ export async function run(args: string[]): Promise<number> {
       return ExitCode.ok;
     }
     case 'down': {
-      if (positionals.length) throw new HatuiError('usage: hatui lab down [--keep-data]', ExitCode.usage);
-      const result = await labDown(settings, { keepData: values['keep-data'] === true, log: err });
+      const badPart = positionals.find((p) => !(labParts as readonly string[]).includes(p));
+      if (badPart) throw new HatuiError(`unknown lab part '${badPart}'. Parts: ${labParts.join(', ')}`, ExitCode.usage);
+      const result = await labDown(settings, { keepData: values['keep-data'] === true, log: err, parts: positionals as LabPart[] });
       out(result.stopped.length ? `lab down: stopped ${result.stopped.length} nodes` : 'lab down: nothing was running');
       if (result.portsStillBusy.length) {
         err(`warning: lab ports still in use by processes the lab did not start: ${result.portsStillBusy.map((b) => `${b.port}${b.owner ? ` (${b.owner})` : ''}`).join(', ')}`);

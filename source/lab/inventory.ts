@@ -2,9 +2,14 @@
 // with per-host env so patronictl, psql, redis-cli and etcdctl work as they would in production.
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
-import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
+import { labPaths, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
-export function labInventory(settings: LabSettings): Inventory {
+export interface LabInventoryOptions {
+  /** List the Redis Cluster (part `rediscluster`, started only when asked). */
+  redisCluster?: boolean;
+}
+
+export function labInventory(settings: LabSettings, opts: LabInventoryOptions = {}): Inventory {
   const p = settings.ports;
   const paths = labPaths(settings);
   const ssh = { user: 'postgres', port: p.sshd, identityFile: paths.clientKey, knownHosts: paths.knownHosts };
@@ -32,6 +37,7 @@ export function labInventory(settings: LabSettings): Inventory {
     HAPROXY_RW_PORT: String(p.haproxyRw),
     HAPROXY_RO_PORT: String(p.haproxyRo),
   });
+  if (opts.redisCluster) for (const n of redisClusterNodes) hosts[n] = host({ REDIS_PORT: String(p.redisCluster[n]) });
   hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
 
   return {
@@ -74,10 +80,20 @@ export function labInventory(settings: LabSettings): Inventory {
         endpoints: { client: etcdUrl },
         namespace: `/service/${settings.scope}/`,
       },
+      ...(opts.redisCluster
+        ? {
+            rediscluster: {
+              kind: 'redis-cluster' as const,
+              description: 'Redis 7 Cluster: 3 masters + 3 replicas (--cluster-replicas 1), RDB + AOF',
+              members: redisClusterNodes.map((n) => ({ name: n, host: n, endpoint: `127.0.0.1:${p.redisCluster[n]}`, port: p.redisCluster[n] })),
+              credentials: { auth: { file: paths.redisPassword } },
+            },
+          }
+        : {}),
     },
   };
 }
 
-export function labInventoryYaml(settings: LabSettings): string {
-  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings))}`;
+export function labInventoryYaml(settings: LabSettings, opts: LabInventoryOptions = {}): string {
+  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings, opts))}`;
 }
