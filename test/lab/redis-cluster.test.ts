@@ -1,7 +1,8 @@
 // The lab's real Redis Cluster (part `rediscluster`, six redis-server 7.0 nodes, --cluster-replicas 1):
 // it comes up healthy with the guide's persistence settings, the probe and panel show it, the shipped
 // runbooks redis-cluster-failover (roles swap) and redis-persistence-check (a node whose appendonly was
-// turned off is reported) run headless on it. The part is started here and stopped afterwards, so other
+// turned off is reported) run headless on it, and the master-failure drill measures RTO and lost writes
+// with its ioredis Cluster canary. The part is started here and stopped afterwards, so other
 // lab test files never pay for it (and their inventory stays as they expect).
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
@@ -15,6 +16,7 @@ import { snapshotCluster } from '../../source/services/snapshot.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
 import { testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
+import { expectReportConsistent, runDrillCli } from './drill-helpers.js';
 
 const settings: LabSettings = testLab();
 const password = () => readFileSync(labPaths(settings).redisPassword, 'utf8').trim();
@@ -102,5 +104,43 @@ describe('lab Redis Cluster', () => {
     } finally {
       await clusterNodeCommands(settings, victim, [['CONFIG', 'SET', 'appendonly', 'yes']]);
     }
+  });
+
+  it('drill-redis-cluster-master-failure: the canary shard’s master is crashed, its replica promoted, RTO and lost writes measured, the old master rejoins', async () => {
+    await waitPartHealthy(settings, 'rediscluster');
+    process.env.HATUI_VAR_REDIS_PASSWORD = password();
+    const answers = `prepare: { checklist: all }
+fault: rediscluster
+rejoin: yes
+evaluate: { checklist: all }
+record: { checklist: all }
+`;
+    const before = await snapshot();
+    const run = await runDrillCli('runbooks/drill-redis-cluster-master-failure.md', answers);
+    expect(run.code, run.stdout.slice(-3000) + run.stderr).toBe(0);
+    const r = run.report;
+    expect(r.system).toBe('redis-cluster');
+    expect(typeof r.rto_ms).toBe('number');
+    expect(r.verdicts.rto.status).toBe('pass');
+    expect(r.healthy_ms).not.toBeNull();
+    await expectReportConsistent(run);
+    // The canary's list, re-read here through our own cluster client: every number once, counts as reported.
+    const key = /list (\S+)$/.exec(r.canary.target)?.[1];
+    expect(key).toMatch(/^\{hatui-canary\}:/);
+    const { Cluster } = await import('ioredis');
+    const client = new Cluster([{ host: '127.0.0.1', port: settings.ports.redisCluster.rc1 }], { redisOptions: { password: password() } });
+    try {
+      const list = (await client.lrange(key!, 0, -1)).map(Number);
+      expect(new Set(list).size).toBe(list.length);
+      expect(list.length).toBe(r.canary.present);
+      expect(list.length).toBe(r.canary.acknowledged - r.rpo_lost_writes + r.in_doubt_writes);
+    } finally {
+      client.disconnect();
+    }
+    // The shard moved: the set of masters changed, and the cluster is whole again.
+    await waitPartHealthy(settings, 'rediscluster');
+    const after = await snapshot();
+    const masters = (s: RedisClusterState) => s.masters.filter((m) => m.slots > 0).map((m) => m.name).sort();
+    expect(masters(after)).not.toEqual(masters(before));
   });
 });
