@@ -118,8 +118,9 @@ export function lockStoreFor(inventory: Inventory, clusterName: string, opts: Lo
   switch (cluster.kind) {
     case 'patroni':
     case 'etcd':
-    // A Redis Cluster has no single coordination node: its lock lives on the inventory's etcd.
-    case 'redis-cluster': {
+    // A Redis Cluster has no single coordination node, Weaviate none hatui can use: their lock lives on the inventory's etcd.
+    case 'redis-cluster':
+    case 'weaviate': {
       const url = etcdUrl(inventory, cluster);
       if (!url) throw new HatuiError(`lock: cluster '${clusterName}': no etcd to keep the lock on (set endpoints.dcs on the cluster, or add an etcd cluster with endpoints.client)`, ExitCode.failed);
       return new EtcdLockStore(url, `${opts.prefix ?? '/hatui/locks/'}${clusterName}`, opts.fetch ? { fetch: opts.fetch } : {});
@@ -135,7 +136,7 @@ export function lockStoreFor(inventory: Inventory, clusterName: string, opts: Lo
       return new RedisLockStore({ sentinels, masterName: cluster.masterName, ...(password ? { password } : {}) }, `${opts.prefix ?? 'hatui:lock:'}${clusterName}`);
     }
     default:
-      throw new HatuiError(`lock: ${cluster.kind} cluster '${clusterName}' has no coordination store hatui can lock on (patroni, etcd, redis-cluster via etcd and redis-sentinel can)`, ExitCode.failed);
+      throw new HatuiError(`lock: ${cluster.kind} cluster '${clusterName}' has no coordination store hatui can lock on (patroni, etcd, redis-sentinel can; redis-cluster and weaviate via the inventory's etcd)`, ExitCode.failed);
   }
 }
 

@@ -1,0 +1,83 @@
+// Shipped runbooks for systems the lab cannot run, end to end against wire-level doubles (test/doubles:
+// they are NOT the real servers, only what hatui and the runbooks' tools ask of them changes state).
+// They sit in the lab project because a `changes=` step takes its operator lock on the lab's etcd.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WeaviateClusterDouble } from '../doubles/weaviate-http.js';
+import { hatui, labEnv, testLab } from './helpers.js';
+
+const settings = testLab();
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outcomes: string[];
+}
+
+/** `hatui run runbooks/<file> --headless` on an inventory of the doubles plus the lab's etcd (for locks). */
+async function runOnDoubles(file: string, clusters: Record<string, unknown>, answers: Record<string, unknown>, vars: Record<string, string>, env: Record<string, string> = {}): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'hatui-doubles-'));
+  const inventory = join(dir, 'inventory.yaml');
+  writeFileSync(
+    inventory,
+    stringify({
+      environment: 'lab',
+      name: 'wire-level doubles + lab etcd',
+      hosts: { doubles: { address: '127.0.0.1', transport: 'local' } },
+      clusters: {
+        ...clusters,
+        etcd: { kind: 'etcd', members: [{ name: 'etcd1', host: 'doubles', endpoint: `127.0.0.1:${settings.ports.etcdClient}` }], endpoints: { client: `http://127.0.0.1:${settings.ports.etcdClient}` } },
+      },
+    }),
+  );
+  const answersFile = join(dir, 'answers.yaml');
+  writeFileSync(answersFile, stringify(answers));
+  const args = ['run', `runbooks/${file}`, '--headless', '--answers', answersFile, '--inventory', inventory];
+  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}=${v}`);
+  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', ...env }, 240_000);
+  const outcomes = r.stdout.split('\n').filter((l) => /^\[(ok|failed|skipped|unknown|timed-out|cancelled)\] /.test(l)).map((l) => l.replace(/:.*$/, ''));
+  return { ...r, outcomes };
+}
+const tail = (r: Run) => [...r.stdout.split('\n').slice(-40), ...r.stderr.split('\n').slice(-10)].join('\n');
+
+describe('runbooks/weaviate-backup-restore.md on the Weaviate double', () => {
+  let weaviate: WeaviateClusterDouble;
+  beforeAll(async () => {
+    weaviate = await WeaviateClusterDouble.start({ nodes: [{ name: 'w1' }, { name: 'w2' }, { name: 'w3' }], apiKey: 'double-key', classes: { Embeddings: 1200, Documents: 345, Scratch: 7 } });
+  });
+  afterAll(() => weaviate?.close());
+
+  it('backs up the guide’s classes, and after a class is lost restores it with its object count', async () => {
+    const clusters = { weaviate: { kind: 'weaviate', members: weaviate.urls.map((url, i) => ({ name: `w${i + 1}`, host: 'doubles', endpoint: url })), credentials: { apiKey: { env: 'HATUI_VAR_API_KEY' } } } };
+    const vars = { weaviate_url: weaviate.urls[0]!, poll_seconds: '0.1', wait_seconds: '30' };
+    const env = { HATUI_VAR_API_KEY: 'double-key' };
+
+    const backup = await runOnDoubles('weaviate-backup-restore.md', clusters, {}, { ...vars, mode: 'backup' }, env);
+    expect(backup.code, tail(backup)).toBe(0);
+    expect(backup.outcomes).toEqual(['[ok] ready', '[ok] backup', '[skipped] restore', '[ok] verify']);
+    const [id] = [...weaviate.data.backups.keys()];
+    expect(id).toMatch(/^aiplatform-backup-\d{14}$/);
+    expect(weaviate.data.backups.get(id!)).toMatchObject({ backend: 'filesystem', classes: { Embeddings: 1200, Documents: 345 }, status: 'SUCCESS' });
+
+    // The loss: Documents is dropped (with its data), and new writes land in Embeddings after the backup.
+    weaviate.data.classes.delete('Documents');
+    weaviate.data.classes.set('Embeddings', 1300);
+    const refused = await runOnDoubles('weaviate-backup-restore.md', clusters, { restore: { confirm: 'weaviate', checklist: 'all' } }, { ...vars, mode: 'restore', backup_id: id!, classes: 'Embeddings,Documents' }, env);
+    // Weaviate refuses to restore over an existing class: the run stops there, nothing changes.
+    expect(refused.code).not.toBe(0);
+    expect(refused.outcomes).toContain('[failed] restore');
+    expect(weaviate.data.classes.has('Documents')).toBe(false);
+
+    const restore = await runOnDoubles('weaviate-backup-restore.md', clusters, { restore: { confirm: 'weaviate', checklist: 'all' } }, { ...vars, mode: 'restore', backup_id: id!, classes: 'Documents' }, env);
+    expect(restore.code, tail(restore)).toBe(0);
+    expect(restore.outcomes).toEqual(['[ok] ready', '[skipped] backup', '[ok] restore', '[ok] verify']);
+    expect(restore.stdout).toContain('{"class":"Documents","count":345}');
+    // The double's state afterwards: Documents is back with the backup's count; the rest untouched.
+    expect(Object.fromEntries(weaviate.data.classes)).toEqual({ Embeddings: 1300, Documents: 345, Scratch: 7 });
+    expect(restore.stdout + restore.stderr).not.toContain('double-key');
+  });
+});
