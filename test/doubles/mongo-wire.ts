@@ -1,8 +1,9 @@
 // A MongoDB replica set double on the wire: one TCP server per member on 127.0.0.1, speaking the
 // MongoDB wire protocol with BSON (the `bson` package the driver itself uses), so the real `mongodb`
 // driver connects, handshakes and runs commands against it. It is NOT a MongoDB server: it answers
-// hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, and any
-// other command with a CommandNotFound error.
+// hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, the
+// stateful replica set commands of mongo-replset.ts (replSetStepDown, replSetFreeze, insert, find;
+// elections after `stop`), and any other command with a CommandNotFound error.
 //
 // Built from the documented shapes (no MongoDB could be run here):
 //  - framing: MongoDB Wire Protocol, https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
@@ -19,6 +20,7 @@
 import { createServer, type Socket } from 'node:net';
 import { deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
+import { replSetCommand, startMember, stopMember, type ReplMember, type ReplSet } from './mongo-replset.js';
 
 const OP_REPLY = 1;
 const OP_QUERY = 2004;
@@ -40,7 +42,8 @@ export interface MongoMemberSpec {
   statusAllowed?: boolean;
 }
 
-interface Member extends MongoMemberSpec {
+interface Member extends Omit<MongoMemberSpec, 'state'>, ReplMember {
+  state: MemberStateName;
   index: number;
   host: string;
   listener: LoopbackListener;
@@ -56,12 +59,16 @@ function reply(responseTo: number, opCode: number, fields: Buffer, document: Uin
   return Buffer.concat([header, fields, document]);
 }
 
-export class MongoReplicaSetDouble extends LoopbackSet<Member> {
+export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSet {
   /** Commands received per member (first key of each command document), in order. */
   readonly received: string[][] = [];
   /** Epoch seconds the model treats as "now" for default optimes. */
   now = Math.floor(Date.now() / 1000);
   term = 3;
+  topologyCounter = 0;
+  /** Delay before a secondary wins an election (MongoDB: electionTimeoutMillis, 10 s by default). */
+  electionDelayMs = 200;
+  readonly history: { term: number; primary: number | null }[] = [];
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 
@@ -78,6 +85,29 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       member.host = (await member.listener.start()).address;
     }
     return double;
+  }
+
+  /** Stops a member (not listening, down for the others); a stopped primary is replaced by an election. */
+  async stop(index: number): Promise<void> {
+    const member = this.members[index]!;
+    stopMember(this, member);
+    await member.listener.setMode('closed');
+  }
+
+  /** Starts a stopped member again: it rejoins as a secondary with the primary's data. */
+  async restart(index: number): Promise<void> {
+    const member = this.members[index]!;
+    await member.listener.setMode('answer');
+    startMember(this, member);
+  }
+
+  get replMembers(): ReplMember[] {
+    return this.members;
+  }
+
+  /** Index of the primary, or null. */
+  get primaryIndex(): number | null {
+    return this.members.find((m) => m.state === 'PRIMARY')?.index ?? null;
   }
 
   /** `host:port` of every member, in order (what the replica set config names them). */
@@ -143,7 +173,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
         if (member.statusAllowed === false) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
         return this.status(member);
       default:
-        return { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
+        return replSetCommand(this, member, name.toLowerCase(), command) ?? { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
     }
   }
 
@@ -158,7 +188,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
     // Simplified: the majority-committed point is the primary's optime.
     const majority = primary ?? member;
     return {
-      topologyVersion: { processId: this.processId, counter: Long.fromNumber(0) },
+      topologyVersion: { processId: this.processId, counter: Long.fromNumber(this.topologyCounter) },
       hosts: this.members.filter((m) => m.state !== 'ARBITER').map((m) => m.host),
       ...(arbiters.length ? { arbiters } : {}),
       setName: this.setName,
@@ -168,7 +198,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       ...(member.state === 'ARBITER' ? { arbiterOnly: true } : {}),
       ...(primary ? { primary: primary.host } : {}),
       me: member.host,
-      ...(isPrimary ? { electionId: new ObjectId('7fffffff0000000000000003') } : {}),
+      ...(isPrimary ? { electionId: new ObjectId(`7fffffff${this.term.toString(16).padStart(16, '0')}`) } : {}),
       // An arbiter holds no data: no lastWrite.
       ...(member.state === 'ARBITER' ? {} : { lastWrite: { opTime: this.optime(member), lastWriteDate: new Date((member.optimeSeconds ?? this.now) * 1000), majorityOpTime: this.optime(majority), majorityWriteDate: new Date((majority.optimeSeconds ?? this.now) * 1000) } }),
       maxBsonObjectSize: 16777216,
@@ -189,7 +219,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   private status(self: Member): Document {
     const members = this.members.map((m) => {
       const isSelf = m === self;
-      const down = !isSelf && m.health === 0;
+      const down = !isSelf && (m.health === 0 || m.stopped === true);
       const sync = m.syncSource === undefined ? undefined : this.members[m.syncSource];
       const entry: Document = {
         _id: m.index,
