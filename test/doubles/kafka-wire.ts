@@ -1,6 +1,7 @@
 // A Kafka cluster double on the wire: one TCP server per broker on 127.0.0.1, speaking the Kafka binary
 // protocol for the two requests the `kafkajs` admin client sends to read cluster metadata (ApiVersions,
-// then Metadata), so the real client connects and decodes real frames. It is NOT a Kafka broker: no
+// then Metadata), so the real client connects and decodes real frames; brokers can be stopped and started
+// and a preferred leader election run (kafka-cluster-state.ts). It is NOT a Kafka broker: no
 // produce/fetch, no groups, no SASL. It advertises only the APIs it implements; any other request key
 // closes the connection, as a broker does with a request it cannot parse.
 //
@@ -18,6 +19,7 @@
 //    (KRaftMetadataCache / MetadataCache in apache/kafka); a shorter ISR is not an error from v1 on
 import { createServer, type Socket } from 'node:net';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
+import { brokerStarted, brokerStopped, preferredLeaderElection, type KafkaModel } from './kafka-cluster-state.js';
 
 const API_VERSIONS = 18;
 const METADATA = 3;
@@ -102,7 +104,7 @@ class Writer {
   }
 }
 
-export class KafkaClusterDouble extends LoopbackSet<Broker> {
+export class KafkaClusterDouble extends LoopbackSet<Broker> implements KafkaModel {
   /** Requests received per broker, `Name vN`, in order. */
   readonly received: string[][] = [];
   clusterId: string;
@@ -125,6 +127,31 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
       await broker.listener.start();
     }
     return double;
+  }
+
+  liveBrokers(): number[] {
+    return this.members.filter((b) => b.registered !== false && b.listener.mode !== 'closed').map((b) => b.nodeId);
+  }
+
+  /** Stops broker `index`: not listening, not registered; ISRs shrink (URP), its partitions' leaders move. */
+  async stopBroker(index: number): Promise<void> {
+    const broker = this.at(index);
+    await broker.listener.setMode('closed');
+    broker.registered = false;
+    brokerStopped(this, broker.nodeId);
+  }
+
+  /** Starts broker `index` again: registered, back in its partitions' ISRs (leaders stay where they are). */
+  async startBroker(index: number): Promise<void> {
+    const broker = this.at(index);
+    await broker.listener.setMode('answer');
+    broker.registered = true;
+    brokerStarted(this, broker.nodeId);
+  }
+
+  /** Preferred leader election over every partition (what kafka-leader-election.sh --election-type preferred asks). */
+  electPreferredLeaders(): ReturnType<typeof preferredLeaderElection> {
+    return preferredLeaderElection(this);
   }
 
   /** `127.0.0.1:<port>` of every broker, in order (also what the metadata advertises). */
