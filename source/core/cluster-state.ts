@@ -178,6 +178,19 @@ export const mongoMemberSchema = z.object({
   syncSourceHost: z.string().nullable(),
   stale: staleSchema.nullable(),
 });
+/** A sharded cluster as its mongos routers report it (listShards, balancerStatus). */
+export const mongoShardingSchema = z.object({
+  /** Members that answered as mongos routers this poll. */
+  routersAnswering: z.number(),
+  /** Shards: id and `<replica set>/<host:port,…>` as listShards names them. */
+  shards: z.array(z.object({ id: z.string(), host: z.string(), draining: z.boolean() })),
+  /** `full` (balancing on) or `off`; null when balancerStatus was refused. */
+  balancerMode: z.string().nullable(),
+  inBalancerRound: z.boolean().nullable(),
+  /** Why listShards or balancerStatus was refused; null when both answered. */
+  error: z.string().nullable(),
+});
+export type MongoSharding = z.infer<typeof mongoShardingSchema>;
 export const mongodbStateSchema = z.object({
   kind: z.literal('mongodb'),
   ...base,
@@ -190,6 +203,8 @@ export const mongodbStateSchema = z.object({
   members: z.array(mongoMemberSchema),
   /** Primary changes seen by this poller (oldest first, bounded). */
   primaryChanges: z.array(leaderChangeSchema),
+  /** Set when the members are mongos routers of a sharded cluster; absent/null for a replica set. */
+  sharding: mongoShardingSchema.nullable().optional(),
 });
 export type MongoMember = z.infer<typeof mongoMemberSchema>;
 export type MongodbState = z.infer<typeof mongodbStateSchema>;

@@ -167,7 +167,24 @@ function count(value: number | null): string {
   return `${(value / (div as number)).toFixed(1)}${unit}`;
 }
 
+/** A sharded cluster seen through its mongos routers: shards and the balancer, then the routers. */
+function mongosLines(s: MongodbState, sh: NonNullable<MongodbState['sharding']>): Line[] {
+  const head: Line = [
+    ...title(s, 'mongodb sharded'),
+    seg(`  mongos ${sh.routersAnswering}/${s.members.length}`, sh.routersAnswering === s.members.length ? 'green' : 'yellow'),
+    seg(`  shards ${sh.shards.length}`),
+    seg('  balancer '),
+    sh.balancerMode === null ? seg('?', 'yellow') : seg(sh.balancerMode, sh.balancerMode === 'full' ? 'green' : 'yellow', sh.balancerMode !== 'full'),
+    seg(sh.inBalancerRound === null ? '' : sh.inBalancerRound ? ' (balancing)' : ' (idle)', 'gray'),
+  ];
+  if (sh.error) head.push(seg(`  ${sh.error}`, 'red'));
+  const shards = sh.shards.map((x): Line => [seg(`  ${x.id.padEnd(8)} `), seg(x.host, 'gray'), x.draining ? seg(' DRAINING', 'yellow', true) : seg('')]);
+  const routers = s.members.filter((m) => m.stale).map((m): Line => [seg(`  ${m.name.padEnd(6)} `), seg('mongos', 'gray'), ...staleSeg(m.stale)]);
+  return [head, ...shards, ...routers];
+}
+
 function mongoLines(s: MongodbState): Line[] {
+  if (s.sharding) return mongosLines(s, s.sharding);
   const head: Line = [
     ...title(s, 'mongodb'),
     seg(`  set ${s.setName ?? '?'}`),

@@ -20,6 +20,7 @@
 import { createServer, type Socket } from 'node:net';
 import { deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
+import { mongosCommand, type MongosModel } from './mongos.js';
 import { replSetCommand, startMember, stopMember, type ReplMember, type ReplSet } from './mongo-replset.js';
 
 const OP_REPLY = 1;
@@ -72,12 +73,16 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSe
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 
-  private constructor(readonly setName: string) {
+  private constructor(
+    readonly setName: string,
+    /** Set: every member is a mongos router answering for this sharded cluster model (mongos.ts). */
+    public router: MongosModel | null = null,
+  ) {
     super();
   }
 
-  static async start(setName: string, specs: MongoMemberSpec[]): Promise<MongoReplicaSetDouble> {
-    const double = new MongoReplicaSetDouble(setName);
+  static async start(setName: string, specs: MongoMemberSpec[], opts: { router?: MongosModel } = {}): Promise<MongoReplicaSetDouble> {
+    const double = new MongoReplicaSetDouble(setName, opts.router ?? null);
     for (const [index, spec] of specs.entries()) {
       const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(() => createServer((socket) => double.serve(member, socket))) };
       double.members.push(member);
@@ -160,6 +165,8 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSe
   private command(member: Member, command: Document, connectionId: number): Document {
     const name = Object.keys(command)[0] ?? '';
     this.received[member.index]!.push(name);
+    const routed = this.router ? mongosCommand(this.router, name.toLowerCase()) : undefined;
+    if (routed) return routed;
     switch (name.toLowerCase()) {
       case 'hello':
       case 'ismaster':
@@ -182,6 +189,9 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSe
   }
 
   private hello(member: Member, legacy: boolean, connectionId: number): Document {
+    if (this.router) {
+      return { ...(legacy ? { ismaster: true, helloOk: true } : { isWritablePrimary: true }), msg: 'isdbgrid', topologyVersion: { processId: this.processId, counter: Long.fromNumber(0) }, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, localTime: new Date(), logicalSessionTimeoutMinutes: 30, connectionId, minWireVersion: 0, maxWireVersion: 21, readOnly: false, ok: 1 };
+    }
     const primary = this.members.find((m) => m.state === 'PRIMARY');
     const isPrimary = member.state === 'PRIMARY';
     const arbiters = this.members.filter((m) => m.state === 'ARBITER').map((m) => m.host);
