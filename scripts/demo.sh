@@ -23,8 +23,8 @@ if ! node bin/hatui.js lab install --check >/dev/null 2>&1; then
   say "hatui lab install"
   node bin/hatui.js lab install
 fi
-say "hatui lab up"
-node bin/hatui.js lab up
+say "hatui lab up --doubles (wire-level MongoDB/Kafka/Weaviate doubles, not the real servers)"
+node bin/hatui.js lab up --doubles
 say "hatui lab up rediscluster"
 node bin/hatui.js lab up rediscluster
 say "hatui (lab inventory ${HATUI_LAB_DIR:-/var/tmp/hatui-lab}/inventory.yaml; stop the lab later with: node bin/hatui.js lab down)"

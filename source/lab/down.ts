@@ -5,7 +5,8 @@ import { recordEvent } from './events.js';
 import { withLabLock } from './lock.js';
 import { busyPorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireRoot } from './preflight.js';
-import { labInventoryYaml } from './inventory.js';
+import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
+import { stopDoubles } from './doubles/lab-doubles.js';
 import { labNodes, labPaths, nodePorts, partNodes, type LabNode, type LabPart, type LabSettings } from './settings.js';
 import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, stopNode } from './supervise.js';
 import type { LabLog } from './types.js';
@@ -23,7 +24,7 @@ export interface LabDownResult {
   portsStillBusy: BusyPort[];
 }
 
-export async function labDown(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog; parts?: LabPart[] } = {}): Promise<LabDownResult> {
+export async function labDown(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog; parts?: (LabPart | 'doubles')[] } = {}): Promise<LabDownResult> {
   requireRoot('hatui lab down');
   checkStateFile(settings);
   if (opts.parts?.length) {
@@ -34,17 +35,17 @@ export async function labDown(settings: LabSettings, opts: { keepData?: boolean;
 }
 
 /** Stops only these parts' nodes (the rest of the lab keeps running) and drops them from the inventory. */
-async function partsDownLocked(settings: LabSettings, parts: LabPart[], opts: { keepData?: boolean; log?: LabLog }): Promise<LabDownResult> {
-  const nodes = parts.flatMap((p) => [...partNodes[p]]);
+async function partsDownLocked(settings: LabSettings, parts: (LabPart | 'doubles')[], opts: { keepData?: boolean; log?: LabLog }): Promise<LabDownResult> {
+  const nodes = parts.flatMap((p) => (p === 'doubles' ? [] : [...partNodes[p]]));
   const running = nodes.filter((n) => runningPid(settings, n) !== null || cgroupPopulated(settings, n));
   await Promise.all(running.map((n) => (opts.keepData ? stopNode(settings, n, 3000) : killNode(settings, n))));
   removeCgroups(settings, nodes);
   if (running.length) opts.log?.(`stopped ${running.join(', ')}`);
   if (!opts.keepData) for (const n of nodes) rmSync(labPaths(settings).nodeDir(n), { recursive: true, force: true });
   const paths = labPaths(settings);
-  const stillClustered = partNodes.rediscluster.some((n) => runningPid(settings, n) !== null);
+  if (parts.includes('doubles') && (await stopDoubles(settings))) opts.log?.('stopped the wire-level doubles');
   try {
-    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: stillClustered }));
+    writeFileSync(paths.inventory, labInventoryYaml(settings, runningInventoryOptions(settings)));
   } catch {
     // no lab dir: nothing to rewrite
   }
@@ -60,6 +61,7 @@ async function partsDownLocked(settings: LabSettings, parts: LabPart[], opts: { 
 async function downLocked(settings: LabSettings, opts: { keepData?: boolean; log?: LabLog }): Promise<LabDownResult> {
   const log = opts.log ?? (() => {});
   const began = Date.now();
+  if (await stopDoubles(settings)) log('stopped the wire-level doubles');
   const running = labNodes.filter((n) => runningPid(settings, n) !== null || cgroupPopulated(settings, n));
   if (opts.keepData) {
     for (const stage of STOP_STAGES) {

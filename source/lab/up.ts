@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { checkPart, waitHealthy } from './health.js';
-import { labInventoryYaml } from './inventory.js';
+import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
+import { startDoubles } from './doubles/lab-doubles.js';
 import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
 import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
@@ -152,7 +153,8 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       for (const n of partNodes.sshd) prepareNode(settings, n);
       writeKnownHosts(settings);
     }
-    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: order.includes('rediscluster') || partNodes.rediscluster.some((n) => runningPid(settings, n) !== null) }));
+    const running = runningInventoryOptions(settings);
+    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: order.includes('rediscluster') || running.redisCluster, doubles: running.doubles }));
     const has = (part: LabPart) => order.includes(part);
     const pgChain = async () => {
       if (has('etcd')) {
@@ -200,6 +202,9 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       log(`removed the half-made lab in ${settings.dir} (kept ${paths.logs})`);
     }
     throw error;
+  }
+  if (opts.doubles && (await startDoubles(settings, log))) {
+    writeFileSync(paths.inventory, labInventoryYaml(settings, runningInventoryOptions(settings)));
   }
   recordEvent(settings, { action: 'up' });
   return { started, alreadyRunning, parts: order, durationMs: Date.now() - began, inventory: paths.inventory };

@@ -1,4 +1,4 @@
-// Shipped runbooks for systems the lab cannot run, end to end against wire-level doubles (test/doubles:
+// Shipped runbooks for systems the lab cannot run, end to end against wire-level doubles (source/lab/doubles:
 // they are NOT the real servers, only what hatui and the runbooks' tools ask of them changes state).
 // They sit in the lab project because a `changes=` step takes its operator lock on the lab's etcd.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WeaviateClusterDouble } from '../doubles/weaviate-http.js';
+import { WeaviateClusterDouble } from '../../source/lab/doubles/weaviate-http.js';
 import { hatui, labEnv, testLab } from './helpers.js';
 
 const settings = testLab();

@@ -1,12 +1,12 @@
 // The Kafka double changes state as seen through the shipped kafka probe (the real kafkajs admin client):
 // a stopped broker leaves the ISRs (under-replicated partitions appear) and its partitions' leaders move;
 // back, it is in sync again; a preferred leader election puts every leader back on its first replica.
-// (A double, not Kafka: see test/doubles/kafka-cluster-state.ts.)
+// (A double, not Kafka: see source/lab/doubles/kafka-cluster-state.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KafkaState } from '../../source/core/cluster-state.js';
 import { snapshotCluster } from '../../source/services/snapshot.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { KafkaClusterDouble } from '../doubles/kafka-wire.js';
+import { KafkaClusterDouble } from '../../source/lab/doubles/kafka-wire.js';
 import { doubleInventory } from './double-inventory.js';
 
 let kafka: KafkaClusterDouble | undefined;

@@ -1,10 +1,10 @@
 // The MongoDB replica set double changes state under the real `mongodb` driver: replSetStepDown hands
 // the primary to a secondary, replSetFreeze keeps a member from being elected, stopping the primary
 // starts an election, and w:majority writes are acknowledged only while a majority is up, so a canary
-// can count them across a failover. (A double, not MongoDB: see test/doubles/mongo-replset.ts.)
+// can count them across a failover. (A double, not MongoDB: see source/lab/doubles/mongo-replset.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { MongoReplicaSetDouble } from '../doubles/mongo-wire.js';
+import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
 
 let double: MongoReplicaSetDouble | undefined;
 const clients: MongoClient[] = [];

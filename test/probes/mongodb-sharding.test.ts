@@ -1,11 +1,11 @@
 // The MongoDB probe on a sharded cluster: members that answer hello as mongos routers are asked
 // listShards and balancerStatus (real `mongodb` driver, mongos double), and the panel shows the shards
-// and the balancer. (The mongos double is not mongos: see test/doubles/mongos.ts.)
+// and the balancer. (The mongos double is not mongos: see source/lab/doubles/mongos.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterStateSchema, type MongodbState } from '../../source/core/cluster-state.js';
 import { snapshotCluster } from '../../source/services/snapshot.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { MongoReplicaSetDouble } from '../doubles/mongo-wire.js';
+import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
 import { doubleInventory } from './double-inventory.js';
 
 let mongos: MongoReplicaSetDouble | undefined;

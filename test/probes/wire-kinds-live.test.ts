@@ -1,5 +1,5 @@
 // The shipped probe table over an inventory of MongoDB, Kafka and Weaviate clusters, each a wire-level
-// double on 127.0.0.1 (test/doubles/), through the two ways hatui asks: one snapshot (what CEL reads
+// double on 127.0.0.1 (source/lab/doubles/), through the two ways hatui asks: one snapshot (what CEL reads
 // during a run) and the poller (what the panels show). Not real servers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaState, MongodbState, WeaviateState } from '../../source/core/cluster-state.js';
@@ -8,9 +8,9 @@ import type { Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { Poller } from '../../source/services/poller.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { KafkaClusterDouble } from '../doubles/kafka-wire.js';
-import { MongoReplicaSetDouble } from '../doubles/mongo-wire.js';
-import { WeaviateClusterDouble } from '../doubles/weaviate-http.js';
+import { KafkaClusterDouble } from '../../source/lab/doubles/kafka-wire.js';
+import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
+import { WeaviateClusterDouble } from '../../source/lab/doubles/weaviate-http.js';
 import { doubleInventory } from './double-inventory.js';
 
 let mongo: MongoReplicaSetDouble;

@@ -81,12 +81,13 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSe
     super();
   }
 
-  static async start(setName: string, specs: MongoMemberSpec[], opts: { router?: MongosModel } = {}): Promise<MongoReplicaSetDouble> {
+  static async start(setName: string, specs: MongoMemberSpec[], opts: { router?: MongosModel; ports?: readonly number[] } = {}): Promise<MongoReplicaSetDouble> {
     const double = new MongoReplicaSetDouble(setName, opts.router ?? null);
     for (const [index, spec] of specs.entries()) {
       const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(() => createServer((socket) => double.serve(member, socket))) };
       double.members.push(member);
       double.received.push([]);
+      member.listener.port = opts.ports?.[index] ?? 0;
       member.host = (await member.listener.start()).address;
     }
     return double;

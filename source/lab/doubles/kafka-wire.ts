@@ -118,12 +118,14 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> implements KafkaMode
     this.topics = spec.topics;
   }
 
-  static async start(spec: KafkaClusterSpec): Promise<KafkaClusterDouble> {
+  /** `ports`: fixed ports per broker (the lab's doubles); default: any free port. */
+  static async start(spec: KafkaClusterSpec, ports: readonly number[] = []): Promise<KafkaClusterDouble> {
     const double = new KafkaClusterDouble(spec);
     for (const [index, b] of spec.brokers.entries()) {
       const broker: Broker = { ...b, index, listener: new LoopbackListener(() => createServer((socket) => double.serve(broker, socket))) };
       double.members.push(broker);
       double.received.push([]);
+      broker.listener.port = ports[index] ?? 0;
       await broker.listener.start();
     }
     return double;

@@ -49,11 +49,12 @@ export class WeaviateClusterDouble extends LoopbackSet<Member> {
     super();
   }
 
-  static async start(spec: { nodes: WeaviateNodeSpec[]; members?: number; apiKey?: string; classes?: Record<string, number> }): Promise<WeaviateClusterDouble> {
+  static async start(spec: { nodes: WeaviateNodeSpec[]; members?: number; apiKey?: string; classes?: Record<string, number>; ports?: readonly number[] }): Promise<WeaviateClusterDouble> {
     const double = new WeaviateClusterDouble(spec.nodes, spec.apiKey ?? null, new WeaviateData(spec.classes));
     for (let index = 0; index < (spec.members ?? spec.nodes.length); index++) {
       const member: Member = { index, ready: true, listener: new LoopbackListener(() => createServer((req, res) => double.serve(member, req, res))) };
       double.members.push(member);
+      member.listener.port = spec.ports?.[index] ?? 0;
       await member.listener.start();
     }
     return double;
