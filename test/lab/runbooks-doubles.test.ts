@@ -2,11 +2,18 @@
 // they are NOT the real servers, only what hatui and the runbooks' tools ask of them changes state).
 // They sit in the lab project because a `changes=` step takes its operator lock on the lab's etcd.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Inventory } from '../../source/core/inventory/model.js';
 import { WeaviateClusterDouble } from '../../source/lab/doubles/weaviate-http.js';
+import { labDown, labPaths, labUp } from '../../source/lab/index.js';
+import { snapshotCluster } from '../../source/services/snapshot.js';
+import { listRunbooks } from '../../source/ui/runbook-list.js';
 import { hatui, labEnv, testLab } from './helpers.js';
 
 const settings = testLab();
@@ -79,5 +86,35 @@ describe('runbooks/weaviate-backup-restore.md on the Weaviate double', () => {
     // The double's state afterwards: Documents is back with the backup's count; the rest untouched.
     expect(Object.fromEntries(weaviate.data.classes)).toEqual({ Embeddings: 1300, Documents: 345, Scratch: 7 });
     expect(restore.stdout + restore.stderr).not.toContain('double-key');
+  });
+});
+
+describe('hatui lab up --doubles (the demo inventory)', () => {
+  const inventory = () => parse(readFileSync(labPaths(settings).inventory, 'utf8')) as Inventory;
+  beforeAll(async () => {
+    const up = await hatui(['lab', 'up', '--doubles'], labEnv(settings));
+    expect(up.code, up.stderr).toBe(0);
+    await labUp(settings, ['rediscluster']);
+  });
+  afterAll(async () => {
+    await labDown(settings, { parts: ['doubles', 'rediscluster'] });
+    expect(Object.keys(inventory().clusters)).not.toContain('mongo');
+  });
+
+  it('lists mongo, mongos, kafka and weaviate clusters, each described as a wire-level double, and their probes answer', async () => {
+    const inv = inventory();
+    for (const name of ['mongo', 'mongos', 'kafka', 'weaviate']) expect(inv.clusters[name]?.description, name).toMatch(/a wire-level double \(not /);
+    const state = (name: string) => snapshotCluster(name, inv.clusters[name]!, inv, { timeoutMs: 3000 });
+    expect(await state('mongo')).toMatchObject({ kind: 'mongodb', setName: 'rs0', primary: 'mongo1' });
+    expect(await state('mongos')).toMatchObject({ kind: 'mongodb', sharding: { routersAnswering: 1, balancerMode: 'full', shards: [{ id: 'rs0' }] } });
+    expect(await state('kafka')).toMatchObject({ kind: 'kafka', controller: 1, underReplicated: 0, partitions: 6 });
+    expect(await state('weaviate')).toMatchObject({ kind: 'weaviate', healthyCount: 3 });
+  });
+
+  it('marks no shipped runbook as not fitting, but dr-activate (it needs the DR site)', async () => {
+    const entries = await listRunbooks('runbooks', inventory());
+    const unfit = entries.filter((e) => e.title.startsWith('(')).map((e) => e.id);
+    expect(unfit.filter((id) => id !== 'dr-activate')).toEqual([]);
+    expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining(['mongodb-stepdown', 'kafka-under-replicated', 'weaviate-backup-restore', 'redis-cluster-failover', 'redis-persistence-check', 'drill-redis-cluster-master-failure']));
   });
 });
