@@ -5,7 +5,7 @@
 import { Cluster } from 'ioredis';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { CanaryLog } from '../core/drill/model.js';
-import { canaryRecorder, errorMessage, type Canary } from './canary.js';
+import { canaryRecorder, errorMessage, writePacer, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 /** The hash tag of every canary key (CLUSTER KEYSLOT of it is the shard a drill faults). */
@@ -57,17 +57,10 @@ export async function startRedisClusterCanary(options: RedisClusterCanaryOptions
   await ready(client, 10_000, via);
   const record = canaryRecorder('redis-cluster', 1, clock);
   let stopping = false;
-  const pace = 1000 / (options.maxRate ?? 2000);
+  const pace = writePacer(clock, options.maxRate ?? 2000);
   const loop = (async () => {
-    let windowStart = clock.now();
-    let inWindow = 0;
     while (!stopping) {
-      if (++inWindow >= 20) {
-        const ahead = windowStart + inWindow * pace - clock.now();
-        if (ahead > 0) await sleep(ahead);
-        windowStart = clock.now();
-        inWindow = 0;
-      }
+      await pace();
       const seq = record.attempt();
       try {
         await client.rpush(key, String(seq));
