@@ -11,12 +11,14 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { WeaviateClusterDouble } from '../../source/lab/doubles/weaviate-http.js';
+import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
 import { labDown, labPaths, labUp } from '../../source/lab/index.js';
 import { snapshotCluster } from '../../source/services/snapshot.js';
 import { listRunbooks } from '../../source/ui/runbook-list.js';
 import { hatui, labEnv, testLab } from './helpers.js';
 
 const settings = testLab();
+const hatuiBin = new URL('../../bin/hatui.js', import.meta.url).pathname;
 
 interface Run {
   code: number;
@@ -35,6 +37,8 @@ async function runOnDoubles(file: string, clusters: Record<string, unknown>, ans
       environment: 'lab',
       name: 'wire-level doubles + lab etcd',
       hosts: { doubles: { address: '127.0.0.1', transport: 'local' } },
+      // Kinds without a store of their own (weaviate, mongodb, kafka) lock on the lab's etcd.
+      locks: { store: 'etcd' },
       clusters: {
         ...clusters,
         etcd: { kind: 'etcd', members: [{ name: 'etcd1', host: 'doubles', endpoint: `127.0.0.1:${settings.ports.etcdClient}` }], endpoints: { client: `http://127.0.0.1:${settings.ports.etcdClient}` } },
@@ -45,7 +49,7 @@ async function runOnDoubles(file: string, clusters: Record<string, unknown>, ans
   writeFileSync(answersFile, stringify(answers));
   const args = ['run', `runbooks/${file}`, '--headless', '--answers', answersFile, '--inventory', inventory];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}=${v}`);
-  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', ...env }, 240_000);
+  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', HATUI_BIN: hatuiBin, ...env }, 240_000);
   const outcomes = r.stdout.split('\n').filter((l) => /^\[(ok|failed|skipped|unknown|timed-out|cancelled)\] /.test(l)).map((l) => l.replace(/:.*$/, ''));
   return { ...r, outcomes };
 }
@@ -86,6 +90,33 @@ describe('runbooks/weaviate-backup-restore.md on the Weaviate double', () => {
     // The double's state afterwards: Documents is back with the backup's count; the rest untouched.
     expect(Object.fromEntries(weaviate.data.classes)).toEqual({ Embeddings: 1300, Documents: 345, Scratch: 7 });
     expect(restore.stdout + restore.stderr).not.toContain('double-key');
+  });
+});
+
+describe('runbooks/mongodb-stepdown.md on the MongoDB double (hatui admin mongodb, the real driver)', () => {
+  let mongo: MongoReplicaSetDouble;
+  beforeAll(async () => {
+    // With a SCRAM-SHA-256 login required: the runbook's commands log in through the URI from the host's env.
+    mongo = await MongoReplicaSetDouble.start('rs0', [{ state: 'PRIMARY' }, { state: 'SECONDARY', syncSource: 0 }, { state: 'SECONDARY', syncSource: 0 }], { auth: { username: 'ops', password: 's3cret-mongo' } });
+  });
+  afterAll(() => mongo?.close());
+
+  it('steps the primary down, a secondary is elected and takes a majority write', async () => {
+    const clusters = { mongo: { kind: 'mongodb', members: mongo.hosts.map((h, i) => ({ name: `mongo${i + 1}`, host: 'doubles', endpoint: h })) } };
+    const env = { MONGODB_URI: `mongodb://ops:s3cret-mongo@${mongo.hosts.join(',')}/?replicaSet=rs0&authSource=admin&authMechanism=SCRAM-SHA-256` };
+    expect(mongo.primaryIndex).toBe(0);
+    const r = await runOnDoubles('mongodb-stepdown.md', clusters, { stepdown: { confirm: 'mongo', checklist: 'all' } }, { stepdown_seconds: '60', wait_seconds: '60' }, env);
+    expect(r.code, tail(r)).toBe(0);
+    expect(r.outcomes).toEqual(['[ok] inspect', '[ok] stepdown', '[ok] verify']);
+    expect(r.stdout).toContain('"steppedDown":true');
+    // The double's state afterwards: a new primary (not the old one, which is frozen for 60 s), one step-down
+    // in its history, and the check document on a majority of members.
+    expect(mongo.primaryIndex).not.toBeNull();
+    expect(mongo.primaryIndex).not.toBe(0);
+    expect(mongo.replMembers[0]!.state).toBe('SECONDARY');
+    const withDoc = mongo.replMembers.filter((m) => (m.data?.get('stepdown_check') ?? []).length === 1);
+    expect(withDoc.length).toBeGreaterThanOrEqual(2);
+    expect(r.stdout + r.stderr).not.toContain('s3cret-mongo');
   });
 });
 
