@@ -1,4 +1,4 @@
-// `hatui admin mongodb …`: the few replica-set operations the shipped MongoDB runbook needs, through the
+// `hatui admin mongodb …` (and `hatui admin kafka …`, admin-kafka.ts): the few replica-set operations the shipped MongoDB runbook needs, through the
 // real `mongodb` driver, for hosts without mongosh. The connection string comes from MONGODB_URI (or
 // --uri-env <VAR>), never from the command line (it may hold a password); it is never printed.
 // Every subcommand prints one JSON line on stdout, so a runbook can capture it.
@@ -14,6 +14,7 @@ const USAGE = `Usage: hatui admin mongodb <command> [--uri-env VAR]
                                   waits until a member other than <m> is primary, then (with --write)
                                   inserts one document with writeConcern majority; prints {primary, wrote}
   command '<json>'                runs one admin command (e.g. '{"replSetGetStatus":1}') and prints its reply
+       hatui admin kafka <command>     (hatui admin kafka --help)
 The connection string is read from $MONGODB_URI (or the variable --uri-env names): use a replica-set
 string (replicaSet=…) so commands reach the primary.`;
 
@@ -28,11 +29,24 @@ interface Member {
 
 export async function run(args: string[]): Promise<number> {
   const [system, sub, ...rest] = args;
+  if (system === 'kafka' && (sub === undefined || sub === '--help' || sub === '-h')) {
+    process.stdout.write((await import('./admin-kafka.js')).KAFKA_USAGE + '\n');
+    return ExitCode.ok;
+  }
   if (system === undefined || system === '--help' || system === '-h') {
     process.stdout.write(USAGE + '\n');
     return ExitCode.ok;
   }
-  if (system !== 'mongodb') throw new HatuiError(`admin: unknown system '${system}' (expected mongodb)\n${USAGE}`, ExitCode.usage);
+  if (system === 'kafka') {
+    const { values } = parseArgs({
+      args: [sub ?? '', ...rest].slice(1),
+      options: { 'timeout-secs': { type: 'string' }, 'interval-secs': { type: 'string' }, preferred: { type: 'boolean' }, 'all-topic-partitions': { type: 'boolean' } },
+      strict: true,
+    });
+    const { runKafka } = await import('./admin-kafka.js');
+    return runKafka(sub, values);
+  }
+  if (system !== 'mongodb') throw new HatuiError(`admin: unknown system '${system}' (expected mongodb or kafka)\n${USAGE}`, ExitCode.usage);
   const { values, positionals } = parseArgs({
     args: rest,
     options: {

@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { WeaviateClusterDouble } from '../../source/lab/doubles/weaviate-http.js';
 import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
+import { KafkaClusterDouble } from '../../source/lab/doubles/kafka-wire.js';
 import { labDown, labPaths, labUp } from '../../source/lab/index.js';
 import { snapshotCluster } from '../../source/services/snapshot.js';
 import { listRunbooks } from '../../source/ui/runbook-list.js';
@@ -117,6 +118,48 @@ describe('runbooks/mongodb-stepdown.md on the MongoDB double (hatui admin mongod
     const withDoc = mongo.replMembers.filter((m) => (m.data?.get('stepdown_check') ?? []).length === 1);
     expect(withDoc.length).toBeGreaterThanOrEqual(2);
     expect(r.stdout + r.stderr).not.toContain('s3cret-mongo');
+  });
+});
+
+describe('runbooks/kafka-under-replicated.md on the Kafka double (hatui admin kafka: kafkajs + ElectLeaders)', () => {
+  let kafka: KafkaClusterDouble;
+  // Six partitions of `orders`, replication factor 3, preferred leaders spread over brokers 1, 2, 3.
+  const partitions = Array.from({ length: 6 }, (_, i) => {
+    const replicas = [1, 2, 3].map((_, k) => ((i + k) % 3) + 1);
+    return { partition: i, leader: replicas[0]!, replicas, isr: [...replicas] };
+  });
+  beforeAll(async () => {
+    kafka = await KafkaClusterDouble.start({ controller: 1, brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }], topics: [{ name: 'orders', partitions }], sasl: { username: 'ops', password: 's3cret-kafka' } });
+  });
+  afterAll(() => kafka?.close());
+
+  it('finds the partitions a stopped broker left under-replicated and stops at the ISR wait; once it is back, hands leadership back to the preferred replicas', async () => {
+    const clusters = { kafka: { kind: 'kafka', members: kafka.addresses.map((a, i) => ({ name: `kafka${i + 1}`, host: 'doubles', endpoint: a })) } };
+    const env = { KAFKA_BOOTSTRAP: kafka.addresses.join(','), KAFKA_SASL_USERNAME: 'ops', KAFKA_SASL_PASSWORD: 's3cret-kafka' };
+    const answers = { brokers: { checklist: 'all' }, elect: { confirm: 'kafka', checklist: 'all' } };
+    await kafka.stopBroker(1); // broker 2: its partitions' leaders move, every ISR loses it
+    const leaderOf = () => kafka.topics[0]!.partitions.map((p) => p.leader);
+    expect(leaderOf()).not.toContain(2);
+
+    const down = await runOnDoubles('kafka-under-replicated.md', clusters, answers, { isr_wait: '1', isr_poll_seconds: '0.2' }, env);
+    expect(down.code).not.toBe(0);
+    expect(down.stdout).toContain('"under_replicated":6');
+    expect(down.outcomes).toContain('[ok] find');
+    expect(down.outcomes).not.toContain('[ok] wait-isr');
+    expect(down.outcomes).not.toContain('[ok] elect');
+
+    await kafka.startBroker(1); // back in every ISR, but it leads nothing
+    expect(leaderOf()).not.toContain(2);
+    const up = await runOnDoubles('kafka-under-replicated.md', clusters, answers, { isr_wait: '30', isr_poll_seconds: '0.2' }, env);
+    expect(up.code, tail(up)).toBe(0);
+    expect(up.outcomes).toEqual(['[ok] find', '[ok] brokers', '[ok] wait-isr', '[ok] elect', '[ok] verify']);
+    // The double's state afterwards: every partition led by its preferred (first) replica, ISRs full.
+    for (const p of kafka.topics[0]!.partitions) {
+      expect(p.leader, `orders-${p.partition}`).toBe(p.replicas[0]);
+      expect([...p.isr].sort()).toEqual([...p.replicas].sort());
+    }
+    expect(kafka.received.flat()).toContain('ElectLeaders v1');
+    expect(down.stdout + down.stderr + up.stdout + up.stderr).not.toContain('s3cret-kafka');
   });
 });
 

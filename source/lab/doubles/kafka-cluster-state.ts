@@ -44,11 +44,12 @@ export function brokerStarted(model: KafkaModel, id: number): void {
 }
 
 /** Preferred leader election: partitions whose first replica is in sync and not leading get it as leader. */
-export function preferredLeaderElection(model: KafkaModel): { topic: string; partition: number; from: number; to: number }[] {
+export function preferredLeaderElection(model: KafkaModel, only?: readonly { topic: string; partitions: number[] }[]): { topic: string; partition: number; from: number; to: number }[] {
   const live = new Set(model.liveBrokers());
   const moved: { topic: string; partition: number; from: number; to: number }[] = [];
   for (const t of model.topics) {
     for (const p of t.partitions) {
+      if (only && !only.some((o) => o.topic === t.name && o.partitions.includes(p.partition))) continue;
       const preferred = p.replicas[0];
       if (preferred !== undefined && preferred !== p.leader && live.has(preferred) && p.isr.includes(preferred)) {
         moved.push({ topic: t.name, partition: p.partition, from: p.leader, to: preferred });
