@@ -15,15 +15,18 @@ import {
   labThaw,
   labUp,
   missingPackages,
+  optionalParts,
   type LabPart,
   type LabStatus,
 } from '../lab/index.js';
+import { serveDoubles } from '../lab/doubles/lab-doubles.js';
 
 const USAGE = `Usage: hatui lab <command>
   install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
-  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all) and wait until healthy
+  up [part…] [--doubles]  start the lab (parts: ${labParts.join(', ')}; default all but ${optionalParts.join(', ')}) and wait until healthy;
+                          --doubles also serves the wire-level MongoDB/mongos/Kafka/Weaviate doubles (not the real servers)
   status [--json]         one row per node: pid, ports, role, health
-  down [--keep-data]      stop everything the lab started; remove its files unless --keep-data
+  down [part…] [--keep-data]  stop everything the lab started (or only the parts named, \`doubles\` too); remove its files unless --keep-data
   crash <node>            power-off a node (freeze its cgroup, then kill it)
   restart <node>          start a node again
   freeze <node>           freeze a node's cgroup (a hung node); thaw <node> resumes it
@@ -70,6 +73,7 @@ export async function run(args: string[]): Promise<number> {
     'keep-data': { type: 'boolean' as const },
     for: { type: 'string' as const },
     check: { type: 'boolean' as const },
+    doubles: { type: 'boolean' as const },
     help: { type: 'boolean' as const, short: 'h' },
   };
   const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -79,7 +83,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const allowed: Record<string, (keyof typeof options)[]> = {
     install: ['check'],
-    up: [],
+    up: ['doubles'],
+    'serve-doubles': [],
     status: ['json'],
     down: ['keep-data'],
     crash: [],
@@ -89,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
     lag: ['for'],
   };
   const flags = allowed[sub];
-  if (!flags) throw new HatuiError(`unknown lab command '${sub}'. Commands: ${Object.keys(allowed).join(', ')}`, ExitCode.usage);
+  if (!flags) throw new HatuiError(`unknown lab command '${sub}'. Commands: ${Object.keys(allowed).filter((c) => c !== 'serve-doubles').join(', ')}`, ExitCode.usage);
   for (const key of Object.keys(values) as (keyof typeof options)[]) {
     if (key !== 'help' && !flags.includes(key)) throw new HatuiError(`hatui lab ${sub} does not take --${key}`, ExitCode.usage);
   }
@@ -105,10 +110,15 @@ export async function run(args: string[]): Promise<number> {
   }
   const settings = labSettings();
   switch (sub) {
+    case 'serve-doubles': {
+      // The background process `lab up --doubles` starts (not for operators): serves until SIGTERM.
+      await serveDoubles(settings);
+      return ExitCode.ok;
+    }
     case 'up': {
       const bad = positionals.filter((p) => !(labParts as readonly string[]).includes(p));
       if (bad.length) throw new HatuiError(`unknown lab part '${bad[0]}'. Parts: ${labParts.join(', ')}`, ExitCode.usage);
-      const result = await labUp(settings, positionals as LabPart[], { log: err });
+      const result = await labUp(settings, positionals as LabPart[], { log: err, doubles: values.doubles === true });
       out(
         result.started.length
           ? `lab up in ${(result.durationMs / 1000).toFixed(1)} s (${result.parts.join(', ')}); inventory ${result.inventory}`
@@ -123,8 +133,9 @@ export async function run(args: string[]): Promise<number> {
       return ExitCode.ok;
     }
     case 'down': {
-      if (positionals.length) throw new HatuiError('usage: hatui lab down [--keep-data]', ExitCode.usage);
-      const result = await labDown(settings, { keepData: values['keep-data'] === true, log: err });
+      const badPart = positionals.find((p) => p !== 'doubles' && !(labParts as readonly string[]).includes(p));
+      if (badPart) throw new HatuiError(`unknown lab part '${badPart}'. Parts: ${labParts.join(', ')}, doubles`, ExitCode.usage);
+      const result = await labDown(settings, { keepData: values['keep-data'] === true, log: err, parts: positionals as (LabPart | 'doubles')[] });
       out(result.stopped.length ? `lab down: stopped ${result.stopped.length} nodes` : 'lab down: nothing was running');
       if (result.portsStillBusy.length) {
         err(`warning: lab ports still in use by processes the lab did not start: ${result.portsStillBusy.map((b) => `${b.port}${b.owner ? ` (${b.owner})` : ''}`).join(', ')}`);

@@ -178,6 +178,19 @@ export const mongoMemberSchema = z.object({
   syncSourceHost: z.string().nullable(),
   stale: staleSchema.nullable(),
 });
+/** A sharded cluster as its mongos routers report it (listShards, balancerStatus). */
+export const mongoShardingSchema = z.object({
+  /** Members that answered as mongos routers this poll. */
+  routersAnswering: z.number(),
+  /** Shards: id and `<replica set>/<host:port,…>` as listShards names them. */
+  shards: z.array(z.object({ id: z.string(), host: z.string(), draining: z.boolean() })),
+  /** `full` (balancing on) or `off`; null when balancerStatus was refused. */
+  balancerMode: z.string().nullable(),
+  inBalancerRound: z.boolean().nullable(),
+  /** Why listShards or balancerStatus was refused; null when both answered. */
+  error: z.string().nullable(),
+});
+export type MongoSharding = z.infer<typeof mongoShardingSchema>;
 export const mongodbStateSchema = z.object({
   kind: z.literal('mongodb'),
   ...base,
@@ -190,6 +203,8 @@ export const mongodbStateSchema = z.object({
   members: z.array(mongoMemberSchema),
   /** Primary changes seen by this poller (oldest first, bounded). */
   primaryChanges: z.array(leaderChangeSchema),
+  /** Set when the members are mongos routers of a sharded cluster; absent/null for a replica set. */
+  sharding: mongoShardingSchema.nullable().optional(),
 });
 export type MongoMember = z.infer<typeof mongoMemberSchema>;
 export type MongodbState = z.infer<typeof mongodbStateSchema>;
@@ -268,12 +283,72 @@ export type WeaviateNode = z.infer<typeof weaviateNodeSchema>;
 export type WeaviateMember = z.infer<typeof weaviateMemberSchema>;
 export type WeaviateState = z.infer<typeof weaviateStateSchema>;
 
-// ── Kinds without a probe (Redis Cluster): listed, never faked ──────────────────────────────────
+// ── Redis Cluster ────────────────────────────────────────────────────────────────────────────────
+export const redisClusterReplicaSchema = z.object({
+  /** Inventory member name, else the node's `ip:port`. */
+  name: z.string(),
+  address: z.string(),
+  /** Cluster bus link as the answering node sees it (`connected` / `disconnected`). */
+  linkState: z.string(),
+  /** `up` / `down` as the replica itself reports its replication link; null when it did not answer. */
+  masterLinkStatus: z.string().nullable(),
+  /** Master's `master_repl_offset` − the replica's `slave_repl_offset`, bytes; null when either is unknown. */
+  offsetLag: z.number().nullable(),
+  /** CLUSTER NODES flags besides myself/slave: `fail`, `fail?`, `noaddr`… */
+  flags: z.array(z.string()),
+});
+export const redisClusterMasterSchema = z.object({
+  name: z.string(),
+  address: z.string(),
+  id: z.string(),
+  /** Slots this master serves, and as ranges (`0-5460`). */
+  slots: z.number(),
+  slotRanges: z.array(z.string()),
+  configEpoch: z.number(),
+  linkState: z.string(),
+  flags: z.array(z.string()),
+  replicas: z.array(redisClusterReplicaSchema),
+});
+export const redisClusterNodeViewSchema = z.object({
+  name: z.string(),
+  address: z.string(),
+  /** `master` / `replica` as the node answers ROLE-wise (INFO replication); null when it did not answer. */
+  role: z.enum(['master', 'replica']).nullable(),
+  /** This node's own `cluster_state` (a node cut off from the majority says `fail`). */
+  clusterState: z.string().nullable(),
+  stale: staleSchema.nullable(),
+});
+export const redisClusterStateSchema = z.object({
+  kind: z.literal('redis-cluster'),
+  ...base,
+  /** `cluster_state` (ok / fail) of the node whose view is shown; null when nobody answers. */
+  clusterState: z.string().nullable(),
+  /** Out of `totalSlots` (16384): assigned to a node, served by a healthy one, on a PFAIL / FAIL node. */
+  totalSlots: z.number(),
+  slotsAssigned: z.number().nullable(),
+  slotsOk: z.number().nullable(),
+  slotsPfail: z.number().nullable(),
+  slotsFail: z.number().nullable(),
+  knownNodes: z.number().nullable(),
+  currentEpoch: z.number().nullable(),
+  /** Member whose CLUSTER INFO / NODES the shard view comes from. */
+  viewFrom: z.string().nullable(),
+  masters: z.array(redisClusterMasterSchema),
+  nodes: z.array(redisClusterNodeViewSchema),
+  /** Changes of the set of masters (`rc1,rc2,rc3` → `rc2,rc3,rc4`), oldest first, bounded. */
+  masterChanges: z.array(leaderChangeSchema),
+});
+export type RedisClusterReplica = z.infer<typeof redisClusterReplicaSchema>;
+export type RedisClusterMaster = z.infer<typeof redisClusterMasterSchema>;
+export type RedisClusterNodeView = z.infer<typeof redisClusterNodeViewSchema>;
+export type RedisClusterState = z.infer<typeof redisClusterStateSchema>;
+
+// ── Kinds without a probe: listed, never faked ──────────────────────────────────────────────────
 
 export const noProbeStateSchema = z.object({
   kind: z.literal('no-probe'),
   ...base,
-  /** The inventory kind (`redis-cluster`). */
+  /** The inventory kind. */
   clusterKind: z.string(),
   members: z.array(z.string()),
   message: z.literal('no probe yet'),
@@ -288,6 +363,7 @@ export const clusterStateSchema = z.discriminatedUnion('kind', [
   mongodbStateSchema,
   kafkaStateSchema,
   weaviateStateSchema,
+  redisClusterStateSchema,
   noProbeStateSchema,
 ]);
 export type ClusterState = z.infer<typeof clusterStateSchema>;

@@ -5,7 +5,7 @@
 import { Redis } from 'ioredis';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { CanaryLog } from '../core/drill/model.js';
-import { canaryRecorder, errorMessage as message, type Canary } from './canary.js';
+import { canaryRecorder, errorMessage as message, writePacer, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 export interface RedisCanaryOptions {
@@ -112,19 +112,11 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
     }
   })();
 
-  const pace = 1000 / (options.maxRate ?? 2000);
+  const pace = writePacer(clock, options.maxRate ?? 2000);
   const loop = (async () => {
-    let windowStart = clock.now();
-    let inWindow = 0;
     let unreadySince: number | null = null;
     while (!stopping) {
-      // Pacing in windows of 20 writes: setTimeout cannot sleep less than ~1 ms.
-      if (++inWindow >= 20) {
-        const ahead = windowStart + inWindow * pace - clock.now();
-        if (ahead > 0) await sleep(ahead);
-        windowStart = clock.now();
-        inWindow = 0;
-      }
+      await pace();
       if (client.status !== 'ready') {
         unreadySince ??= clock.now();
         if (clock.now() - unreadySince > 1000) {

@@ -1,7 +1,7 @@
 // The canary writer contract shared by the PostgreSQL and Redis canaries, and the bookkeeping both do:
 // sequence numbers handed out, acknowledgements and (capped) errors, each stamped with the drill clock.
 import type { Ack, CanaryError, CanaryLog, DrillSystem } from '../core/drill/model.js';
-import type { DrillClock } from './clock.js';
+import { sleep, type DrillClock } from './clock.js';
 
 export interface Canary {
   /** Human description of where it writes. */
@@ -59,5 +59,23 @@ export function canaryRecorder(system: DrillSystem, firstSeq: number, clock: Dri
     acked: () => acks.length,
     nextSeq: () => next,
     log: (target) => ({ system, target, firstSeq, attempted, acks, errors, startedAtMs, stoppedAtMs: clock.now() }),
+  };
+}
+
+/**
+ * Paces a write loop to at most `maxRate` writes per second (a canary must not load a production
+ * primary): call before each write. It sleeps in windows of 20 writes, since setTimeout cannot sleep
+ * less than ~1 ms.
+ */
+export function writePacer(clock: DrillClock, maxRate: number): () => Promise<void> {
+  const pace = 1000 / maxRate;
+  let windowStart = clock.now();
+  let inWindow = 0;
+  return async () => {
+    if (++inWindow < 20) return;
+    const ahead = windowStart + inWindow * pace - clock.now();
+    if (ahead > 0) await sleep(ahead);
+    windowStart = clock.now();
+    inWindow = 0;
   };
 }

@@ -1,6 +1,7 @@
 // Where a drill writes and what it watches, from the inventory: the PostgreSQL canary goes to the
 // read-write endpoint (HAProxy) of the Patroni cluster, the Redis canary through the cluster's
-// Sentinels; the pollers use the Patroni members' REST URLs or the Sentinels and Redis members.
+// Sentinels, the Redis Cluster canary through a cluster client seeded with every member; the pollers
+// use the Patroni members' REST URLs, the Sentinels and Redis members, or the cluster's members.
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { DrillSystem } from '../core/drill/model.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
@@ -11,10 +12,12 @@ import type { Canary } from './canary.js';
 import { startPgCanary } from './canary-pg.js';
 import { parseHostPort } from '../core/host-port.js';
 import { startRedisCanary } from './canary-redis.js';
+import { startRedisClusterCanary } from './canary-redis-cluster.js';
 import type { DrillClock } from './clock.js';
 import type { ViewSource } from './observer.js';
 import { patroniViewSource } from './view-patroni.js';
 import { redisViewSource } from './view-redis.js';
+import { redisClusterViewSource } from './view-redis-cluster.js';
 
 export interface DrillTargets {
   system: DrillSystem;
@@ -33,13 +36,14 @@ export interface TargetOptions {
   env?: Record<string, string | undefined>;
 }
 
-const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel' };
+const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel', 'redis-cluster': 'redis-cluster' };
 
 export function drillSystem(text: string): DrillSystem {
   const t = text.toLowerCase();
   if (t === 'postgresql' || t === 'postgres' || t === 'pg' || t === 'patroni') return 'postgresql';
   if (t === 'redis' || t === 'redis-sentinel') return 'redis';
-  throw new HatuiError(`drill system '${text}': the canary supports postgresql and redis`, ExitCode.usage);
+  if (t === 'redis-cluster') return 'redis-cluster';
+  throw new HatuiError(`drill system '${text}': the canary supports postgresql, redis and redis-cluster`, ExitCode.usage);
 }
 
 function pickCluster(inventory: Inventory, system: DrillSystem, o: TargetOptions): [string, Cluster] {
@@ -87,6 +91,19 @@ export function drillTargets(inventory: Inventory, system: DrillSystem, o: Targe
         startPgCanary({ ...rw, user: o.pgUser ?? env.HATUI_CANARY_PGUSER ?? 'postgres', database: o.pgDatabase ?? env.HATUI_CANARY_PGDATABASE ?? 'postgres', ...(password ? { password } : {}), clock }),
       viewSource: patroniViewSource(members),
       close() {},
+    };
+  }
+  if (system === 'redis-cluster') {
+    const members = cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `${inventory.hosts[m.host]?.address ?? m.host}:${m.port ?? 6379}`) }));
+    if (members.length === 0) throw new HatuiError(`inventory cluster '${name}': a Redis Cluster drill needs members`, ExitCode.usage);
+    const password = credential(cluster, name, [REDIS_AUTH_KEY], env);
+    const view = redisClusterViewSource({ members, ...(password ? { password } : {}) });
+    return {
+      system,
+      cluster: name,
+      startCanary: (clock) => startRedisClusterCanary({ nodes: members.map(({ host, port }) => ({ host, port })), ...(password ? { password } : {}), clock }),
+      viewSource: view.source,
+      close: () => view.close(),
     };
   }
   const sentinels = (cluster.sentinels ?? []).map(parseHostPort);

@@ -2,7 +2,7 @@
 // they are easy to read side by side and to test.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings, type PgNode, type RedisNode, type SentinelNode } from './settings.js';
+import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings, type PgNode, type RedisClusterNode, type RedisNode, type SentinelNode } from './settings.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 export const SCOPE_NAMESPACE = '/service/';
@@ -181,6 +181,56 @@ appendonly no
 repl-diskless-sync yes
 repl-diskless-sync-delay 0
 ${replicaOf}${redisAuthLines(settings, 'redis', password)}`;
+}
+
+/**
+ * The guide's persistence settings (RDB + AOF), as `CONFIG GET` answers them: what the lab's Redis Cluster
+ * nodes run and what `redis-persistence-check.md` compares every node with.
+ */
+export const GUIDE_REDIS_PERSISTENCE: Readonly<Record<string, string>> = {
+  save: '900 1 300 10 60 10000',
+  rdbcompression: 'yes',
+  rdbchecksum: 'yes',
+  dbfilename: 'dump.rdb',
+  appendonly: 'yes',
+  appendfilename: 'appendonly.aof',
+  appendfsync: 'everysec',
+  'no-appendfsync-on-rewrite': 'no',
+  'auto-aof-rewrite-percentage': '100',
+  'auto-aof-rewrite-min-size': '67108864',
+  'aof-load-truncated': 'yes',
+};
+
+/** A Redis Cluster node as the guide configures one, with the guide's RDB/AOF settings and its password. */
+export function redisClusterConfig(settings: LabSettings, node: RedisClusterNode, password: string): string {
+  const dir = labPaths(settings).nodeDir(node);
+  return `# hatui lab Redis Cluster node ${node} (generated once; CONFIG REWRITE may rewrite it)
+bind 127.0.0.1
+port ${settings.ports.redisCluster[node]}
+cluster-port ${settings.ports.redisClusterBus[node]}
+protected-mode no
+daemonize no
+logfile ""
+dir ${dir}
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout 5000
+requirepass ${password}
+masterauth ${password}
+save 900 1
+save 300 10
+save 60 10000
+rdbcompression yes
+rdbchecksum yes
+dbfilename dump.rdb
+appendonly yes
+appendfilename "appendonly.aof"
+appendfsync everysec
+no-appendfsync-on-rewrite no
+auto-aof-rewrite-percentage 100
+auto-aof-rewrite-min-size 64mb
+aof-load-truncated yes
+`;
 }
 
 /** A fixed Sentinel run id per lab and node, so each config can name the other two up front. */

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabPart, type LabSettings, type PgNode } from './settings.js';
 import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
+import { checkRedisCluster } from './redis-cluster.js';
 
 export interface Check {
   ok: boolean;
@@ -208,6 +209,8 @@ export function checkPart(settings: LabSettings, part: LabPart): Promise<Check> 
       return checkRedis(settings);
     case 'sshd':
       return checkSshd(settings);
+    case 'rediscluster':
+      return checkRedisCluster(settings);
   }
 }
 

@@ -2,9 +2,44 @@
 // with per-host env so patronictl, psql, redis-cli and etcdctl work as they would in production.
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
-import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
+import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
+import { runningPid } from './supervise.js';
+import { labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
-export function labInventory(settings: LabSettings): Inventory {
+export interface LabInventoryOptions {
+  /** List the Redis Cluster (part `rediscluster`, started only when asked). */
+  redisCluster?: boolean;
+  /** List the wire-level doubles' clusters (mongo, mongos, kafka, weaviate: `lab up --doubles`). */
+  doubles?: boolean;
+}
+
+/** What runs now: the Redis Cluster part, the doubles' serving process. */
+export function runningInventoryOptions(settings: LabSettings): LabInventoryOptions {
+  return { redisCluster: partNodes.rediscluster.some((n) => runningPid(settings, n) !== null), doubles: doublesPid(settings) !== null };
+}
+
+/** The doubles' clusters and hosts (each described as the double it is, never as the real server). */
+function doubleClusters(settings: LabSettings, host: (env: Record<string, string>) => InventoryHost): { hosts: Record<string, InventoryHost>; clusters: Inventory['clusters'] } {
+  const p = doublePorts(settings);
+  const hosts: Record<string, InventoryHost> = {};
+  const members = (prefix: string, ports: number[], env: (port: number) => Record<string, string>, scheme = '') =>
+    ports.map((port, i) => {
+      hosts[`${prefix}${i + 1}`] = host(env(port));
+      return { name: `${prefix}${i + 1}`, host: `${prefix}${i + 1}`, endpoint: `${scheme}127.0.0.1:${port}`, port };
+    });
+  const bootstrap = p.kafka.map((port) => `127.0.0.1:${port}`).join(',');
+  return {
+    hosts,
+    clusters: {
+      mongo: { kind: 'mongodb', description: 'MongoDB replica set rs0: a wire-level double (not MongoDB)', members: members('mongo', p.mongo, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/?replicaSet=rs0` })) },
+      mongos: { kind: 'mongodb', description: 'MongoDB sharded cluster through mongos: a wire-level double (not mongos)', members: members('mongos', p.mongos, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/` })) },
+      kafka: { kind: 'kafka', description: 'Kafka, 3 brokers: a wire-level double (not Kafka)', members: members('kafka', p.kafka, () => ({ KAFKA_BIN: '/opt/kafka/bin', KAFKA_BOOTSTRAP: bootstrap, KAFKA_CLIENT_CONFIG: '/dev/null' })) },
+      weaviate: { kind: 'weaviate', description: 'Weaviate, 3 nodes: a wire-level double (not Weaviate)', members: members('weaviate', p.weaviate, (port) => ({ WEAVIATE_URL: `http://127.0.0.1:${port}` }), 'http://') },
+    },
+  };
+}
+
+export function labInventory(settings: LabSettings, opts: LabInventoryOptions = {}): Inventory {
   const p = settings.ports;
   const paths = labPaths(settings);
   const ssh = { user: 'postgres', port: p.sshd, identityFile: paths.clientKey, knownHosts: paths.knownHosts };
@@ -37,6 +72,9 @@ export function labInventory(settings: LabSettings): Inventory {
     HAPROXY_RW_PORT: String(p.haproxyRw),
     HAPROXY_RO_PORT: String(p.haproxyRo),
   });
+  if (opts.redisCluster) for (const n of redisClusterNodes) hosts[n] = host({ REDIS_PORT: String(p.redisCluster[n]) });
+  const doubles = opts.doubles ? doubleClusters(settings, host) : { hosts: {}, clusters: {} };
+  Object.assign(hosts, doubles.hosts);
   hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
 
   return {
@@ -82,10 +120,21 @@ export function labInventory(settings: LabSettings): Inventory {
         endpoints: { client: etcdUrl },
         namespace: `/service/${settings.scope}/`,
       },
+      ...(opts.redisCluster
+        ? {
+            rediscluster: {
+              kind: 'redis-cluster' as const,
+              description: 'Redis 7 Cluster: 3 masters + 3 replicas (--cluster-replicas 1), RDB + AOF',
+              members: redisClusterNodes.map((n) => ({ name: n, host: n, endpoint: `127.0.0.1:${p.redisCluster[n]}`, port: p.redisCluster[n] })),
+              credentials: { auth: { file: paths.redisPassword } },
+            },
+          }
+        : {}),
+      ...doubles.clusters,
     },
   };
 }
 
-export function labInventoryYaml(settings: LabSettings): string {
-  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings))}`;
+export function labInventoryYaml(settings: LabSettings, opts: LabInventoryOptions = {}): string {
+  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings, opts))}`;
 }

@@ -21,6 +21,7 @@ const PART_BINARIES: Record<LabPart, [string, string][]> = {
   haproxy: [['/usr/sbin/haproxy', 'haproxy']],
   redis: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-sentinel', 'redis-sentinel'], ['/usr/bin/redis-cli', 'redis-tools']],
   sshd: [['/usr/sbin/sshd', 'openssh-server'], ['/usr/bin/ssh', 'openssh-client'], ['/usr/bin/ssh-keygen', 'openssh-client']],
+  rediscluster: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-cli', 'redis-tools']],
 };
 
 export function requireBinaries(parts: readonly LabPart[]): void {

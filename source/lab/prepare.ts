@@ -9,6 +9,7 @@ import {
   haproxyConfig,
   patroniConfig,
   patronictlConfig,
+  redisClusterConfig,
   redisConfig,
   sentinelConfig,
   sshdConfig,
@@ -132,6 +133,14 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
       writeOwned(conf, text, redis, 0o600);
       const argv = sentinel ? ['/usr/bin/redis-sentinel', conf] : ['/usr/bin/redis-server', conf];
       return { node, user: 'redis', argv, env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'rediscluster': {
+      const redis = account('redis');
+      ownedDir(dir, redis, 0o700);
+      const conf = `${dir}/redis.conf`;
+      // CONFIG REWRITE (and the persistence check's fixes) rewrite it: kept across restarts.
+      if (!existsSync(conf)) writeOwned(conf, redisClusterConfig(settings, node as 'rc1', redisPassword(settings)), redis, 0o600);
+      return { node, user: 'redis', argv: ['/usr/bin/redis-server', conf], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
     }
     case 'sshd': {
       ownedDir(dir, null, 0o700);

@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 
-export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd'] as const;
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'rediscluster'] as const;
 export type LabPart = (typeof labParts)[number];
+/** Parts `lab up` starts only when named (`lab up rediscluster`), so other lab users do not pay for them. */
+export const optionalParts: readonly LabPart[] = ['rediscluster'];
 
 export const labNodes = [
   'etcd1',
@@ -21,12 +23,21 @@ export const labNodes = [
   'sentinel3',
   'sshd',
   'sshd-jump',
+  'rc1',
+  'rc2',
+  'rc3',
+  'rc4',
+  'rc5',
+  'rc6',
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
 export const pgNodes = ['pg1', 'pg2', 'pg3'] as const;
 export const redisNodes = ['redis1', 'redis2', 'redis3'] as const;
 export const sentinelNodes = ['sentinel1', 'sentinel2', 'sentinel3'] as const;
+/** Redis Cluster nodes: rc1–rc3 get the slots (masters), rc4–rc6 replicate them (`--cluster-replicas 1`). */
+export const redisClusterNodes = ['rc1', 'rc2', 'rc3', 'rc4', 'rc5', 'rc6'] as const;
+export type RedisClusterNode = (typeof redisClusterNodes)[number];
 export type PgNode = (typeof pgNodes)[number];
 export type RedisNode = (typeof redisNodes)[number];
 export type SentinelNode = (typeof sentinelNodes)[number];
@@ -38,6 +49,7 @@ export const partNodes: Record<LabPart, readonly LabNode[]> = {
   haproxy: ['haproxy'],
   redis: [...redisNodes, ...sentinelNodes],
   sshd: ['sshd', 'sshd-jump'],
+  rediscluster: redisClusterNodes,
 };
 
 /** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
@@ -47,6 +59,7 @@ export const partDependencies: Record<LabPart, readonly LabPart[]> = {
   haproxy: ['pg'],
   redis: [],
   sshd: [],
+  rediscluster: [],
 };
 
 export function partOf(node: LabNode): LabPart {
@@ -66,6 +79,9 @@ export interface LabPorts {
   sentinel: Record<SentinelNode, number>;
   sshd: number;
   sshdJump: number;
+  redisCluster: Record<RedisClusterNode, number>;
+  /** Cluster bus ports, set explicitly (`cluster-port`): port+10000 would leave the lab's range. */
+  redisClusterBus: Record<RedisClusterNode, number>;
 }
 
 /** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
@@ -114,9 +130,12 @@ export const PORT_OFFSETS = {
   sentinel: 50,
   sshd: 60,
   sshdJump: 61,
+  redisCluster: 100,
+  redisClusterBus: 110,
 } as const;
 
 export function labPorts(base: number): LabPorts {
+  // (named for the three-node parts; the Redis Cluster has six)
   const three = <K extends string>(names: readonly K[], offset: number) =>
     Object.fromEntries(names.map((n, i) => [n, base + offset + i])) as Record<K, number>;
   return {
@@ -131,6 +150,8 @@ export function labPorts(base: number): LabPorts {
     sentinel: three(sentinelNodes, PORT_OFFSETS.sentinel),
     sshd: base + PORT_OFFSETS.sshd,
     sshdJump: base + PORT_OFFSETS.sshdJump,
+    redisCluster: three(redisClusterNodes, PORT_OFFSETS.redisCluster),
+    redisClusterBus: three(redisClusterNodes, PORT_OFFSETS.redisClusterBus),
   };
 }
 
@@ -158,6 +179,13 @@ export function nodePorts(settings: LabSettings, node: LabNode): number[] {
       return [p.sshd];
     case 'sshd-jump':
       return [p.sshdJump];
+    case 'rc1':
+    case 'rc2':
+    case 'rc3':
+    case 'rc4':
+    case 'rc5':
+    case 'rc6':
+      return [p.redisCluster[node], p.redisClusterBus[node]];
   }
 }
 

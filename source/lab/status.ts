@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { labRedisAuth, patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
 import { redisCommand, redisInfo } from './resp.js';
-import { labNodes, labPaths, nodePorts, partOf, type LabNode, type LabSettings } from './settings.js';
+import { clusterNodeCommands } from './redis-cluster.js';
+import { parseInfo } from '../adapters/probes/redis-cluster-parse.js';
+import { labNodes, labPaths, nodePorts, optionalParts, partOf, type LabNode, type LabSettings } from './settings.js';
 import { cgroupFrozen, runningPid } from './supervise.js';
 import type { LabNodeStatus, LabStatus } from './types.js';
 
@@ -71,13 +73,30 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
       const result = await sshLogin(settings, node === 'sshd' ? p.sshd : p.sshdJump);
       return { role: node === 'sshd' ? 'ssh' : 'jump', healthy: result.ok, detail: result.detail };
     }
+    case 'rc1':
+    case 'rc2':
+    case 'rc3':
+    case 'rc4':
+    case 'rc5':
+    case 'rc6': {
+      try {
+        const [info, repl] = (await clusterNodeCommands(settings, node, [['CLUSTER', 'INFO'], ['INFO', 'replication']], 700)).map((r) => parseInfo(String(r)));
+        const role = repl!.role === 'slave' ? 'replica' : (repl!.role ?? '');
+        const link = role === 'replica' ? `; of :${repl!.master_port}, link ${repl!.master_link_status}` : '';
+        return { role, healthy: info!.cluster_state === 'ok' && (role === 'master' || repl!.master_link_status === 'up'), detail: `cluster_state ${info!.cluster_state}${link}` };
+      } catch (error) {
+        return { role: '', healthy: false, detail: (error as Error).message };
+      }
+    }
   }
 }
 
 export async function labStatus(settings: LabSettings): Promise<LabStatus> {
   if (existsSync(labPaths(settings).dir)) checkStateFile(settings);
+  // Nodes of a part started only on request (the Redis Cluster) are listed while they run.
+  const listed = labNodes.filter((n) => !optionalParts.includes(partOf(n)) || runningPid(settings, n) !== null);
   const nodes: LabNodeStatus[] = await Promise.all(
-    labNodes.map(async (node): Promise<LabNodeStatus> => {
+    listed.map(async (node): Promise<LabNodeStatus> => {
       const pid = runningPid(settings, node);
       const base = { node, part: partOf(node), pid, ports: nodePorts(settings, node) };
       if (pid === null) return { ...base, role: '', health: 'down', detail: '' };

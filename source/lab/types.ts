@@ -8,6 +8,8 @@ export interface LabUpOptions {
   log?: LabLog;
   /** Overall deadline for the health waits, in ms (default 120 000). */
   timeoutMs?: number;
+  /** Also serve the wire-level doubles (mongo, mongos, kafka, weaviate) and list them in the inventory. */
+  doubles?: boolean;
 }
 
 export interface LabUpResult {

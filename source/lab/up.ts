@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { checkPart, waitHealthy } from './health.js';
-import { labInventoryYaml } from './inventory.js';
+import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
+import { startDoubles } from './doubles/lab-doubles.js';
 import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
 import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
@@ -12,6 +13,7 @@ import {
   LAB_PORT_SPAN,
   labParts,
   labPaths,
+  optionalParts,
   nodePorts,
   partDependencies,
   partNodes,
@@ -23,6 +25,7 @@ import {
 import { cgroupFrozen, cgroupPopulated, freezeNode, killNode, removeCgroups, runningPid, sleep, startDaemon } from './supervise.js';
 import type { LabUpOptions, LabUpResult } from './types.js';
 import { recordEvent } from './events.js';
+import { checkRedisClusterNodesUp, createRedisClusterOnce } from './redis-cluster.js';
 import { removeLabFiles } from './down.js';
 import { withLabLock } from './lock.js';
 
@@ -34,7 +37,7 @@ export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
     wanted.add(part);
     partDependencies[part].forEach(add);
   };
-  (parts && parts.length ? parts : labParts).forEach(add);
+  (parts && parts.length ? parts : labParts.filter((p) => !optionalParts.includes(p))).forEach(add);
   return labParts.filter((p) => wanted.has(p));
 }
 
@@ -111,7 +114,7 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
   prepareCommon(settings);
   try {
     if (toStart.some((n) => partNodes.pg.includes(n))) requireTraversable(settings, 'postgres');
-    if (toStart.some((n) => partNodes.redis.includes(n))) requireTraversable(settings, 'redis');
+    if (toStart.some((n) => partNodes.redis.includes(n) || partNodes.rediscluster.includes(n))) requireTraversable(settings, 'redis');
   } catch (error) {
     if (freshDir) removeLabFiles(settings);
     throw error;
@@ -150,7 +153,8 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       for (const n of partNodes.sshd) prepareNode(settings, n);
       writeKnownHosts(settings);
     }
-    writeFileSync(paths.inventory, labInventoryYaml(settings));
+    const running = runningInventoryOptions(settings);
+    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: order.includes('rediscluster') || running.redisCluster, doubles: running.doubles }));
     const has = (part: LabPart) => order.includes(part);
     const pgChain = async () => {
       if (has('etcd')) {
@@ -175,7 +179,15 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       await startPart('sshd');
       await waitPart('sshd');
     };
-    const results = await Promise.allSettled([pgChain(), redisChain(), sshChain()]);
+    const redisClusterChain = async () => {
+      if (!has('rediscluster')) return;
+      await startPart('rediscluster');
+      const up = await waitHealthy(() => checkRedisClusterNodesUp(settings), deadline, deadNode('rediscluster'));
+      if (!up.ok) throw new HatuiError(`lab part rediscluster: nodes did not start: ${up.detail}`, ExitCode.failed);
+      await createRedisClusterOnce(settings, log);
+      await waitPart('rediscluster');
+    };
+    const results = await Promise.allSettled([pgChain(), redisChain(), sshChain(), redisClusterChain()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (error) {
@@ -190,6 +202,9 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       log(`removed the half-made lab in ${settings.dir} (kept ${paths.logs})`);
     }
     throw error;
+  }
+  if (opts.doubles && (await startDoubles(settings, log))) {
+    writeFileSync(paths.inventory, labInventoryYaml(settings, runningInventoryOptions(settings)));
   }
   recordEvent(settings, { action: 'up' });
   return { started, alreadyRunning, parts: order, durationMs: Date.now() - began, inventory: paths.inventory };

@@ -6,6 +6,7 @@
 //   etcd: <cluster>.leader                                (v3 /maintenance/status)
 //   mongodb: <cluster>.primary | secondaries               (one snapshot through the mongodb probe)
 //   kafka: <cluster>.controller | brokers                  (controller: one snapshot through the kafka probe)
+//   redis-cluster: <cluster>.masters | replicas            (one snapshot through the redis-cluster probe)
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
 import { httpFetch, type HttpFetch, type HttpRequestInit } from '../adapters/http-client.js';
@@ -28,6 +29,7 @@ export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
   etcd: ['leader'],
   mongodb: ['primary', 'secondaries'],
   kafka: ['controller', 'brokers'],
+  'redis-cluster': ['masters', 'replicas'],
 };
 
 export interface TargetResolverDeps {
@@ -142,6 +144,14 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
         if (!controller) return fail(`no broker of kafka cluster '${clusterOf(selector)}' is named controller right now${unanswered(state.targets)}`);
         const member = cluster.members.find((m) => m.name === controller.name);
         return member ? [member] : fail(`the controller is broker ${controller.nodeId} (${controller.address}), which the inventory does not list`);
+      }
+      case 'redis-cluster': {
+        // Masters serving slots, replicas of them, as the probe's CLUSTER NODES view names them.
+        const state = await probed(selector, cluster);
+        if (state.kind !== 'redis-cluster') break;
+        if (!state.viewFrom) return fail(`no member of redis-cluster '${clusterOf(selector)}' answered CLUSTER NODES${unanswered(state.targets)}`);
+        const live = role === 'masters' ? state.masters.filter((m) => m.slots > 0).map((m) => m.name) : state.masters.flatMap((m) => m.replicas.map((r) => r.name));
+        return cluster.members.filter((m) => live.includes(m.name));
       }
       default:
         break;

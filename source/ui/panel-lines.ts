@@ -1,6 +1,6 @@
 // Cluster state → panel lines (text segments with a colour name). Pure: the panel component renders
 // them and tests read them without a terminal. Compact enough for 80×24 (one line per member).
-import type { ClusterState, EtcdState, HaproxyBackend, HaproxyState, KafkaPartition, KafkaState, MongodbState, PatroniState, RedisSentinelState, Stale, WeaviateState } from '../core/cluster-state.js';
+import type { ClusterState, EtcdState, RedisClusterState, HaproxyBackend, HaproxyState, KafkaPartition, KafkaState, MongodbState, PatroniState, RedisSentinelState, Stale, WeaviateState } from '../core/cluster-state.js';
 import { NO_ANSWER_YET as NOT_YET, worstStale } from '../core/cluster-state.js';
 import { assertNever } from '../core/outcome.js';
 import { age, bytes, clock } from './format.js';
@@ -42,6 +42,8 @@ export function panelLines(state: ClusterState): Line[] {
       return kafkaLines(state);
     case 'weaviate':
       return weaviateLines(state);
+    case 'redis-cluster':
+      return redisClusterLines(state);
     case 'no-probe':
       return [[...title(state, state.clusterKind), seg(`  no probe yet`, 'gray'), seg(state.members.length ? `  (${state.members.join(', ')})` : '', 'gray')]];
     default:
@@ -165,7 +167,24 @@ function count(value: number | null): string {
   return `${(value / (div as number)).toFixed(1)}${unit}`;
 }
 
+/** A sharded cluster seen through its mongos routers: shards and the balancer, then the routers. */
+function mongosLines(s: MongodbState, sh: NonNullable<MongodbState['sharding']>): Line[] {
+  const head: Line = [
+    ...title(s, 'mongodb sharded'),
+    seg(`  mongos ${sh.routersAnswering}/${s.members.length}`, sh.routersAnswering === s.members.length ? 'green' : 'yellow'),
+    seg(`  shards ${sh.shards.length}`),
+    seg('  balancer '),
+    sh.balancerMode === null ? seg('?', 'yellow') : seg(sh.balancerMode, sh.balancerMode === 'full' ? 'green' : 'yellow', sh.balancerMode !== 'full'),
+    seg(sh.inBalancerRound === null ? '' : sh.inBalancerRound ? ' (balancing)' : ' (idle)', 'gray'),
+  ];
+  if (sh.error) head.push(seg(`  ${sh.error}`, 'red'));
+  const shards = sh.shards.map((x): Line => [seg(`  ${x.id.padEnd(8)} `), seg(x.host, 'gray'), x.draining ? seg(' DRAINING', 'yellow', true) : seg('')]);
+  const routers = s.members.filter((m) => m.stale).map((m): Line => [seg(`  ${m.name.padEnd(6)} `), seg('mongos', 'gray'), ...staleSeg(m.stale)]);
+  return [head, ...shards, ...routers];
+}
+
 function mongoLines(s: MongodbState): Line[] {
+  if (s.sharding) return mongosLines(s, s.sharding);
   const head: Line = [
     ...title(s, 'mongodb'),
     seg(`  set ${s.setName ?? '?'}`),
@@ -240,6 +259,41 @@ function weaviateLines(s: WeaviateState): Line[] {
   ]);
   const others = s.nodes.filter((n) => !s.members.some((m) => m.name === n.name)).map((n): Line => [seg(`  ${n.name.padEnd(6)} `), ...nodeSegs(n.name), seg('  (no inventory member)', 'gray')]);
   return [head, ...members, ...others];
+}
+
+function redisClusterLines(s: RedisClusterState): Line[] {
+  const okAll = s.slotsOk === s.totalSlots;
+  const head: Line = [
+    ...title(s, 'redis-cluster'),
+    seg('  state '),
+    s.clusterState === null ? seg('?', 'yellow') : s.clusterState === 'ok' ? seg('ok', 'green', true) : seg(s.clusterState.toUpperCase(), 'red', true),
+    seg(`  slots ok ${s.slotsOk ?? '?'}/${s.totalSlots}`, okAll ? 'green' : 'red', !okAll),
+  ];
+  if (s.slotsAssigned !== null && s.slotsAssigned !== s.totalSlots) head.push(seg(` assigned ${s.slotsAssigned}`, 'red', true));
+  if (s.slotsPfail) head.push(seg(` pfail ${s.slotsPfail}`, 'yellow', true));
+  if (s.slotsFail) head.push(seg(` fail ${s.slotsFail}`, 'red', true));
+  head.push(seg(`  epoch ${s.currentEpoch ?? '?'}`, 'gray'));
+  const last = s.masterChanges.at(-1);
+  if (last) head.push(seg(`  masters ${last.from ?? '-'}→${last.to ?? '-'} ${clock(last.at)}`, 'magenta'));
+  const flagSegs = (flags: string[]) => (flags.length ? [seg(` ${flags.join(',')}`, 'red', true)] : []);
+  const masters = s.masters.map((m): Line => [
+    seg(`  ${m.name.padEnd(6)} `),
+    seg('master ', 'green', true),
+    seg(`${(m.slotRanges.join(',') || 'no slots').padEnd(11)} e${m.configEpoch}`),
+    m.linkState === 'connected' ? seg('') : seg(` ${m.linkState}`, 'red', true),
+    ...flagSegs(m.flags),
+    ...(m.replicas.length === 0 ? [seg('  NO REPLICA', 'red', true)] : []),
+    ...m.replicas.flatMap((r) => [
+      seg(`  ← ${r.name} `),
+      seg(r.masterLinkStatus ?? r.linkState, (r.masterLinkStatus ?? r.linkState) === 'up' || (r.masterLinkStatus === null && r.linkState === 'connected') ? 'green' : 'red'),
+      seg(` lag ${bytes(r.offsetLag)}`),
+      ...flagSegs(r.flags),
+    ]),
+  ]);
+  const odd = s.nodes
+    .filter((n) => n.stale || (n.clusterState !== null && n.clusterState !== 'ok'))
+    .map((n): Line => [seg(`  ${n.name.padEnd(6)} `), n.clusterState && n.clusterState !== 'ok' ? seg(`says cluster_state ${n.clusterState}`, 'red') : seg(''), ...staleSeg(n.stale)]);
+  return [head, ...masters, ...odd];
 }
 
 export function lineText(line: Line): string {

@@ -9,7 +9,7 @@ import { parseRanges } from '../../source/lab/ports.js';
 import { parseResp } from '../../source/lab/resp.js';
 import { parseResp as probeParseResp } from '../../source/adapters/probes/resp.js';
 import { expandParts } from '../../source/lab/up.js';
-import { labNodes, labSettings, nodePorts } from '../../source/lab/index.js';
+import { LAB_PORT_SPAN, labNodes, labSettings, nodePorts } from '../../source/lab/index.js';
 import { labPaths } from '../../source/lab/settings.js';
 
 describe('labSettings', () => {
@@ -33,11 +33,11 @@ describe('labSettings', () => {
     expect(s.dcs).toEqual({ ttl: 10, loopWait: 2, retryTimeout: 4, synchronousMode: false, failsafeMode: false });
   });
 
-  it('gives every node distinct ports within base..base+99', () => {
+  it('gives every node distinct ports within base..base+LAB_PORT_SPAN-1', () => {
     const s = labSettings({ HATUI_LAB_PORT_BASE: '57000' });
     const ports = labNodes.flatMap((n) => nodePorts(s, n));
     expect(new Set(ports).size).toBe(ports.length);
-    expect(ports.every((p) => p >= 57000 && p < 57100)).toBe(true);
+    expect(ports.every((p) => p >= 57000 && p < 57000 + LAB_PORT_SPAN)).toBe(true);
   });
 
   it('reads the DCS knobs and refuses retry_timeout below 2 and bad values, naming them', () => {

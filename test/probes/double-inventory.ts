@@ -1,4 +1,4 @@
-// Inventories over the wire doubles (test/doubles/): every member on the one local host 127.0.0.1.
+// Inventories over the wire doubles (source/lab/doubles/): every member on the one local host 127.0.0.1.
 import type { Cluster } from '../../source/core/inventory/model.js';
 import { inventorySchema, type Inventory } from '../../source/core/inventory/model.js';
 

@@ -1,11 +1,11 @@
 // The Kafka probe on a cluster with SASL and TLS: the real `kafkajs` admin client logs in with SASL/PLAIN
-// (SaslHandshake + SaslAuthenticate) against the wire-level double (test/doubles/kafka-wire.ts), which
+// (SaslHandshake + SaslAuthenticate) against the wire-level double (source/lab/doubles/kafka-wire.ts), which
 // hangs up on Metadata before a login, and connects over TLS with a certificate made at test time.
 import { describe, expect, it, vi } from 'vitest';
 import { kafkaStateSchema, type KafkaState } from '../../source/core/cluster-state.js';
 import type { Cluster, Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
-import { KafkaClusterDouble, type KafkaClusterSpec } from '../doubles/kafka-wire.js';
+import { KafkaClusterDouble, type KafkaClusterSpec } from '../../source/lab/doubles/kafka-wire.js';
 import { cleanupAfterEach } from '../doubles/cleanup.js';
 import { selfSignedCert } from '../doubles/tls-cert.js';
 import { doubleInventory } from './double-inventory.js';

@@ -1,11 +1,11 @@
 // The Kafka probe with the real `kafkajs` admin client against a wire-level cluster double
-// (test/doubles/kafka-wire.ts: ApiVersions + Metadata frames on 127.0.0.1). Not a Kafka broker.
+// (source/lab/doubles/kafka-wire.ts: ApiVersions + Metadata frames on 127.0.0.1). Not a Kafka broker.
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaStateSchema, type KafkaState } from '../../source/core/cluster-state.js';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { KafkaClusterDouble, type KafkaClusterSpec } from '../doubles/kafka-wire.js';
+import { KafkaClusterDouble, type KafkaClusterSpec } from '../../source/lab/doubles/kafka-wire.js';
 import { doubleInventory } from './double-inventory.js';
 
 let double: KafkaClusterDouble | undefined;

@@ -1,11 +1,11 @@
 // The MongoDB probe on a cluster with auth and TLS: the real `mongodb` driver logs in with SCRAM-SHA-256
-// against the wire-level double (test/doubles/mongo-wire.ts runs the SASL conversation server side and
+// against the wire-level double (source/lab/doubles/mongo-wire.ts runs the SASL conversation server side and
 // refuses replSetGetStatus before a login), and connects over TLS with a certificate made at test time.
 import { describe, expect, it, vi } from 'vitest';
 import { mongodbStateSchema, type MongodbState } from '../../source/core/cluster-state.js';
 import type { Cluster, Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
-import { MongoReplicaSetDouble, type MongoDoubleOptions } from '../doubles/mongo-wire.js';
+import { MongoReplicaSetDouble, type MongoDoubleOptions } from '../../source/lab/doubles/mongo-wire.js';
 import { cleanupAfterEach } from '../doubles/cleanup.js';
 import { selfSignedCert } from '../doubles/tls-cert.js';
 import { doubleInventory } from './double-inventory.js';

@@ -1,5 +1,5 @@
 // The MongoDB probe with the real `mongodb` driver against a wire-level replica set double
-// (test/doubles/mongo-wire.ts: OP_MSG/OP_QUERY + BSON on 127.0.0.1). Not a MongoDB server.
+// (source/lab/doubles/mongo-wire.ts: OP_MSG/OP_QUERY + BSON on 127.0.0.1). Not a MongoDB server.
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollClosing } from '../../source/adapters/probes/common.js';
 import { combineMongo, parseHello } from '../../source/adapters/probes/mongodb.js';
@@ -7,7 +7,7 @@ import { mongodbStateSchema, type MongodbState } from '../../source/core/cluster
 import { inventorySchema, type Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { MongoReplicaSetDouble, type MongoMemberSpec } from '../doubles/mongo-wire.js';
+import { MongoReplicaSetDouble, type MongoMemberSpec } from '../../source/lab/doubles/mongo-wire.js';
 import { doubleInventory } from './double-inventory.js';
 
 const NOW = Math.floor(Date.now() / 1000);

@@ -76,7 +76,7 @@ describe('Poller', () => {
   });
 
   it('lists a kind without a probe as "no probe yet"', () => {
-    poller = new Poller(inventory);
+    poller = new Poller(inventory, { probeFor: (k) => (k === 'etcd' ? (fakeProbe as ClusterProbe<unknown>) : undefined) });
     expect(poller.current().clusters.cache).toMatchObject({ kind: 'no-probe', clusterKind: 'redis-cluster', members: ['r1'], message: 'no probe yet' });
   });
 

@@ -1,10 +1,10 @@
 // Role selectors that only a driver can answer, resolved through the probes against the wire-level
-// doubles (test/doubles/, not real servers): `mongo.primary`, `mongo.secondaries`, `kafka.controller`.
+// doubles (source/lab/doubles/, not real servers): `mongo.primary`, `mongo.secondaries`, `kafka.controller`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { createTargetResolver } from '../../source/services/resolve-target.js';
-import { KafkaClusterDouble } from '../doubles/kafka-wire.js';
-import { MongoReplicaSetDouble } from '../doubles/mongo-wire.js';
+import { KafkaClusterDouble } from '../../source/lab/doubles/kafka-wire.js';
+import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
 import { doubleInventory } from './double-inventory.js';
 
 let mongo: MongoReplicaSetDouble;

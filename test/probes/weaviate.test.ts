@@ -1,5 +1,5 @@
 // The Weaviate probe (run-path HTTP client) against an HTTP double of a Weaviate cluster
-// (test/doubles/weaviate-http.ts: /v1/.well-known/ready and /v1/nodes on 127.0.0.1). Not Weaviate.
+// (source/lab/doubles/weaviate-http.ts: /v1/.well-known/ready and /v1/nodes on 127.0.0.1). Not Weaviate.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWeaviateProbe } from '../../source/adapters/probes/weaviate.js';
 import type { ClusterProbe } from '../../source/adapters/probes/types.js';
@@ -7,7 +7,7 @@ import { weaviateStateSchema, type WeaviateState } from '../../source/core/clust
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { snapshotClusters } from '../../source/services/live-deps.js';
 import { lineText, panelLines } from '../../source/ui/panel-lines.js';
-import { WeaviateClusterDouble, type WeaviateNodeSpec } from '../doubles/weaviate-http.js';
+import { WeaviateClusterDouble, type WeaviateNodeSpec } from '../../source/lab/doubles/weaviate-http.js';
 import { doubleInventory } from './double-inventory.js';
 
 let double: WeaviateClusterDouble | undefined;

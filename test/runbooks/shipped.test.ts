@@ -107,6 +107,10 @@ describe('what each shipped runbook promises', () => {
       const text = [runbook.summary ?? '', ...runbook.steps.flatMap((s) => s.prose)].join('\n');
       expect(text, file).toMatch(/Not runnable on the hatui lab/);
     }
+    // The double-backed ones say what they did run against: a double, never the real server.
+    for (const file of ['mongodb-stepdown.md', 'kafka-under-replicated.md', 'weaviate-backup-restore.md']) {
+      expect(runbooks.get(file)!.summary ?? '', file).toMatch(/wire-level \w+ double/);
+    }
   });
 
   it('pg-switchover: typed change step with pre-flight, patronictl on the leader, verification that does not trust its exit code, switch-back rollback', () => {

@@ -70,7 +70,7 @@ function protocolErrorType(error: unknown): string | undefined {
   return undefined;
 }
 
-interface RawConnection {
+export interface RawConnection {
   connect(): Promise<unknown>;
   setVersions(versions: Record<number, { minVersion: number; maxVersion: number }>): void;
   setSupportAuthenticationProtocol(supported: boolean): void;
@@ -79,8 +79,13 @@ interface RawConnection {
   disconnect(): Promise<unknown>;
 }
 
-/** The Metadata answer through kafkajs's own connection and codec, with its per-partition errors kept. */
-async function rawMetadata(address: string, socketFactory: ReturnType<typeof pinnedSockets>, auth: KafkaAuthOptions, opened: (close: () => Promise<unknown>) => void): Promise<KafkaMetadata> {
+/** A kafkajs connection to one broker, logged in as kafkajs's broker does (also used by `hatui admin kafka`). */
+export async function openKafkaConnection(
+  address: string,
+  auth: KafkaAuthOptions,
+  opened: (close: () => Promise<unknown>) => void,
+  opts: { clientId?: string; socketFactory?: ReturnType<typeof pinnedSockets> } = {},
+): Promise<{ conn: RawConnection; versions: Record<number, { minVersion: number; maxVersion: number }>; defs: any; lookup: any }> {
   const [connection, requests, loggers] = await Promise.all([
     // @ts-expect-error kafkajs's internals ship without type declarations
     import('kafkajs/src/network/connection.js'),
@@ -92,7 +97,8 @@ async function rawMetadata(address: string, socketFactory: ReturnType<typeof pin
   const { requests: defs, lookup } = requests.default;
   const logger = loggers.default.createLogger({ level: loggers.default.LEVELS.NOTHING, logCreator: () => () => undefined });
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  const conn: RawConnection = new connection.default({ host, port, logger, socketFactory, requestTimeout: KAFKA_TIMEOUT_MS, connectionTimeout: KAFKA_TIMEOUT_MS, clientId: 'hatui-probe', ...auth });
+  const socketFactory = opts.socketFactory ?? pinnedSockets(address);
+  const conn: RawConnection = new connection.default({ host, port, logger, socketFactory, requestTimeout: KAFKA_TIMEOUT_MS, connectionTimeout: KAFKA_TIMEOUT_MS, clientId: opts.clientId ?? 'hatui-probe', ...auth });
   opened(() => conn.disconnect());
   await conn.connect();
   const { apiVersions = [] } = await conn.send(defs.ApiVersions.protocol({ version: 2 })());
@@ -103,6 +109,12 @@ async function rawMetadata(address: string, socketFactory: ReturnType<typeof pin
     conn.setSupportAuthenticationProtocol(36 in versions);
     await conn.authenticate();
   }
+  return { conn, versions, defs, lookup };
+}
+
+/** The Metadata answer through kafkajs's own connection and codec, with its per-partition errors kept. */
+async function rawMetadata(address: string, socketFactory: ReturnType<typeof pinnedSockets>, auth: KafkaAuthOptions, opened: (close: () => Promise<unknown>) => void): Promise<KafkaMetadata> {
+  const { conn, versions, defs, lookup } = await openKafkaConnection(address, auth, opened, { socketFactory });
   const metadata = lookup(versions)(3 /* Metadata */, defs.Metadata)({ topics: [], allowAutoTopicCreation: false });
   const raw = (await conn.send({ ...metadata, response: { ...metadata.response, parse: async (data: unknown) => data } })) as {
     clusterId?: string | null;

@@ -10,6 +10,7 @@ import { systemCredentialReader } from '../credential-reader.js';
 import { loginLabel, mongoAuthOptions, type MongoAuthOptions } from './client-auth.js';
 import { fresh, memberEndpoint, num, staleOf, str, targetStatuses, pollClosing, trackChanges } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
+import { askRouter, combineSharding, isRouter, type RouterView } from './mongodb-sharding.js';
 
 export interface MongoStatusMember {
   host: string;
@@ -34,6 +35,8 @@ export interface MongoObservation {
   /** replSetGetStatus, or null when it was refused (`statusError` says why). */
   status: { set: string | null; members: MongoStatusMember[] } | null;
   statusError: string | null;
+  /** A mongos router's listShards / balancerStatus (absent for replica set members). */
+  router?: RouterView;
   /** Epoch ms the answer arrived. */
   at: number;
 }
@@ -120,6 +123,8 @@ async function askMember(client: Awaited<ReturnType<typeof openClient>>, address
     throw error;
   }
   const hello = parseHello(helloDoc);
+  // A mongos router: no replica set of its own; ask it about the shards and the balancer instead.
+  if (isRouter(helloDoc)) return { ...hello, isWritablePrimary: false, status: null, statusError: null, router: await askRouter((doc) => admin.command(doc)), at: Date.now() };
   try {
     return { ...hello, status: parseReplSetStatus(await admin.command({ replSetGetStatus: 1 })), statusError: null, at: Date.now() };
   } catch (error) {
@@ -179,7 +184,7 @@ export function combineMongo(
       return {
         name: m.name,
         host: hostOf.get(m.name) ?? null,
-        stateStr: !o ? null : o.isWritablePrimary ? 'PRIMARY' : o.secondary ? 'SECONDARY' : o.arbiterOnly ? 'ARBITER' : null,
+        stateStr: !o ? null : o.router ? 'MONGOS' : o.isWritablePrimary ? 'PRIMARY' : o.secondary ? 'SECONDARY' : o.arbiterOnly ? 'ARBITER' : null,
         health: o ? 1 : null,
         lagSeconds: o && !o.arbiterOnly && primaryWrite !== null && o.lastWriteAt !== null ? Math.max(0, (primaryWrite - o.lastWriteAt) / 1000) : null,
         syncSourceHost: null,
@@ -191,7 +196,8 @@ export function combineMongo(
   for (const m of cluster.members) if (!members.some((x) => x.name === m.name)) members.push({ name: m.name, host: hostOf.get(m.name) ?? null, stateStr: null, health: null, lagSeconds: null, syncSourceHost: null, stale: staleFor(m.name) });
   const setName = newest?.status?.set ?? live.find((f) => f.value.setName)?.value.setName ?? null;
   const primaryChanges = trackChanges<LeaderChange>(prev?.primaryChanges, prev?.primary, prev !== undefined && prev.view !== null, primary, view !== null, at);
-  return { kind: 'mongodb', name, fetchedAt: at, targets: targetStatuses(results, now), setName, primary, view, members, primaryChanges };
+  const sharding = combineSharding(live.flatMap((f) => (f.value.router ? [f.value.router] : [])));
+  return { kind: 'mongodb', name, fetchedAt: at, targets: targetStatuses(results, now), setName, primary, view, members, primaryChanges, ...(sharding ? { sharding } : {}) };
 }
 
 /**

@@ -18,7 +18,7 @@ export interface CanaryError {
   message: string;
 }
 
-export type DrillSystem = 'postgresql' | 'redis';
+export type DrillSystem = 'postgresql' | 'redis' | 'redis-cluster';
 
 export interface CanaryLog {
   system: DrillSystem;

@@ -7,7 +7,7 @@ export const ROLES: Record<ClusterKind, readonly string[]> = {
   patroni: ['leader', 'replicas', 'sync-standby', 'members'],
   haproxy: ['members'],
   'redis-sentinel': ['master', 'replicas', 'members'],
-  'redis-cluster': ['members'],
+  'redis-cluster': ['masters', 'replicas', 'members'],
   mongodb: ['primary', 'secondaries', 'members'],
   kafka: ['controller', 'brokers', 'members'],
   weaviate: ['members'],

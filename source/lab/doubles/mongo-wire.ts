@@ -1,10 +1,12 @@
 // A MongoDB replica set double on the wire: one TCP server per member on 127.0.0.1, speaking the
 // MongoDB wire protocol with BSON (the `bson` package the driver itself uses), so the real `mongodb`
 // driver connects, handshakes and runs commands against it. It is NOT a MongoDB server: it answers
-// hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, and any
-// other command with a CommandNotFound error. With `auth`, it REQUIRES a SCRAM-SHA-256 login (the SASL
-// conversation server side, saslStart/saslContinue, RFC 5802/7677 with node:crypto) before
-// replSetGetStatus, as mongod with `security.authorization: enabled` does; with `tls` it listens with TLS only.
+// hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, the
+// stateful replica set commands of mongo-replset.ts (replSetStepDown, replSetFreeze, insert, find;
+// elections after `stop`), and any other command with a CommandNotFound error. With `auth`, it REQUIRES a
+// SCRAM-SHA-256 login (the SASL conversation server side, saslStart/saslContinue, RFC 5802/7677 with
+// node:crypto) before any command but the handshake ones (hello, ping, buildInfo, endSessions), as mongod
+// with `security.authorization: enabled` does: one layer in front of the state; with `tls` it listens with TLS only.
 //
 // Built from the documented shapes (no MongoDB could be run here):
 //  - framing: MongoDB Wire Protocol, https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
@@ -26,6 +28,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Binary, deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
+import { mongosCommand, type MongosModel } from './mongos.js';
+import { replSetCommand, startMember, stopMember, type ReplMember, type ReplSet } from './mongo-replset.js';
 
 const OP_REPLY = 1;
 const OP_QUERY = 2004;
@@ -61,9 +65,12 @@ interface Session {
 }
 
 const SCRAM_ITERATIONS = 4096;
+/** Commands mongod answers before a login (the handshake, the SASL conversation, liveness). */
+const OPEN_COMMANDS = new Set(['hello', 'ismaster', 'saslstart', 'saslcontinue', 'ping', 'buildinfo', 'endsessions']);
 const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
 
-interface Member extends MongoMemberSpec {
+interface Member extends Omit<MongoMemberSpec, 'state'>, ReplMember {
+  state: MemberStateName;
   index: number;
   host: string;
   listener: LoopbackListener;
@@ -79,12 +86,16 @@ function reply(responseTo: number, opCode: number, fields: Buffer, document: Uin
   return Buffer.concat([header, fields, document]);
 }
 
-export class MongoReplicaSetDouble extends LoopbackSet<Member> {
+export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSet {
   /** Commands received per member (first key of each command document), in order. */
   readonly received: string[][] = [];
   /** Epoch seconds the model treats as "now" for default optimes. */
   now = Math.floor(Date.now() / 1000);
   term = 3;
+  topologyCounter = 0;
+  /** Delay before a secondary wins an election (MongoDB: electionTimeoutMillis, 10 s by default). */
+  electionDelayMs = 200;
+  readonly history: { term: number; primary: number | null }[] = [];
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 
@@ -95,12 +106,14 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   private constructor(
     readonly setName: string,
     private readonly options: MongoDoubleOptions,
+    /** Set: every member is a mongos router answering for this sharded cluster model (mongos.ts). */
+    public router: MongosModel | null = null,
   ) {
     super();
   }
 
-  static async start(setName: string, specs: MongoMemberSpec[], options: MongoDoubleOptions = {}): Promise<MongoReplicaSetDouble> {
-    const double = new MongoReplicaSetDouble(setName, options);
+  static async start(setName: string, specs: MongoMemberSpec[], options: MongoDoubleOptions & { router?: MongosModel; ports?: readonly number[] } = {}): Promise<MongoReplicaSetDouble> {
+    const double = new MongoReplicaSetDouble(setName, options, options.router ?? null);
     const tls = options.tls;
     for (const [index, spec] of specs.entries()) {
       const create = (): Server =>
@@ -108,10 +121,34 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(create) };
       double.members.push(member);
       double.received.push([]);
+      member.listener.port = options.ports?.[index] ?? 0;
       double.logins.push([]);
       member.host = (await member.listener.start()).address;
     }
     return double;
+  }
+
+  /** Stops a member (not listening, down for the others); a stopped primary is replaced by an election. */
+  async stop(index: number): Promise<void> {
+    const member = this.members[index]!;
+    stopMember(this, member);
+    await member.listener.setMode('closed');
+  }
+
+  /** Starts a stopped member again: it rejoins as a secondary with the primary's data. */
+  async restart(index: number): Promise<void> {
+    const member = this.members[index]!;
+    await member.listener.setMode('answer');
+    startMember(this, member);
+  }
+
+  get replMembers(): ReplMember[] {
+    return this.members;
+  }
+
+  /** Index of the primary, or null. */
+  get primaryIndex(): number | null {
+    return this.members.find((m) => m.state === 'PRIMARY')?.index ?? null;
   }
 
   /** `host:port` of every member, in order (what the replica set config names them). */
@@ -165,6 +202,12 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   private command(member: Member, command: Document, connectionId: number, session: Session): Document {
     const name = Object.keys(command)[0] ?? '';
     this.received[member.index]!.push(name);
+    // The auth layer: with `auth`, nothing but the handshake and the login reaches the state behind it.
+    if (this.options.auth && session.user === null && !OPEN_COMMANDS.has(name.toLowerCase())) {
+      return { ok: 0, errmsg: `command ${name} requires authentication`, code: 13, codeName: 'Unauthorized' };
+    }
+    const routed = this.router ? mongosCommand(this.router, name.toLowerCase()) : undefined;
+    if (routed) return routed;
     switch (name.toLowerCase()) {
       case 'hello':
       case 'ismaster': {
@@ -183,11 +226,10 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       case 'buildinfo':
         return { version: '7.0.14', gitVersion: 'ce59cfc6a3c5e5c067dca0d30697edd68d4f5188', versionArray: [7, 0, 14, 0], bits: 64, debug: false, maxBsonObjectSize: 16777216, ok: 1 };
       case 'replsetgetstatus':
-        if (this.options.auth && session.user === null) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
         if (member.statusAllowed === false) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
         return this.status(member);
       default:
-        return { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
+        return replSetCommand(this, member, name.toLowerCase(), command) ?? { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
     }
   }
 
@@ -234,13 +276,16 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   }
 
   private hello(member: Member, legacy: boolean, connectionId: number): Document {
+    if (this.router) {
+      return { ...(legacy ? { ismaster: true, helloOk: true } : { isWritablePrimary: true }), msg: 'isdbgrid', topologyVersion: { processId: this.processId, counter: Long.fromNumber(0) }, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, localTime: new Date(), logicalSessionTimeoutMinutes: 30, connectionId, minWireVersion: 0, maxWireVersion: 21, readOnly: false, ok: 1 };
+    }
     const primary = this.members.find((m) => m.state === 'PRIMARY');
     const isPrimary = member.state === 'PRIMARY';
     const arbiters = this.members.filter((m) => m.state === 'ARBITER').map((m) => m.host);
     // Simplified: the majority-committed point is the primary's optime.
     const majority = primary ?? member;
     return {
-      topologyVersion: { processId: this.processId, counter: Long.fromNumber(0) },
+      topologyVersion: { processId: this.processId, counter: Long.fromNumber(this.topologyCounter) },
       hosts: this.members.filter((m) => m.state !== 'ARBITER').map((m) => m.host),
       ...(arbiters.length ? { arbiters } : {}),
       setName: this.setName,
@@ -250,7 +295,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       ...(member.state === 'ARBITER' ? { arbiterOnly: true } : {}),
       ...(primary ? { primary: primary.host } : {}),
       me: member.host,
-      ...(isPrimary ? { electionId: new ObjectId('7fffffff0000000000000003') } : {}),
+      ...(isPrimary ? { electionId: new ObjectId(`7fffffff${this.term.toString(16).padStart(16, '0')}`) } : {}),
       // An arbiter holds no data: no lastWrite.
       ...(member.state === 'ARBITER' ? {} : { lastWrite: { opTime: this.optime(member), lastWriteDate: new Date((member.optimeSeconds ?? this.now) * 1000), majorityOpTime: this.optime(majority), majorityWriteDate: new Date((majority.optimeSeconds ?? this.now) * 1000) } }),
       maxBsonObjectSize: 16777216,
@@ -271,7 +316,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   private status(self: Member): Document {
     const members = this.members.map((m) => {
       const isSelf = m === self;
-      const down = !isSelf && m.health === 0;
+      const down = !isSelf && (m.health === 0 || m.stopped === true);
       const sync = m.syncSource === undefined ? undefined : this.members[m.syncSource];
       const entry: Document = {
         _id: m.index,

@@ -1,10 +1,11 @@
 // A Kafka cluster double on the wire: one TCP server per broker on 127.0.0.1, speaking the Kafka binary
 // protocol for the two requests the `kafkajs` admin client sends to read cluster metadata (ApiVersions,
-// then Metadata), so the real client connects and decodes real frames. It is NOT a Kafka broker: no
-// produce/fetch, no groups. It advertises only the APIs it implements; any other request key closes the
-// connection, as a broker does with a request it cannot parse. With `sasl`, it REQUIRES a SASL/PLAIN login
-// (SaslHandshake v1 + SaslAuthenticate, KIP-152) before Metadata, as a SASL_PLAINTEXT/SASL_SSL listener
-// does (any other request first closes the connection); with `tls` it listens with TLS only.
+// then Metadata), so the real client connects and decodes real frames; brokers can be stopped and started
+// and a preferred leader election run (kafka-cluster-state.ts). It is NOT a Kafka broker: no groups. It
+// advertises only the APIs it implements; any other request key closes the connection, as a broker does
+// with a request it cannot parse. With `sasl`, it REQUIRES a SASL/PLAIN login (SaslHandshake v1 +
+// SaslAuthenticate, KIP-152) before any other request, as a SASL_PLAINTEXT/SASL_SSL listener does (any other
+// request first closes the connection); with `tls` it listens with TLS only.
 //
 // Built from the documented shapes (no Kafka could be run here):
 //  - framing and primitive types: https://kafka.apache.org/protocol (size-prefixed frames; request
@@ -24,22 +25,28 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
+import { KafkaWriter as Writer } from '../../adapters/kafka-frame.js';
+import { brokerStarted, brokerStopped, preferredLeaderElection, type KafkaModel } from './kafka-cluster-state.js';
 
 const API_VERSIONS = 18;
 const METADATA = 3;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
+const ELECT_LEADERS = 43;
+const ELECTION_NOT_NEEDED = 84;
+const PREFERRED_LEADER_NOT_AVAILABLE = 80;
 const SASL_APIS = [
   { apiKey: SASL_HANDSHAKE, min: 1, max: 1 },
   { apiKey: SASL_AUTHENTICATE, min: 0, max: 1 },
 ] as const;
 const UNSUPPORTED_SASL_MECHANISM = 33;
 const SASL_AUTHENTICATION_FAILED = 58;
-const API_NAMES: Record<number, string> = { [API_VERSIONS]: 'ApiVersions', [METADATA]: 'Metadata', [SASL_HANDSHAKE]: 'SaslHandshake', [SASL_AUTHENTICATE]: 'SaslAuthenticate' };
+const API_NAMES: Record<number, string> = { [API_VERSIONS]: 'ApiVersions', [METADATA]: 'Metadata', [SASL_HANDSHAKE]: 'SaslHandshake', [SASL_AUTHENTICATE]: 'SaslAuthenticate', [ELECT_LEADERS]: 'ElectLeaders' };
 /** What this double advertises (and implements): kafkajs 2.2 then picks ApiVersions v2 and Metadata v6. */
 export const ADVERTISED = [
   { apiKey: METADATA, min: 0, max: 8 },
   { apiKey: API_VERSIONS, min: 0, max: 2 },
+  { apiKey: ELECT_LEADERS, min: 1, max: 1 },
 ] as const;
 const UNSUPPORTED_VERSION = 35;
 const LEADER_NOT_AVAILABLE = 5;
@@ -81,55 +88,7 @@ interface Broker extends KafkaBrokerSpec {
   listener: LoopbackListener;
 }
 
-/** Big-endian writer for the protocol's primitive types. */
-class Writer {
-  private parts: Buffer[] = [];
-  int8(v: number): this {
-    const b = Buffer.alloc(1);
-    b.writeInt8(v);
-    return this.push(b);
-  }
-  int16(v: number): this {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(v);
-    return this.push(b);
-  }
-  int32(v: number): this {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(v);
-    return this.push(b);
-  }
-  int64(v: bigint): this {
-    const b = Buffer.alloc(8);
-    b.writeBigInt64BE(v);
-    return this.push(b);
-  }
-  bytes(v: Buffer): this {
-    return this.int32(v.length).push(v);
-  }
-  string(v: string | null): this {
-    if (v === null) return this.int16(-1);
-    const bytes = Buffer.from(v, 'utf8');
-    return this.int16(bytes.length).push(bytes);
-  }
-  array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
-    this.int32(items.length);
-    for (const item of items) each(this, item);
-    return this;
-  }
-  private push(b: Buffer): this {
-    this.parts.push(b);
-    return this;
-  }
-  frame(): Buffer {
-    const body = Buffer.concat(this.parts);
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(body.length);
-    return Buffer.concat([size, body]);
-  }
-}
-
-export class KafkaClusterDouble extends LoopbackSet<Broker> {
+export class KafkaClusterDouble extends LoopbackSet<Broker> implements KafkaModel {
   /** Requests received per broker, `Name vN`, in order. */
   readonly received: string[][] = [];
   clusterId: string;
@@ -147,7 +106,8 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
     this.topics = spec.topics;
   }
 
-  static async start(spec: KafkaClusterSpec): Promise<KafkaClusterDouble> {
+  /** `ports`: fixed ports per broker (the lab's doubles); default: any free port. */
+  static async start(spec: KafkaClusterSpec, ports: readonly number[] = []): Promise<KafkaClusterDouble> {
     const double = new KafkaClusterDouble(spec);
     for (const [index, b] of spec.brokers.entries()) {
       const tls = spec.tls;
@@ -155,10 +115,36 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
       const broker: Broker = { ...b, index, listener: new LoopbackListener(create) };
       double.members.push(broker);
       double.received.push([]);
+      broker.listener.port = ports[index] ?? 0;
       double.logins.push([]);
       await broker.listener.start();
     }
     return double;
+  }
+
+  liveBrokers(): number[] {
+    return this.members.filter((b) => b.registered !== false && b.listener.mode !== 'closed').map((b) => b.nodeId);
+  }
+
+  /** Stops broker `index`: not listening, not registered; ISRs shrink (URP), its partitions' leaders move. */
+  async stopBroker(index: number): Promise<void> {
+    const broker = this.at(index);
+    await broker.listener.setMode('closed');
+    broker.registered = false;
+    brokerStopped(this, broker.nodeId);
+  }
+
+  /** Starts broker `index` again: registered, back in its partitions' ISRs (leaders stay where they are). */
+  async startBroker(index: number): Promise<void> {
+    const broker = this.at(index);
+    await broker.listener.setMode('answer');
+    broker.registered = true;
+    brokerStarted(this, broker.nodeId);
+  }
+
+  /** Preferred leader election over every partition (what kafka-leader-election.sh --election-type preferred asks). */
+  electPreferredLeaders(): ReturnType<typeof preferredLeaderElection> {
+    return preferredLeaderElection(this);
   }
 
   /** `127.0.0.1:<port>` of every broker, in order (also what the metadata advertises). */
@@ -208,7 +194,33 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
     }
     if (this.sasl && session.user === null) return undefined; // anything else before a login: the broker hangs up
     if (apiKey === METADATA && version <= 8) return this.metadata(w, version, readTopics(body, version)).frame();
+    if (apiKey === ELECT_LEADERS && version === 1) return this.electLeaders(w, body).frame();
     return undefined;
+  }
+
+  /**
+   * ElectLeaders v1 (KIP-460), preferred (election_type 0) only. All partitions (null): the partitions
+   * that moved, error 0. Named partitions: each with 0, ELECTION_NOT_NEEDED (84) when its preferred replica
+   * already leads, or PREFERRED_LEADER_NOT_AVAILABLE (80) when it is not alive and in sync.
+   */
+  private electLeaders(w: Writer, body: Buffer): Writer {
+    const { type, partitions } = readElection(body);
+    w.int32(0); // throttle_time_ms
+    if (type !== 0) return w.int16(PREFERRED_LEADER_NOT_AVAILABLE).array([], () => undefined); // unclean elections: not in this double
+    const moved = preferredLeaderElection(this, partitions ?? undefined);
+    const results =
+      partitions === null
+        ? moved.map((m) => ({ topic: m.topic, partition: m.partition, error: 0 }))
+        : partitions.flatMap(({ topic, partitions: ids }) =>
+            ids.map((id) => {
+              const p = this.topics.find((t) => t.name === topic)?.partitions.find((x) => x.partition === id);
+              const error = !p ? UNKNOWN_TOPIC_OR_PARTITION : moved.some((m) => m.topic === topic && m.partition === id) ? 0 : p.leader === p.replicas[0] ? ELECTION_NOT_NEEDED : PREFERRED_LEADER_NOT_AVAILABLE;
+              return { topic, partition: id, error };
+            }),
+          );
+    const byTopic = [...new Set(results.map((r) => r.topic))].map((topic) => ({ topic, rows: results.filter((r) => r.topic === topic) }));
+    w.int16(0).array(byTopic, (x, t) => x.string(t.topic).array(t.rows, (y, r) => y.int32(r.partition).int16(r.error).string(r.error === 0 ? null : `error ${r.error}`)));
+    return w;
   }
 
   private apiVersions(w: Writer, version: number): Writer {
@@ -246,6 +258,26 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
     if (v >= 8) w.int32(-2147483648); // cluster_authorized_operations: not requested
     return w;
   }
+}
+
+/** ElectLeaders v1 request: election_type int8, topic_partitions nullable [topic, [partition]] (null = all), timeout_ms. */
+function readElection(body: Buffer): { type: number; partitions: { topic: string; partitions: number[] }[] | null } {
+  const type = body.readInt8(0);
+  const count = body.readInt32BE(1);
+  if (count < 0) return { type, partitions: null };
+  const partitions: { topic: string; partitions: number[] }[] = [];
+  let at = 5;
+  for (let i = 0; i < count; i++) {
+    const length = body.readInt16BE(at);
+    const topic = body.toString('utf8', at + 2, at + 2 + length);
+    at += 2 + length;
+    const n = body.readInt32BE(at);
+    at += 4;
+    const ids: number[] = [];
+    for (let j = 0; j < n; j++, at += 4) ids.push(body.readInt32BE(at));
+    partitions.push({ topic, partitions: ids });
+  }
+  return { type, partitions };
 }
 
 /** Metadata request topics: v0 an array (empty = all), v1+ a nullable array (null = all). */
