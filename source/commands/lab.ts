@@ -21,7 +21,7 @@ import {
 
 const USAGE = `Usage: hatui lab <command>
   install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
-  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all) and wait until healthy
+  up [part…]              start the lab (parts: ${labParts.join(', ')}; default all but monitoring) and wait until healthy
   status [--json]         one row per node: pid, ports, role, health
   down [--keep-data]      stop everything the lab started; remove its files unless --keep-data
   crash <node>            power-off a node (freeze its cgroup, then kill it)

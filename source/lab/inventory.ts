@@ -75,6 +75,8 @@ export function labInventory(settings: LabSettings): Inventory {
         namespace: `/service/${settings.scope}/`,
       },
     },
+    // `hatui lab up monitoring` starts these; without it the alerts panel says Alertmanager is unreachable.
+    monitoring: { alertmanagerUrl: `http://127.0.0.1:${p.alertmanager}`, prometheusUrl: `http://127.0.0.1:${p.prometheus}` },
   };
 }
 

@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 
-export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd'] as const;
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'monitoring'] as const;
 export type LabPart = (typeof labParts)[number];
+/** Parts started only when asked for by name (`hatui lab up monitoring`): the others' tests need not pay for them. */
+export const optionalLabParts: readonly LabPart[] = ['monitoring'];
 
 export const labNodes = [
   'etcd1',
@@ -21,12 +23,21 @@ export const labNodes = [
   'sentinel3',
   'sshd',
   'sshd-jump',
+  'prometheus',
+  'alertmanager',
+  'redis-exporter',
+  'pg-exporter1',
+  'pg-exporter2',
+  'pg-exporter3',
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
 export const pgNodes = ['pg1', 'pg2', 'pg3'] as const;
 export const redisNodes = ['redis1', 'redis2', 'redis3'] as const;
 export const sentinelNodes = ['sentinel1', 'sentinel2', 'sentinel3'] as const;
+/** One postgres exporter per PostgreSQL member (postgres_exporter 0.11 has no multi-target /probe). */
+export const pgExporterNodes = ['pg-exporter1', 'pg-exporter2', 'pg-exporter3'] as const;
+export type PgExporterNode = (typeof pgExporterNodes)[number];
 export type PgNode = (typeof pgNodes)[number];
 export type RedisNode = (typeof redisNodes)[number];
 export type SentinelNode = (typeof sentinelNodes)[number];
@@ -38,6 +49,8 @@ export const partNodes: Record<LabPart, readonly LabNode[]> = {
   haproxy: ['haproxy'],
   redis: [...redisNodes, ...sentinelNodes],
   sshd: ['sshd', 'sshd-jump'],
+  // Exporters first, Alertmanager before the Prometheus that sends to it.
+  monitoring: [...pgExporterNodes, 'redis-exporter', 'alertmanager', 'prometheus'],
 };
 
 /** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
@@ -47,6 +60,7 @@ export const partDependencies: Record<LabPart, readonly LabPart[]> = {
   haproxy: ['pg'],
   redis: [],
   sshd: [],
+  monitoring: ['pg', 'redis'],
 };
 
 export function partOf(node: LabNode): LabPart {
@@ -66,6 +80,10 @@ export interface LabPorts {
   sentinel: Record<SentinelNode, number>;
   sshd: number;
   sshdJump: number;
+  prometheus: number;
+  alertmanager: number;
+  redisExporter: number;
+  pgExporter: Record<PgExporterNode, number>;
 }
 
 /** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
@@ -114,6 +132,10 @@ export const PORT_OFFSETS = {
   sentinel: 50,
   sshd: 60,
   sshdJump: 61,
+  prometheus: 160,
+  alertmanager: 161,
+  redisExporter: 162,
+  pgExporter: 163,
 } as const;
 
 export function labPorts(base: number): LabPorts {
@@ -131,6 +153,10 @@ export function labPorts(base: number): LabPorts {
     sentinel: three(sentinelNodes, PORT_OFFSETS.sentinel),
     sshd: base + PORT_OFFSETS.sshd,
     sshdJump: base + PORT_OFFSETS.sshdJump,
+    prometheus: base + PORT_OFFSETS.prometheus,
+    alertmanager: base + PORT_OFFSETS.alertmanager,
+    redisExporter: base + PORT_OFFSETS.redisExporter,
+    pgExporter: three(pgExporterNodes, PORT_OFFSETS.pgExporter),
   };
 }
 
@@ -158,6 +184,16 @@ export function nodePorts(settings: LabSettings, node: LabNode): number[] {
       return [p.sshd];
     case 'sshd-jump':
       return [p.sshdJump];
+    case 'prometheus':
+      return [p.prometheus];
+    case 'alertmanager':
+      return [p.alertmanager];
+    case 'redis-exporter':
+      return [p.redisExporter];
+    case 'pg-exporter1':
+    case 'pg-exporter2':
+    case 'pg-exporter3':
+      return [p.pgExporter[node]];
   }
 }
 
@@ -230,6 +266,7 @@ export function labPaths(settings: LabSettings) {
     secrets: `${d}/secrets`,
     pgSuperuserPassword: `${d}/secrets/pg-superuser.password`,
     pgReplicationPassword: `${d}/secrets/pg-replication.password`,
+    redisPassword: `${d}/secrets/redis.password`,
     ssh: `${d}/ssh`,
     knownHosts: `${d}/ssh/known_hosts`,
     clientKey: `${d}/ssh/id_ed25519`,

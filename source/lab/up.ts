@@ -13,6 +13,7 @@ import {
   labParts,
   labPaths,
   nodePorts,
+  optionalLabParts,
   partDependencies,
   partNodes,
   pgNodes,
@@ -26,7 +27,7 @@ import { recordEvent } from './events.js';
 import { removeLabFiles } from './down.js';
 import { withLabLock } from './lock.js';
 
-/** Requested parts plus what they depend on, in start order. */
+/** Requested parts plus what they depend on, in start order (none requested: every part but the optional ones). */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
   const wanted = new Set<LabPart>();
   const add = (part: LabPart) => {
@@ -34,7 +35,7 @@ export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
     wanted.add(part);
     partDependencies[part].forEach(add);
   };
-  (parts && parts.length ? parts : labParts).forEach(add);
+  (parts && parts.length ? parts : labParts.filter((p) => !optionalLabParts.includes(p))).forEach(add);
   return labParts.filter((p) => wanted.has(p));
 }
 
@@ -112,6 +113,7 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
   try {
     if (toStart.some((n) => partNodes.pg.includes(n))) requireTraversable(settings, 'postgres');
     if (toStart.some((n) => partNodes.redis.includes(n))) requireTraversable(settings, 'redis');
+    if (toStart.some((n) => partNodes.monitoring.includes(n))) requireTraversable(settings, 'prometheus');
   } catch (error) {
     if (freshDir) removeLabFiles(settings);
     throw error;
@@ -178,6 +180,11 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
     const results = await Promise.allSettled([pgChain(), redisChain(), sshChain()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // Last: its scrape targets (the PostgreSQL members, the Redis nodes) are up by now.
+    if (has('monitoring')) {
+      await startPart('monitoring');
+      await waitPart('monitoring');
+    }
   } catch (error) {
     if (started.length) {
       log(`stopping what this call started: ${started.join(', ')}`);

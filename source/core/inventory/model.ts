@@ -73,6 +73,16 @@ export const clusterSchema = z
   })
   .strict();
 
+/** Where alerts come from: the alerts panel and `hatui alerts` read Alertmanager's /api/v2/alerts. */
+export const monitoringSchema = z
+  .object({
+    /** Alertmanager base URL, e.g. http://alertmanager.example:9093 */
+    alertmanagerUrl: z.string().url(),
+    /** Prometheus base URL (shown to the operator; optional). */
+    prometheusUrl: z.string().url().optional(),
+  })
+  .strict();
+
 export const inventorySchema = z
   .object({
     environment: z.enum(['lab', 'staging', 'production']),
@@ -86,6 +96,7 @@ export const inventorySchema = z
       .optional(),
     hosts: z.record(z.string(), hostSchema).default({}),
     clusters: z.record(z.string(), clusterSchema).default({}),
+    monitoring: monitoringSchema.optional(),
   })
   .strict();
 
@@ -95,3 +106,4 @@ export type InventoryHost = z.infer<typeof hostSchema>;
 export type ClusterMember = z.infer<typeof memberSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;
 export type Inventory = z.infer<typeof inventorySchema>;
+export type Monitoring = z.infer<typeof monitoringSchema>;
