@@ -31,11 +31,11 @@ describe('labSettings', () => {
     expect(s.dcs).toEqual({ ttl: 10, loopWait: 2, retryTimeout: 4, synchronousMode: false, failsafeMode: false });
   });
 
-  it('gives every node distinct ports within base..base+99', () => {
+  it('gives every node distinct ports within base..base+199 (LAB_PORT_SPAN)', () => {
     const s = labSettings({ HATUI_LAB_PORT_BASE: '57000' });
     const ports = labNodes.flatMap((n) => nodePorts(s, n));
     expect(new Set(ports).size).toBe(ports.length);
-    expect(ports.every((p) => p >= 57000 && p < 57100)).toBe(true);
+    expect(ports.every((p) => p >= 57000 && p < 57200)).toBe(true);
   });
 
   it('reads the DCS knobs and refuses retry_timeout below 2 and bad values, naming them', () => {
