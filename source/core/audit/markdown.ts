@@ -1,5 +1,6 @@
 // `hatui replay --to-markdown`: a postmortem timeline. Every step with its commands (exactly as
 // sent, on which host), confirmations (who, when, what was typed), output, outcome and durations.
+import type { AlertOrigin } from '../alerts.js';
 import type { ExpressionResult } from '../engine/events.js';
 import { type StepEntry, type Timeline, describeTarget, durationBetween, formatDuration } from './timeline.js';
 
@@ -70,6 +71,15 @@ function stepSection(step: StepEntry): string[] {
   return out;
 }
 
+/** `RedisReplicationBroken` since <startsAt> (fingerprint …), labels `k=v`, … */
+function alertCell(alert: AlertOrigin): string {
+  const labels = Object.entries(alert.labels)
+    .filter(([k]) => k !== 'alertname')
+    .map(([k, v]) => code(`${k}=${v}`))
+    .join(', ');
+  return `${code(alert.name)} firing since ${cell(alert.startsAt)} (fingerprint ${code(alert.fingerprint)})${labels ? `; labels ${labels}` : ''}`;
+}
+
 export function toMarkdown(timeline: Timeline, context: MarkdownContext): string {
   const run = timeline.run;
   const end = timeline.finished ?? (timeline.aborted ? { at: timeline.aborted.at, outcome: `aborted: ${timeline.aborted.reason}` } : undefined);
@@ -81,6 +91,7 @@ export function toMarkdown(timeline: Timeline, context: MarkdownContext): string
     ['Runbook', run ? `${code(run.runbookPath)} (sha256 ${code(run.runbookSha256)})` : '?'],
     ['Inventory sha256', run?.inventorySha256 ? code(run.inventorySha256) : '—'],
     ['Ticket', run?.ticket ? cell(run.ticket) : '—'],
+    ['Opened from alert', run?.alert ? alertCell(run.alert) : '—'],
     ['Variables', run && Object.keys(run.vars).length ? Object.entries(run.vars).map(([k, v]) => code(`${k}=${v}`)).join(', ') : '—'],
     ['Dry run', run ? String(run.dryRun) : '?'],
     ['Started', timeline.startedAt ?? '—'],

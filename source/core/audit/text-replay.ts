@@ -7,6 +7,7 @@ export function toText(timeline: Timeline): string {
   if (run) {
     out.push(`run ${run.runId}: runbook ${run.runbookId} (${run.runbookPath}), operator ${run.operator}, hatui ${run.hatuiVersion}, ${run.environment}${run.ticket ? `, ticket ${run.ticket}` : ''}`);
     out.push(`started ${run.at}`);
+    if (run.alert) out.push(`opened from alert ${run.alert.name} (firing since ${run.alert.startsAt}, fingerprint ${run.alert.fingerprint}): ${Object.entries(run.alert.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
   timeline.steps.forEach((step, i) => {
     out.push('', `[${i + 1}/${timeline.steps.length}] step ${step.stepId}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}: ${step.outcome ?? 'unknown (no finish recorded)'}${step.message ? ` — ${step.message}` : ''}`);
