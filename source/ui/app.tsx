@@ -126,7 +126,7 @@ export function App(props: AppProps) {
     if (opening.current) return;
     opening.current = true;
     setMessage(`starting ${entry.id}…`);
-    props.openRunbook(entry, vars, alert).then(
+    (alert ? props.openRunbook(entry, vars, alert) : props.openRunbook(entry, vars)).then(
       (s) => {
         opening.current = false;
         setSession(s);
