@@ -3,12 +3,12 @@
 // redis-replication-broken with `instance` prefilled from the alert; the run restarts the replicas, the
 // alert resolves, and the run's audit log (replay --to-markdown) records the alert it was opened from.
 // Then Alertmanager dies: the panel says so within one poll while the rest of the app stays live.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { labCrash, labPaths, labRestart, labUp, redisNodes, type LabSettings, type RedisNode } from '../../source/lab/index.js';
+import { tmuxSession } from './tmux.js';
 import { hatui, pgLeader, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 const SOCKET = `hatui-alerts-test-${process.pid}`;
@@ -16,15 +16,7 @@ const SESSION = 'alerts';
 let settings: LabSettings;
 let stateDir: string;
 
-function tmux(args: string[]): Promise<string> {
-  const env = { ...process.env };
-  delete env.CI;
-  return new Promise((resolve, reject) =>
-    execFile('tmux', ['-L', SOCKET, ...args], { env }, (error, stdout, stderr) => (error ? reject(new Error(`tmux ${args[0]}: ${stderr || error.message}`)) : resolve(stdout))),
-  );
-}
-const pane = () => tmux(['capture-pane', '-p', '-t', SESSION]);
-const keys = (...k: string[]) => tmux(['send-keys', '-t', SESSION, ...k]);
+const { tmux, pane, keys } = tmuxSession(SOCKET, SESSION);
 
 async function openApp(args: string[]): Promise<void> {
   const inventory = labPaths(settings).inventory;
