@@ -106,19 +106,13 @@ receivers:
 }
 
 /**
- * The redis exporter's password file: a JSON map of target URI → password (redis_exporter 1.45
- * `-redis.password-file`), so the password is on no command line. Empty while the lab's Redis has no
- * password file (no requirepass: sending AUTH would fail).
+ * The redis exporter's password file: a JSON map of target URI → the lab's one Redis password
+ * (`labPaths().redisPassword`; redis_exporter 1.45 `-redis.password-file`), so it is on no command line.
  */
-export function redisPasswordMap(settings: LabSettings, password: string | null): string {
+export function redisPasswordMap(settings: LabSettings, password: string): string {
   const map: Record<string, string> = {};
-  if (password) for (const n of redisNodes) map[`redis://127.0.0.1:${settings.ports.redis[n]}`] = password;
+  for (const n of redisNodes) map[`redis://127.0.0.1:${settings.ports.redis[n]}`] = password;
   return JSON.stringify(map) + '\n';
-}
-
-export function readRedisPassword(settings: LabSettings): string | null {
-  const path = labPaths(settings).redisPassword;
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() || null : null;
 }
 
 export interface MonitoringFiles {
@@ -128,7 +122,7 @@ export interface MonitoringFiles {
 }
 
 /** How each monitoring node is started and which files it needs (written by prepare.ts, owned by prometheus). */
-export function monitoringNode(settings: LabSettings, node: LabNode, pgPassword: string): MonitoringFiles {
+export function monitoringNode(settings: LabSettings, node: LabNode, pgPassword: string, redisPassword: string): MonitoringFiles {
   const p = settings.ports;
   const dir = labPaths(settings).nodeDir(node);
   const listen = (port: number) => `127.0.0.1:${port}`;
@@ -171,7 +165,7 @@ export function monitoringNode(settings: LabSettings, node: LabNode, pgPassword:
       };
     case 'redis-exporter':
       return {
-        files: { 'redis-passwords.json': [redisPasswordMap(settings, readRedisPassword(settings)), 0o600] },
+        files: { 'redis-passwords.json': [redisPasswordMap(settings, redisPassword), 0o600] },
         spec: {
           user: 'prometheus',
           argv: [

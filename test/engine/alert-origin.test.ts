@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { alertOrigin, parseAlerts } from '../../source/core/alerts.js';
 import { toMarkdown } from '../../source/core/audit/markdown.js';
 import { toText } from '../../source/core/audit/text-replay.js';
-import { buildTimeline } from '../../source/core/audit/timeline.js';
+import { foldLog } from '../../source/core/audit/replay-fold.js';
 import type { RunEvent } from '../../source/core/engine/events.js';
 import { fold } from '../../source/core/engine/reducer.js';
 import { makeRunbook, runStarted } from './helpers.js';
@@ -23,12 +23,12 @@ describe('a run opened from an alert', () => {
   });
 
   it('shows the alert in the markdown postmortem and the text replay', () => {
-    const timeline = buildTimeline([start]);
+    const timeline = foldLog([start]);
     expect(toMarkdown(timeline, { logPath: 'x.jsonl' })).toContain('| Opened from alert | `RedisReplicationBroken` firing since 2026-12-03T10:37:00.001Z (fingerprint `426716e5ff065291`); labels `instance=127.0.0.1:6379`, `severity=critical` |');
     expect(toText(timeline)).toContain('opened from alert RedisReplicationBroken (firing since 2026-12-03T10:37:00.001Z, fingerprint 426716e5ff065291)');
   });
 
   it('a run not opened from an alert says so', () => {
-    expect(toMarkdown(buildTimeline([runStarted(runbook)]), { logPath: 'x.jsonl' })).toContain('| Opened from alert | — |');
+    expect(toMarkdown(foldLog([runStarted(runbook)]), { logPath: 'x.jsonl' })).toContain('| Opened from alert | — |');
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { labRules, monitoringNode, prometheusConfig, redisPasswordMap } from '../../source/lab/monitoring.js';
+import { labRules, monitoringNode, prometheusConfig } from '../../source/lab/monitoring.js';
 import { labPaths, labSettings, nodePorts, partNodes } from '../../source/lab/settings.js';
 
 interface Rule {
@@ -68,14 +68,14 @@ describe('lab monitoring part', () => {
   });
 
   it('puts no password on an exporter command line: files named by flag or environment', () => {
-    const pg = monitoringNode(settings, 'pg-exporter2', 's3cret-pg');
+    const pg = monitoringNode(settings, 'pg-exporter2', 's3cret-pg', 'r3dis');
     expect(pg.spec.argv.join(' ')).not.toContain('s3cret');
     expect(JSON.stringify(pg.spec.env)).not.toContain('s3cret');
     expect(pg.spec.env.DATA_SOURCE_PASS_FILE).toBe(`${labPaths(settings).nodeDir('pg-exporter2')}/pg.password`);
     expect(pg.files['pg.password']).toEqual(['s3cret-pg\n', 0o600]);
-    const redis = monitoringNode(settings, 'redis-exporter', 'x');
+    const redis = monitoringNode(settings, 'redis-exporter', 'x', 'r3dis');
+    expect(redis.spec.argv.join(' ')).not.toContain('r3dis');
+    expect(JSON.parse(redis.files['redis-passwords.json']![0])).toEqual({ 'redis://127.0.0.1:57040': 'r3dis', 'redis://127.0.0.1:57041': 'r3dis', 'redis://127.0.0.1:57042': 'r3dis' });
     expect(redis.spec.argv).toContain(`-redis.password-file=${labPaths(settings).nodeDir('redis-exporter')}/redis-passwords.json`);
-    expect(JSON.parse(redisPasswordMap(settings, 'r3dis'))).toEqual({ 'redis://127.0.0.1:57040': 'r3dis', 'redis://127.0.0.1:57041': 'r3dis', 'redis://127.0.0.1:57042': 'r3dis' });
-    expect(JSON.parse(redisPasswordMap(settings, null))).toEqual({});
   });
 });
