@@ -67,6 +67,12 @@ describe('lab monitoring part', () => {
     expect(JSON.stringify(config.alerting)).toContain('127.0.0.1:57161');
   });
 
+  it('gives a scrape the whole interval: a down member\'s exporter answers pg_up 0 only after 1-2 s', () => {
+    const { global } = parse(prometheusConfig(settings)) as { global: Record<string, string> };
+    expect(global.scrape_timeout).toBe(global.scrape_interval);
+    expect(Number.parseFloat(global.scrape_timeout!)).toBeGreaterThanOrEqual(3);
+  });
+
   it('puts no password on an exporter command line: files named by flag or environment', () => {
     const pg = monitoringNode(settings, 'pg-exporter2', 's3cret-pg', 'r3dis');
     expect(pg.spec.argv.join(' ')).not.toContain('s3cret');

@@ -1,6 +1,7 @@
 // The drill report's alert section on the lab with real Prometheus + Alertmanager: the pg primary-failure
-// drill either reports the alert that fired and its latency from T0 (Alertmanager's startsAt), or says
-// plainly that none fired. Never assumed.
+// drill must report PostgreSQLInstanceDown for the crashed primary with its latency from T0, measured from
+// Alertmanager's startsAt (the lab scrapes every 3 s with a 3 s timeout and evaluates every second; the
+// lab's for: is 2 s, the shipped 1m).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,25 +21,26 @@ afterAll(async () => {
 });
 
 describe('drill report: alerts', () => {
-  it('pg primary failure: the report has the measured alert latency, or says no alert fired', async () => {
+  it('pg primary failure: PostgreSQLInstanceDown fires for the crashed primary and the report has its latency from Alertmanager', async () => {
     const run = await runDrillCli('runbooks/drill-pg-primary-failure.md', ANSWERS);
     const alerts = run.report.alerts!;
     expect(alerts, run.stdout.slice(-2000)).toBeDefined();
     expect(alerts.status).toBe('observed');
     expect(alerts.source).toBe(`http://127.0.0.1:${settings.ports.alertmanager}`);
+    // The fault is a crashed primary: its exporter answers pg_up 0 while it is down (until the rejoin step).
+    const down = alerts.fired.find((a) => a.name === 'PostgreSQLInstanceDown');
+    expect(down, alerts.summary).toBeDefined();
+    expect(down!.runbook).toBe('pg-failover');
+    // Measured, from Alertmanager's startsAt: after the fault (startsAt is a rule evaluation, not a guess) and
+    // seen by the watcher no earlier than it started.
+    expect(typeof down!.latency_ms).toBe('number');
+    expect(down!.latency_ms!).toBeGreaterThan(0);
+    expect(down!.latency_ms).toBe(Date.parse(down!.starts_at) - Date.parse(run.report.t0!));
+    expect(down!.seen_after_ms!).toBeGreaterThanOrEqual(down!.latency_ms! - 1000);
+    expect(alerts.summary).toContain(`PostgreSQLInstanceDown fired ${down!.latency_ms} ms after the fault (runbook pg-failover)`);
     const md = readFileSync(join(run.dir, 'report.md'), 'utf8');
     expect(md).toContain('## Alerts');
-    if (alerts.fired.length === 0) {
-      expect(alerts.summary).toMatch(/^no alert fired during the drill/);
-      expect(md).toContain('no alert fired during the drill');
-    } else {
-      for (const a of alerts.fired) {
-        expect(typeof a.latency_ms).toBe('number');
-        expect(a.latency_ms!).toBeGreaterThanOrEqual(-1000);
-        expect(md).toContain(`\`${a.name}\` started ${a.starts_at}`);
-      }
-      // The fault is a crashed primary: its exporter's pg_up goes to 0.
-      expect(alerts.fired.map((a) => a.name)).toContain('PostgreSQLInstanceDown');
-    }
+    expect(md).toContain(`\`PostgreSQLInstanceDown\` started ${down!.starts_at}`);
+    expect(md).not.toContain('no alert fired during the drill');
   });
 });
