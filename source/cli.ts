@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   drill: { summary: 'run a drill runbook with a canary writer and write a report', load: () => import('./commands/drill.js') },
   lab: { summary: 'the loopback HA lab: install | up | status | down | crash | restart | freeze | thaw | lag', load: () => import('./commands/lab.js') },
   admin: { summary: 'replica-set operations through the real driver: admin mongodb status | step-down | wait-primary | command; admin kafka partitions | wait-isr | elect-leaders', load: () => import('./commands/admin.js') },
+  alerts: { summary: 'the firing alerts of the inventory\'s Alertmanager, with their runbooks (--json)', load: () => import('./commands/alerts.js') },
   hosts: { summary: 'SSH host keys: hosts trust <host>', load: () => import('./commands/hosts.js') },
   audit: { summary: 'audit logs: audit verify <log>', load: () => import('./commands/audit.js') },
   replay: { summary: 'replay a run from its audit log (--to-markdown, --asciicast)', load: () => import('./commands/replay.js') },

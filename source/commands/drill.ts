@@ -144,6 +144,7 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
       viewSource: targets.viewSource,
       ...(o.inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(process.env)) } : {}),
       progress: (line) => o.write(`drill: ${line}`),
+      ...(o.inventory.monitoring ? { monitoring: o.inventory.monitoring } : {}),
       runSteps: runnerSteps({
         runbook,
         runbookText: loaded.text,

@@ -75,7 +75,7 @@ async function labInventoryPath(): Promise<string> {
   return labPaths(labSettings(process.env)).inventory;
 }
 
-function defaultRunbooksDir(): string {
+export function defaultRunbooksDir(): string {
   // Bundled: dist/cli.js → ../runbooks; from source: source/commands → ../../runbooks.
   for (const rel of ['../runbooks', '../../runbooks']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));

@@ -3,6 +3,7 @@
 // each poll yields a new frozen snapshot. Nothing here is guessed: a value the probe did not observe
 // is `null`, a target that stopped answering carries `stale`, a kind without a probe says so.
 import { z } from 'zod';
+import { alertsStateSchema } from './alerts.js';
 
 /** A target (one REST API, one Sentinel, one stats URL) that has not answered recently. */
 export const staleSchema = z.object({
@@ -372,6 +373,8 @@ export type ClusterState = z.infer<typeof clusterStateSchema>;
 export const clusterSnapshotSchema = z.object({
   fetchedAt: z.string(),
   clusters: z.record(z.string(), clusterStateSchema),
+  /** Firing alerts, when the inventory has a `monitoring:` section (not part of CEL's `clusters`). */
+  alerts: alertsStateSchema.optional(),
 });
 export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;
 

@@ -4,6 +4,9 @@
 import { analyze, type StepMark } from '../core/drill/analyze.js';
 import type { CanaryLog, DrillSystem, Observation } from '../core/drill/model.js';
 import { buildReport, type DrillReport } from '../core/drill/report.js';
+import { drillAlerts } from '../core/drill/alerts.js';
+import type { Monitoring } from '../core/inventory/model.js';
+import { watchAlerts } from './alert-watch.js';
 import type { Runbook } from '../core/runbook/model.js';
 import type { Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
@@ -44,6 +47,8 @@ export interface DrillDeps {
   healthyTimeoutMs?: number;
   progress?: (line: string) => void;
   clock?: DrillClock;
+  /** The inventory's monitoring section: Alertmanager is watched through the drill (report.alerts). */
+  monitoring?: Monitoring;
 }
 
 export interface DrillOutcome {
@@ -59,6 +64,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
   const say = deps.progress ?? (() => {});
   const startedAtMs = clock.now();
   const observer = deps.viewSource ? startObserver(deps.viewSource, { clock }) : null;
+  const alertWatch = deps.monitoring ? watchAlerts(deps.monitoring) : null;
   let canary: Canary | undefined;
   try {
     canary = await deps.startCanary(clock);
@@ -77,6 +83,9 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
     }
     const log = await canary.stop();
     const observations = observer ? await observer.stop() : [];
+    const watched = alertWatch ? await alertWatch.stop() : { answered: false, seen: [] };
+    const alerts = drillAlerts({ source: deps.monitoring?.alertmanagerUrl ?? null, answered: watched.answered, seen: watched.seen, t0Ms: t0, startedAtMs });
+    say(`alerts: ${alerts.summary}`);
     say(`canary stopped: ${log.acks.length} acknowledged of ${log.attempted.length}; reading back`);
     const present = await canary.verify();
     const analysis = analyze({ log, present, t0Ms: t0, observations, targets: deps.runbook.targets, steps: steps.marks });
@@ -101,8 +110,9 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
       },
       analysis,
     );
-    return { report, log, present, observations, steps };
+    return { report: { ...report, alerts }, log, present, observations, steps };
   } finally {
+    await alertWatch?.stop().catch(() => undefined);
     await canary?.close().catch(() => {});
     await observer?.stop().catch(() => {});
   }

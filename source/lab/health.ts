@@ -6,6 +6,7 @@ import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabPart, type LabSet
 import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
 import { checkRedisCluster } from './redis-cluster.js';
+import { checkMonitoring } from './monitoring.js';
 
 export interface Check {
   ok: boolean;
@@ -211,6 +212,8 @@ export function checkPart(settings: LabSettings, part: LabPart): Promise<Check> 
       return checkSshd(settings);
     case 'rediscluster':
       return checkRedisCluster(settings);
+    case 'monitoring':
+      return checkMonitoring(settings);
   }
 }
 

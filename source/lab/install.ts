@@ -22,6 +22,11 @@ export const LAB_PACKAGES = [
   // The shipped runbooks' commands use these on the lab hosts (JSON from Patroni's REST API).
   'jq',
   'curl',
+  // `hatui lab up monitoring`: alerts from real Prometheus rules over real exporters.
+  'prometheus',
+  'prometheus-alertmanager',
+  'prometheus-postgres-exporter',
+  'prometheus-redis-exporter',
 ] as const;
 
 /** Packages from the list that dpkg does not report as installed. */

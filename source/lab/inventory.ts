@@ -132,6 +132,8 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
         : {}),
       ...doubles.clusters,
     },
+    // `hatui lab up monitoring` starts these; without it the alerts panel says Alertmanager is unreachable.
+    monitoring: { alertmanagerUrl: `http://127.0.0.1:${p.alertmanager}`, prometheusUrl: `http://127.0.0.1:${p.prometheus}` },
   };
 }
 

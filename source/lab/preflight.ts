@@ -22,6 +22,12 @@ const PART_BINARIES: Record<LabPart, [string, string][]> = {
   redis: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-sentinel', 'redis-sentinel'], ['/usr/bin/redis-cli', 'redis-tools']],
   sshd: [['/usr/sbin/sshd', 'openssh-server'], ['/usr/bin/ssh', 'openssh-client'], ['/usr/bin/ssh-keygen', 'openssh-client']],
   rediscluster: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-cli', 'redis-tools']],
+  monitoring: [
+    ['/usr/bin/prometheus', 'prometheus'],
+    ['/usr/bin/prometheus-alertmanager', 'prometheus-alertmanager'],
+    ['/usr/bin/prometheus-postgres-exporter', 'prometheus-postgres-exporter'],
+    ['/usr/bin/prometheus-redis-exporter', 'prometheus-redis-exporter'],
+  ],
 };
 
 export function requireBinaries(parts: readonly LabPart[]): void {

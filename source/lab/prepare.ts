@@ -16,6 +16,7 @@ import {
   withRedisAuth,
   type PgSecrets,
 } from './configs.js';
+import { monitoringNode } from './monitoring.js';
 import { labPaths, partOf, type LabNode, type LabSettings } from './settings.js';
 import type { DaemonSpec } from './supervise.js';
 
@@ -149,6 +150,13 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
       sshKey(hostKey, `hatui-lab-${node}@${settings.portBase}`);
       writeOwned(`${dir}/sshd_config`, sshdConfig(settings, node as 'sshd'), null, 0o600);
       return { node, argv: ['/usr/sbin/sshd', '-D', '-e', '-f', `${dir}/sshd_config`], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'monitoring': {
+      const prom = account('prometheus');
+      ownedDir(dir, prom, 0o700);
+      const { files, spec } = monitoringNode(settings, node, pgSecrets(settings).superuser, redisPassword(settings));
+      for (const [name, [text, mode]] of Object.entries(files)) writeOwned(`${dir}/${name}`, text, prom, mode);
+      return { node, ...spec, env: { ...BASE_ENV, HOME: dir, ...spec.env }, cwd: dir };
     }
   }
 }

@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 
-export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'rediscluster'] as const;
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'rediscluster', 'monitoring'] as const;
 export type LabPart = (typeof labParts)[number];
-/** Parts `lab up` starts only when named (`lab up rediscluster`), so other lab users do not pay for them. */
-export const optionalParts: readonly LabPart[] = ['rediscluster'];
+/** Parts `lab up` starts only when named (`lab up rediscluster monitoring`), so other lab users do not pay for them. */
+export const optionalParts: readonly LabPart[] = ['rediscluster', 'monitoring'];
 
 export const labNodes = [
   'etcd1',
@@ -29,6 +29,12 @@ export const labNodes = [
   'rc4',
   'rc5',
   'rc6',
+  'prometheus',
+  'alertmanager',
+  'redis-exporter',
+  'pg-exporter1',
+  'pg-exporter2',
+  'pg-exporter3',
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
@@ -38,6 +44,9 @@ export const sentinelNodes = ['sentinel1', 'sentinel2', 'sentinel3'] as const;
 /** Redis Cluster nodes: rc1–rc3 get the slots (masters), rc4–rc6 replicate them (`--cluster-replicas 1`). */
 export const redisClusterNodes = ['rc1', 'rc2', 'rc3', 'rc4', 'rc5', 'rc6'] as const;
 export type RedisClusterNode = (typeof redisClusterNodes)[number];
+/** One postgres exporter per PostgreSQL member (postgres_exporter 0.11 has no multi-target /probe). */
+export const pgExporterNodes = ['pg-exporter1', 'pg-exporter2', 'pg-exporter3'] as const;
+export type PgExporterNode = (typeof pgExporterNodes)[number];
 export type PgNode = (typeof pgNodes)[number];
 export type RedisNode = (typeof redisNodes)[number];
 export type SentinelNode = (typeof sentinelNodes)[number];
@@ -50,6 +59,8 @@ export const partNodes: Record<LabPart, readonly LabNode[]> = {
   redis: [...redisNodes, ...sentinelNodes],
   sshd: ['sshd', 'sshd-jump'],
   rediscluster: redisClusterNodes,
+  // Exporters first, Alertmanager before the Prometheus that sends to it.
+  monitoring: [...pgExporterNodes, 'redis-exporter', 'alertmanager', 'prometheus'],
 };
 
 /** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
@@ -60,6 +71,7 @@ export const partDependencies: Record<LabPart, readonly LabPart[]> = {
   redis: [],
   sshd: [],
   rediscluster: [],
+  monitoring: ['pg', 'redis'],
 };
 
 export function partOf(node: LabNode): LabPart {
@@ -82,6 +94,10 @@ export interface LabPorts {
   redisCluster: Record<RedisClusterNode, number>;
   /** Cluster bus ports, set explicitly (`cluster-port`): port+10000 would leave the lab's range. */
   redisClusterBus: Record<RedisClusterNode, number>;
+  prometheus: number;
+  alertmanager: number;
+  redisExporter: number;
+  pgExporter: Record<PgExporterNode, number>;
 }
 
 /** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
@@ -132,6 +148,10 @@ export const PORT_OFFSETS = {
   sshdJump: 61,
   redisCluster: 100,
   redisClusterBus: 110,
+  prometheus: 160,
+  alertmanager: 161,
+  redisExporter: 162,
+  pgExporter: 163,
 } as const;
 
 export function labPorts(base: number): LabPorts {
@@ -152,6 +172,10 @@ export function labPorts(base: number): LabPorts {
     sshdJump: base + PORT_OFFSETS.sshdJump,
     redisCluster: three(redisClusterNodes, PORT_OFFSETS.redisCluster),
     redisClusterBus: three(redisClusterNodes, PORT_OFFSETS.redisClusterBus),
+    prometheus: base + PORT_OFFSETS.prometheus,
+    alertmanager: base + PORT_OFFSETS.alertmanager,
+    redisExporter: base + PORT_OFFSETS.redisExporter,
+    pgExporter: three(pgExporterNodes, PORT_OFFSETS.pgExporter),
   };
 }
 
@@ -186,6 +210,16 @@ export function nodePorts(settings: LabSettings, node: LabNode): number[] {
     case 'rc5':
     case 'rc6':
       return [p.redisCluster[node], p.redisClusterBus[node]];
+    case 'prometheus':
+      return [p.prometheus];
+    case 'alertmanager':
+      return [p.alertmanager];
+    case 'redis-exporter':
+      return [p.redisExporter];
+    case 'pg-exporter1':
+    case 'pg-exporter2':
+    case 'pg-exporter3':
+      return [p.pgExporter[node]];
   }
 }
 

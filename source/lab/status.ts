@@ -88,6 +88,21 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
         return { role: '', healthy: false, detail: (error as Error).message };
       }
     }
+    case 'prometheus':
+    case 'alertmanager':
+    case 'redis-exporter':
+    case 'pg-exporter1':
+    case 'pg-exporter2':
+    case 'pg-exporter3': {
+      const port = nodePorts(settings, node)[0]!;
+      const path = node === 'prometheus' || node === 'alertmanager' ? '/-/ready' : '/metrics';
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(700) });
+        return { role: 'monitoring', healthy: r.ok, detail: `${path} HTTP ${r.status}` };
+      } catch (error) {
+        return { role: 'monitoring', healthy: false, detail: (error as Error).message };
+      }
+    }
   }
 }
 

@@ -13,8 +13,8 @@ import {
   LAB_PORT_SPAN,
   labParts,
   labPaths,
-  optionalParts,
   nodePorts,
+  optionalParts,
   partDependencies,
   partNodes,
   pgNodes,
@@ -29,7 +29,7 @@ import { checkRedisClusterNodesUp, createRedisClusterOnce } from './redis-cluste
 import { removeLabFiles } from './down.js';
 import { withLabLock } from './lock.js';
 
-/** Requested parts plus what they depend on, in start order. */
+/** Requested parts plus what they depend on, in start order (none requested: every part but the optional ones). */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
   const wanted = new Set<LabPart>();
   const add = (part: LabPart) => {
@@ -115,6 +115,8 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
   try {
     if (toStart.some((n) => partNodes.pg.includes(n))) requireTraversable(settings, 'postgres');
     if (toStart.some((n) => partNodes.redis.includes(n) || partNodes.rediscluster.includes(n))) requireTraversable(settings, 'redis');
+    if (toStart.some((n) => partNodes.redis.includes(n))) requireTraversable(settings, 'redis');
+    if (toStart.some((n) => partNodes.monitoring.includes(n))) requireTraversable(settings, 'prometheus');
   } catch (error) {
     if (freshDir) removeLabFiles(settings);
     throw error;
@@ -190,6 +192,11 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
     const results = await Promise.allSettled([pgChain(), redisChain(), sshChain(), redisClusterChain()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    // Last: its scrape targets (the PostgreSQL members, the Redis nodes) are up by now.
+    if (has('monitoring')) {
+      await startPart('monitoring');
+      await waitPart('monitoring');
+    }
   } catch (error) {
     if (started.length) {
       log(`stopping what this call started: ${started.join(', ')}`);

@@ -6,6 +6,9 @@ import { deepFreeze, NO_ANSWER_YET, type ClusterSnapshot, type ClusterState } fr
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { noProbeState, probeFor } from '../adapters/probes/index.js';
 import type { ClusterProbe, ProbeTarget, TargetResult } from '../adapters/probes/types.js';
+import { alertmanagerTarget, combineAlerts } from '../adapters/probes/alertmanager.js';
+import type { AlertsState } from '../core/alerts.js';
+import type { Monitoring } from '../core/inventory/model.js';
 
 export interface PollerOptions {
   /** Pause between two polls of one target (default 300 ms: a leader change shows within ~1 s). */
@@ -14,6 +17,8 @@ export interface PollerOptions {
   timeoutMs?: number;
   /** Longest pause after repeated errors (default 2000 ms). */
   maxBackoffMs?: number;
+  /** Pause between two polls of Alertmanager (default 1000 ms). */
+  alertsIntervalMs?: number;
   /** Subscribers are called at most once per this window (default 30 ms). */
   coalesceMs?: number;
   now?: () => number;
@@ -32,6 +37,13 @@ interface TargetLoop {
   target: ProbeTarget;
   result: TargetResult;
   failures: number;
+  intervalMs: number;
+}
+
+interface AlertsEntry {
+  monitoring: Monitoring;
+  loop: TargetLoop;
+  state: AlertsState;
 }
 
 interface ClusterEntry {
@@ -46,6 +58,7 @@ export const NOT_YET = NO_ANSWER_YET;
 
 export class Poller implements ClusterStateSource {
   private readonly entries = new Map<string, ClusterEntry>();
+  private readonly alerts: AlertsEntry | undefined;
   private readonly listeners = new Set<(snapshot: ClusterSnapshot) => void>();
   private readonly stopController = new AbortController();
   private readonly opts: Required<Omit<PollerOptions, 'now' | 'probeFor'>>;
@@ -62,6 +75,7 @@ export class Poller implements ClusterStateSource {
       timeoutMs: options.timeoutMs ?? 1000,
       maxBackoffMs: options.maxBackoffMs ?? 2000,
       coalesceMs: options.coalesceMs ?? 30,
+      alertsIntervalMs: options.alertsIntervalMs ?? 1000,
     };
     this.now = options.now ?? Date.now;
     // Every target loop listens on the stop signal (AbortSignal.any per request, sleeps).
@@ -73,11 +87,23 @@ export class Poller implements ClusterStateSource {
         cluster: name,
         target,
         failures: 0,
+        intervalMs: this.opts.intervalMs,
         result: { id: target.id, address: target.address, last: null, lastOkAt: null, error: NOT_YET, startedAt },
       }));
       const entry: ClusterEntry = { name, cluster, probe, loops, state: noProbeState(name, cluster, startedAt) };
       entry.state = this.combine(entry, startedAt);
       this.entries.set(name, entry);
+    }
+    if (inventory.monitoring) {
+      const target = alertmanagerTarget(inventory.monitoring);
+      const loop: TargetLoop = {
+        cluster: 'monitoring',
+        target,
+        failures: 0,
+        intervalMs: this.opts.alertsIntervalMs,
+        result: { id: target.id, address: target.address, last: null, lastOkAt: null, error: NOT_YET, startedAt },
+      };
+      this.alerts = { monitoring: inventory.monitoring, loop, state: combineAlerts(inventory.monitoring, loop.result as TargetResult<never>, startedAt, NOT_YET) };
     }
     this.snapshot = this.build();
   }
@@ -97,8 +123,13 @@ export class Poller implements ClusterStateSource {
     for (const entry of this.entries.values())
       for (const loop of entry.loops) {
         this.firstRound.add(loop);
-        void this.run(entry, loop);
+        void this.run(loop, () => (entry.state = this.combine(entry, this.now())));
       }
+    const alerts = this.alerts;
+    if (alerts) {
+      this.firstRound.add(alerts.loop);
+      void this.run(alerts.loop, () => (alerts.state = this.combineAlerts(alerts, this.now())));
+    }
     return this;
   }
 
@@ -127,11 +158,13 @@ export class Poller implements ClusterStateSource {
   refresh(): ClusterSnapshot {
     const now = this.now();
     for (const entry of this.entries.values()) entry.state = this.combine(entry, now);
+    if (this.alerts) this.alerts.state = this.combineAlerts(this.alerts, now);
     this.snapshot = this.build();
     return this.snapshot;
   }
 
-  private async run(entry: ClusterEntry, loop: TargetLoop): Promise<void> {
+  /** One target's loop; `folded` recomputes what the target belongs to (its cluster, or the alerts). */
+  private async run(loop: TargetLoop, folded: () => void): Promise<void> {
     const stop = this.stopController.signal;
     while (this.running) {
       const started = this.now();
@@ -148,12 +181,12 @@ export class Poller implements ClusterStateSource {
       }
       this.firstRound.delete(loop);
       this.releaseFirstRound(false);
-      entry.state = this.combine(entry, this.now());
+      folded();
       this.scheduleEmit();
       const pause =
         loop.failures === 0
-          ? Math.max(0, this.opts.intervalMs - (this.now() - started))
-          : Math.min(this.opts.maxBackoffMs, this.opts.intervalMs * 2 ** (loop.failures - 1));
+          ? Math.max(0, loop.intervalMs - (this.now() - started))
+          : Math.min(this.opts.maxBackoffMs, loop.intervalMs * 2 ** (loop.failures - 1));
       await sleep(pause, stop);
     }
   }
@@ -163,10 +196,14 @@ export class Poller implements ClusterStateSource {
     return deepFreeze(entry.probe.combine(entry.name, entry.cluster, entry.loops.map((l) => l.result), entry.state, now));
   }
 
+  private combineAlerts(alerts: AlertsEntry, now: number): AlertsState {
+    return deepFreeze(combineAlerts(alerts.monitoring, alerts.loop.result as TargetResult<never>, now, NOT_YET));
+  }
+
   private build(): ClusterSnapshot {
     const clusters: Record<string, ClusterState> = {};
     for (const [name, entry] of this.entries) clusters[name] = entry.state;
-    return deepFreeze({ fetchedAt: new Date(this.now()).toISOString(), clusters });
+    return deepFreeze({ fetchedAt: new Date(this.now()).toISOString(), clusters, ...(this.alerts ? { alerts: this.alerts.state } : {}) });
   }
 
   private scheduleEmit(): void {

@@ -22,6 +22,7 @@
 //   observe?        (event, state) after each durable event: plain printer, TUI, tests.
 // Guards, checks and pre-flights are evaluated here (cel.ts) and recorded as events; replay and resume
 // fold those events and never re-evaluate.
+import type { AlertOrigin } from '../core/alerts.js';
 import type { ResolvedTarget, RunEvent } from '../core/engine/events.js';
 import { next, type Action } from '../core/engine/next.js';
 import { reduce } from '../core/engine/reducer.js';
@@ -45,6 +46,8 @@ export interface RunOptions {
   runbookSha256: string;
   inventorySha256?: string;
   ticket?: string;
+  /** The alert this run was opened from (recorded in run-started). */
+  alert?: AlertOrigin;
   hatuiVersion: string;
   /** Used when a command block and its step give no timeout (inventory default, else 5 minutes). */
   defaultTimeoutMs: number;
@@ -221,6 +224,7 @@ class Run {
       operator: this.deps.decider.operator,
       hatuiVersion: this.options.hatuiVersion,
       ...(this.options.ticket ? { ticket: this.options.ticket } : {}),
+      ...(this.options.alert ? { alert: redactDeep(this.options.alert, this.deps.redactor) } : {}),
       dryRun: false,
       vars,
       stepIds: this.runbook.steps.map((s) => s.id),

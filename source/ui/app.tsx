@@ -2,6 +2,7 @@
 // re-rendered at most every ~100 ms. Owns only navigation; runs live in RunSession.
 import { Box, Text, useApp } from 'ink';
 import { useEffect, useRef, useState } from 'react';
+import { alertOrigin, alertRunbook, type Alert, type AlertOrigin } from '../core/alerts.js';
 import type { ClusterSnapshot } from '../core/cluster-state.js';
 import type { ClusterStateSource } from '../services/poller.js';
 import type { ScreenName } from './keymap.js';
@@ -25,7 +26,7 @@ export interface AppProps {
    * Creates and starts a run of the runbook (the tui command wires the runner's dependencies);
    * `vars`: extra `name=value` assignments typed as `:open <id> name=value…`.
    */
-  openRunbook: (entry: RunbookEntry, vars?: string[]) => Promise<RunSession>;
+  openRunbook: (entry: RunbookEntry, vars?: string[], alert?: AlertOrigin) => Promise<RunSession>;
   onQuit?: () => void;
   width?: number;
   height?: number;
@@ -70,7 +71,7 @@ export function App(props: AppProps) {
   const snapshot = useSnapshot(props.source);
   const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
   // The variables form, shown over home while set.
-  const [varsForm, setVarsForm] = useState<{ entry: RunbookEntry; ui: VarsUi } | null>(null);
+  const [varsForm, setVarsForm] = useState<{ entry: RunbookEntry; ui: VarsUi; alert?: AlertOrigin } | null>(null);
   const [help, setHelp] = useState<ScreenName | null>(null);
   const [session, setSession] = useState<RunSession | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -89,9 +90,9 @@ export function App(props: AppProps) {
   };
   const opening = useRef(false);
   /** A runbook with variables opens the variables form first; `:open` assignments prefill it. */
-  const open = (entry: RunbookEntry, assignments: string[] = []) => {
+  const open = (entry: RunbookEntry, assignments: string[] = [], alert?: AlertOrigin) => {
     // An entry without its variables (not read from a parsed runbook) starts at once; the run checks them.
-    if (entry.vars === undefined) return start(entry, assignments);
+    if (entry.vars === undefined) return start(entry, assignments, alert);
     const specs = entry.vars;
     const pairs = (list: readonly string[]) => list.map((a): [string, string] => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
     const typed = Object.fromEntries(pairs(assignments));
@@ -102,21 +103,30 @@ export function App(props: AppProps) {
       const declared = Object.keys(specs);
       return setMessage(`${entry.id} declares no variable '${unknown}'${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`);
     }
-    if (Object.keys(specs).length === 0) return start(entry, []);
+    if (Object.keys(specs).length === 0) return start(entry, [], alert);
     setMessage(null);
-    setVarsForm({ entry, ui: initialVarsUi(entry.id, specs, given, props.env ?? process.env) });
+    setVarsForm({ entry, ui: initialVarsUi(entry.id, specs, given, props.env ?? process.env), ...(alert ? { alert } : {}) });
+  };
+  /** An alert's runbook opens prefilled from the alert's labels; the run records the alert. */
+  const openAlert = (alert: Alert) => {
+    const linked = alertRunbook(alert, props.runbooks);
+    if (linked.kind === 'none') return setMessage(`${alert.name} names no runbook (annotation runbook: <id> in its rule)`);
+    const entry = props.runbooks.find((r) => r.id === linked.id);
+    if (linked.kind === 'unknown' || !entry) return setMessage(`${alert.name} names runbook '${alert.runbook}', which is not among the listed runbooks`);
+    if (entry.problems.length) return setMessage(`cannot open ${entry.id}: ${entry.problems[0]}`);
+    open(entry, Object.entries(linked.prefill).map(([name, value]) => `${name}=${value}`), alertOrigin(alert));
   };
   const onVars = (effect: VarsEffect) => {
-    const entry = varsForm?.entry;
+    const form = varsForm;
     setVarsForm(null);
-    if (effect.kind === 'start' && entry) start(entry, Object.entries(effect.values).map(([name, value]) => `${name}=${value}`));
+    if (effect.kind === 'start' && form) start(form.entry, Object.entries(effect.values).map(([name, value]) => `${name}=${value}`), form.alert);
   };
-  const start = (entry: RunbookEntry, vars: string[]) => {
+  const start = (entry: RunbookEntry, vars: string[], alert?: AlertOrigin) => {
     // One run at a time: a second Enter while the first run starts must not start another.
     if (opening.current) return;
     opening.current = true;
     setMessage(`starting ${entry.id}…`);
-    props.openRunbook(entry, vars).then(
+    (alert ? props.openRunbook(entry, vars, alert) : props.openRunbook(entry, vars)).then(
       (s) => {
         opening.current = false;
         setSession(s);
@@ -135,6 +145,8 @@ export function App(props: AppProps) {
     switch (effect.kind) {
       case 'open':
         return open(effect.entry);
+      case 'open-alert':
+        return openAlert(effect.alert);
       case 'help':
         return setHelp('home');
       case 'quit':

@@ -26,7 +26,8 @@ export type Action =
   | 'prev-choice'
   | 'next-choice'
   | 'clear-field'
-  | 'start';
+  | 'start'
+  | 'focus-alerts';
 
 export interface Binding {
   action: Action;
@@ -47,7 +48,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'command-line', keys: [':'], screens: ['home'], short: 'command', description: 'command line (:open <id>, :help, :q)' },
   { action: 'up', keys: ['up', 'k'], screens: ['home', 'walkthrough', 'replay'], short: 'prev', description: 'previous item' },
   { action: 'down', keys: ['down', 'j'], screens: ['home', 'walkthrough', 'replay'], short: 'next', description: 'next item' },
-  { action: 'open', keys: ['enter'], screens: ['home'], short: 'open', description: 'open the selected runbook' },
+  { action: 'open', keys: ['enter'], screens: ['home'], short: 'open', description: 'open the selected runbook (or the selected alert\'s runbook, prefilled from its labels)' },
+  { action: 'focus-alerts', keys: ['tab'], screens: ['home'], short: 'alerts', description: 'select among the firing alerts / back to the runbook list' },
   { action: 'interrupt', keys: ['ctrl+c'], screens: ALL, short: 'abort', description: 'once: ask to abort; twice: cancel the running command' },
   { action: 'scroll-up', keys: ['pageup', 'u'], screens: ['walkthrough', 'replay'], short: 'scroll up', description: 'scroll output up' },
   { action: 'scroll-down', keys: ['pagedown', 'd'], screens: ['walkthrough', 'replay'], short: 'scroll down', description: 'scroll output down' },

@@ -2,6 +2,7 @@
 // First frame first: the poller starts and the app renders at once; the runbook list fills in when
 // parsed, and everything a run needs (runner, audit log, SSH) is imported when a runbook is opened.
 import { render } from 'ink';
+import type { AlertOrigin } from '../core/alerts.js';
 import type { Inventory } from '../core/inventory/model.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { Poller } from '../services/poller.js';
@@ -26,11 +27,11 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let starter: Promise<typeof import('./start-run.js')> | undefined;
   const sessions: RunSession[] = [];
-  const openRunbook = async (entry: RunbookEntry, vars: string[] = []): Promise<RunSession> => {
+  const openRunbook = async (entry: RunbookEntry, vars: string[] = [], alert?: AlertOrigin): Promise<RunSession> => {
     starter ??= import('./start-run.js');
     const { startRun } = await starter;
     // Assignments typed in the app come after --var ones, so they win.
-    const session = await startRun(entry, { ...options, vars: [...options.vars, ...vars], onExitCode: (code) => (exitCode = code) });
+    const session = await startRun(entry, { ...options, vars: [...options.vars, ...vars], ...(alert ? { alert } : {}), onExitCode: (code) => (exitCode = code) });
     sessions.push(session);
     return session;
   };

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../core/audit/record.js';
 import { durationMs } from '../core/duration.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
+import type { AlertOrigin } from '../core/alerts.js';
 import type { Inventory } from '../core/inventory/model.js';
 import { formatProblem } from '../core/runbook/problem.js';
 import { readRunbookFile } from '../services/load-files.js';
@@ -21,6 +22,8 @@ export interface StartContext {
   vars: string[];
   hatuiVersion: string;
   stateDir?: string;
+  /** The alert the run is opened from (recorded in its run-started event). */
+  alert?: AlertOrigin;
   onExitCode(code: number): void;
 }
 
@@ -53,6 +56,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
         runbookSha256: sha256Hex(loaded.text),
         inventorySha256: sha256Hex(ctx.inventoryText),
         hatuiVersion: ctx.hatuiVersion,
+        ...(ctx.alert ? { alert: ctx.alert } : {}),
         defaultTimeoutMs: inventory.defaults?.commandTimeout !== undefined ? durationMs(inventory.defaults.commandTimeout) : DEFAULT_COMMAND_TIMEOUT_MS,
       },
       wired.deps,

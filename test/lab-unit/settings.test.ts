@@ -163,6 +163,8 @@ describe('lab helpers', () => {
     expect(expandParts(['haproxy'])).toEqual(['etcd', 'pg', 'haproxy']);
     expect(expandParts(['sshd', 'redis'])).toEqual(['redis', 'sshd']);
     expect(expandParts(undefined)).toEqual(['etcd', 'pg', 'haproxy', 'redis', 'sshd']);
+    // monitoring is optional: only when asked for, and then after what it scrapes.
+    expect(expandParts(['monitoring'])).toEqual(['etcd', 'pg', 'redis', 'monitoring']);
   });
 
   it('parses --for durations and refuses nonsense', () => {

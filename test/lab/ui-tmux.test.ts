@@ -2,12 +2,12 @@
 // on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover through its
 // variables form (the password set from the environment, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
 // redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths, type LabSettings, type PgNode } from '../../source/lab/index.js';
+import { tmuxSession } from './tmux.js';
 import { clearRedisRunbookLock, hatui, pgLeader, redisCanary, redisClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 // Private tmux server per test process (two suites running at once must not share sessions).
@@ -16,16 +16,7 @@ const SESSION = 'ui';
 let settings: LabSettings;
 let stateDir: string;
 
-function tmux(args: string[]): Promise<string> {
-  const env = { ...process.env };
-  delete env.CI;
-  return new Promise((resolve, reject) =>
-    execFile('tmux', ['-L', SOCKET, ...args], { env }, (error, stdout, stderr) => (error ? reject(new Error(`tmux ${args[0]}: ${stderr || error.message}`)) : resolve(stdout))),
-  );
-}
-const pane = () => tmux(['capture-pane', '-p', '-t', SESSION]);
-const keys = (...k: string[]) => tmux(['send-keys', '-t', SESSION, ...k]);
-const text = (t: string) => tmux(['send-keys', '-t', SESSION, '-l', t]);
+const { tmux, pane, keys, text } = tmuxSession(SOCKET, SESSION);
 
 async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
   const inventory = labPaths(settings).inventory;

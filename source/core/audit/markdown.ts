@@ -1,6 +1,7 @@
 // `hatui replay --to-markdown`: a postmortem timeline. Every step with its commands (exactly as sent, on which
 // host), confirmations (who, when, what was typed), output, outcome and durations, read from the engine
 // reducer's fold of the log (replay-fold.ts), so it says what the live run saw.
+import type { AlertOrigin } from '../alerts.js';
 import type { ExpressionResult } from '../engine/events.js';
 import type { StepState } from '../engine/state.js';
 import { type FoldedRun, attemptsOf, commandOutcome, commandOutput, describeEvent, describeTarget, durationBetween, enteredSteps, formatElapsed, stepOutcome } from './replay-fold.js';
@@ -79,6 +80,15 @@ function stepSection(run: FoldedRun, step: StepState): string[] {
   return out;
 }
 
+/** `RedisReplicationBroken` since <startsAt> (fingerprint …), labels `k=v`, … */
+function alertCell(alert: AlertOrigin): string {
+  const labels = Object.entries(alert.labels)
+    .filter(([k]) => k !== 'alertname')
+    .map(([k, v]) => code(`${k}=${v}`))
+    .join(', ');
+  return `${code(alert.name)} firing since ${cell(alert.startsAt)} (fingerprint ${code(alert.fingerprint)})${labels ? `; labels ${labels}` : ''}`;
+}
+
 export function toMarkdown(run: FoldedRun, context: MarkdownContext): string {
   const { final } = run;
   const info = final.run;
@@ -91,6 +101,7 @@ export function toMarkdown(run: FoldedRun, context: MarkdownContext): string {
     ['Runbook', info ? `${code(info.runbookPath)} (sha256 ${code(info.runbookSha256)})` : '?'],
     ['Inventory sha256', info?.inventorySha256 ? code(info.inventorySha256) : '—'],
     ['Ticket', info?.ticket ? cell(info.ticket) : '—'],
+    ['Opened from alert', info?.alert ? alertCell(info.alert) : '—'],
     ['Variables', info && Object.keys(info.vars).length ? Object.entries(info.vars).map(([k, v]) => code(`${k}=${v}`)).join(', ') : '—'],
     ['Dry run', info ? String(info.dryRun) : '?'],
     ['Started', run.startedAt ?? '—'],

@@ -9,6 +9,7 @@ export function toText(run: FoldedRun): string {
   if (info) {
     out.push(`run ${info.runId}: runbook ${final.runbookId} (${info.runbookPath}), operator ${info.operator}, hatui ${info.hatuiVersion}, ${info.environment}${info.ticket ? `, ticket ${info.ticket}` : ''}`);
     out.push(`started ${info.startedAt}`);
+    if (info.alert) out.push(`opened from alert ${info.alert.name} (firing since ${info.alert.startsAt}, fingerprint ${info.alert.fingerprint}): ${Object.entries(info.alert.labels).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   }
   const steps = enteredSteps(final);
   steps.forEach((step, i) => {

@@ -26,6 +26,11 @@ export function renderMarkdown(r: DrillReport): string {
   out.push(`- RTO: **${r.verdicts.rto.status}** — ${r.verdicts.rto.reason}`);
   out.push(`- RPO: **${r.verdicts.rpo.status}** — ${r.verdicts.rpo.reason}`, '');
 
+  if (r.alerts) {
+    out.push('## Alerts (监控和告警系统是否正常工作)', '', `- ${cell(r.alerts.summary)}`);
+    for (const a of r.alerts.fired) out.push(`- \`${a.name}\` started ${a.starts_at}${a.latency_ms === null ? '' : ` (T0 ${signed(a.latency_ms)} ms; seen in Alertmanager at T0 ${signed(a.seen_after_ms ?? 0)} ms)`}${a.runbook ? `, runbook \`${a.runbook}\`` : ''}`);
+    out.push('');
+  }
   out.push('## Timeline', '', `![Drill timeline](${r.chart})`, '');
   out.push('| from T0 (ms) | time (UTC) | event |', '|---|---|---|');
   for (const e of r.timeline) out.push(`| ${signed(e.offset_ms)} | ${e.at} | ${cell(e.label)} |`);

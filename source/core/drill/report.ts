@@ -1,5 +1,6 @@
 // The drill report as one JSON-ready record. report.json is this record; report.md, the SVG chart
 // and the terminal chart are rendered from it alone, so they cannot disagree.
+import type { DrillAlerts } from './alerts.js';
 import type { DrillAnalysis, Observation, TimelineKind, Verdict } from './model.js';
 
 export const REPORT_SCHEMA = 'hatui.drill-report/1';
@@ -51,6 +52,8 @@ export interface DrillReport {
   audit: { log: string | null; head: { seq: number; hash: string } | null; verified: boolean | null; message?: string };
   acks_per_interval: { interval_ms: number; start: string; start_offset_ms: number; counts: number[]; errors: number[] };
   chart: string;
+  /** Alerts Alertmanager reported during the drill (absent in reports made before hatui measured them). */
+  alerts?: DrillAlerts;
 }
 
 export interface ReportMeta {

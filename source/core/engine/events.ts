@@ -3,6 +3,7 @@
 // from a monotonic clock and are recorded, never recomputed from `at`.
 import type { CommandOutcome, Outcome } from '../outcome.js';
 import type { ConfirmLevel } from '../runbook/model.js';
+import type { AlertOrigin } from '../alerts.js';
 
 export interface ExpressionResult {
   source: string;
@@ -37,6 +38,8 @@ export type RunEvent =
       operator: string;
       hatuiVersion: string;
       ticket?: string;
+      /** The alert the run was opened from (alerts panel → Enter): name, labels, startsAt, fingerprint. */
+      alert?: AlertOrigin;
       dryRun: boolean;
       /** Variable values with secrets redacted. */
       vars: Record<string, string>;

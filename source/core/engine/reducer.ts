@@ -179,6 +179,7 @@ function runStarted(state: RunState, event: EventOf<'run-started'>): RunState {
       operator: event.operator,
       hatuiVersion: event.hatuiVersion,
       ticket: event.ticket,
+      ...(event.alert ? { alert: { ...event.alert, labels: { ...event.alert.labels } } } : {}),
       dryRun: event.dryRun,
       vars: { ...event.vars },
     },

@@ -3,6 +3,7 @@
 import type { CommandOutcome, Outcome, StepStatus } from '../outcome.js';
 import type { ConfirmLevel, OnFail, Runbook, Step } from '../runbook/model.js';
 import type { ExpressionResult, ResolvedTarget } from './events.js';
+import type { AlertOrigin } from '../alerts.js';
 
 /** Output kept in state per command: the tail only, so state stays small whatever a command prints. */
 export const OUTPUT_TAIL_CHARS = 8192;
@@ -103,6 +104,8 @@ export interface RunInfo {
   operator: string;
   hatuiVersion: string;
   ticket?: string;
+  /** The alert the run was opened from, as its run-started event recorded it. */
+  alert?: AlertOrigin;
   dryRun: boolean;
   vars: Record<string, string>;
 }

@@ -101,6 +101,16 @@ export const clusterSchema = z
   })
   .strict();
 
+/** Where alerts come from: the alerts panel and `hatui alerts` read Alertmanager's /api/v2/alerts. */
+export const monitoringSchema = z
+  .object({
+    /** Alertmanager base URL, e.g. http://alertmanager.example:9093 */
+    alertmanagerUrl: z.string().url(),
+    /** Prometheus base URL (shown to the operator; optional). */
+    prometheusUrl: z.string().url().optional(),
+  })
+  .strict();
+
 export const inventorySchema = z
   .object({
     environment: z.enum(['lab', 'staging', 'production']),
@@ -120,6 +130,7 @@ export const inventorySchema = z
      * operator's hatui reaches. Without it, `changes=` steps on those clusters are refused.
      */
     locks: z.object({ store: z.string() }).strict().optional(),
+    monitoring: monitoringSchema.optional(),
   })
   .strict();
 
@@ -135,3 +146,4 @@ export type InventoryHost = z.infer<typeof hostSchema>;
 export type ClusterMember = z.infer<typeof memberSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;
 export type Inventory = z.infer<typeof inventorySchema>;
+export type Monitoring = z.infer<typeof monitoringSchema>;

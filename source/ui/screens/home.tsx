@@ -1,7 +1,9 @@
 // Home: every cluster's panel, then the runbook list (filter with `/`, tags shown, `:` command line).
 import { Box, Text, useInput } from 'ink';
 import type { ClusterSnapshot } from '../../core/cluster-state.js';
+import { AlertsPanel, alertsPanelHeight } from '../components/alerts-panel.js';
 import { ClusterPanels } from '../components/cluster-panels.js';
+import { initialAlertsUi, reduceAlerts, type AlertsUi } from '../state/alerts-state.js';
 import { Header } from '../components/header.js';
 import { truncate } from '../format.js';
 import { hints, keyEvents } from '../keymap.js';
@@ -28,11 +30,24 @@ export function Home(props: HomeProps) {
   const width = props.width ?? 80;
   const height = props.height ?? 24;
   const [getUi, setUi] = useLatestState<HomeUi>(props.initialUi ?? initialHomeUi);
+  const [getAlertsUi, setAlertsUi] = useLatestState<AlertsUi>(initialAlertsUi);
   const ui = getUi();
+  const alertsUi = getAlertsUi();
   const theme = makeTheme();
   useInput((input, key) => {
     // Pasted or fast-typed text arrives as one chunk: feed it key by key (`/redis` = filter + text).
     for (const k of keyEvents(input, key)) {
+      if (getUi().mode === 'list') {
+        const a = reduceAlerts(getAlertsUi(), k.name, props.snapshot.alerts);
+        if (a.handled) {
+          setAlertsUi(a.ui);
+          if (a.effect) {
+            props.onEffect?.(a.effect);
+            break;
+          }
+          continue;
+        }
+      }
       const r = reduceHome(getUi(), k.name, k.input, props.runbooks);
       setUi(r.ui);
       if (r.effect) {
@@ -43,13 +58,16 @@ export function Home(props: HomeProps) {
   });
   const shown = filterRunbooks(props.runbooks, ui.filter);
   const panelBudget = Math.max(4, Math.min(12, height - 9));
-  const listHeight = Math.max(3, height - 4 - Math.min(panelBudget, countLines(props.snapshot)));
+  const maxAlerts = 5;
+  const alertsHeight = alertsPanelHeight(props.snapshot.alerts, maxAlerts);
+  const listHeight = Math.max(3, height - 4 - alertsHeight - Math.min(panelBudget, countLines(props.snapshot)));
   const start = Math.max(0, Math.min(ui.selected - listHeight + 1, shown.length - listHeight));
   const footer =
-    ui.mode === 'filter' ? `/${ui.filter}▏ (enter keeps, esc clears)` : ui.mode === 'command' ? `:${ui.commandLine}▏` : (ui.message ?? props.message ?? hints('home', ['open', 'filter', 'help', 'command-line', 'back']));
+    ui.mode === 'filter' ? `/${ui.filter}▏ (enter keeps, esc clears)` : ui.mode === 'command' ? `:${ui.commandLine}▏` : (ui.message ?? props.message ?? hints('home', props.snapshot.alerts?.alerts.length ? ['open', 'focus-alerts', 'filter', 'help', 'command-line', 'back'] : ['open', 'filter', 'help', 'command-line', 'back']));
   return (
     <Box flexDirection="column" width={width}>
       <Header environment={props.environment} title="clusters & runbooks" right={props.inventoryName} />
+      <AlertsPanel state={props.snapshot.alerts} runbooks={props.runbooks} focused={alertsUi.focused} selected={alertsUi.selected} maxAlerts={maxAlerts} width={width} />
       <ClusterPanels snapshot={props.snapshot} maxLines={panelBudget} />
       <Text color={theme.color('gray')}>{`── runbooks (${shown.length}/${props.runbooks.length})${ui.filter ? ` filter: ${ui.filter}` : ''}`}</Text>
       {shown.length === 0 ? <Text color={theme.color('gray')}>{props.loading ? 'reading runbooks…' : props.runbooks.length ? 'no runbook matches the filter' : 'no runbooks found'}</Text> : null}

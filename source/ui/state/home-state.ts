@@ -1,6 +1,7 @@
 // Home screen state as a pure reducer over normalised keys: runbook selection, `/` filter, `:` line.
 import { actionFor } from '../keymap.js';
 import type { VarSpecLike } from './vars-state.js';
+import type { Alert } from '../../core/alerts.js';
 
 export interface RunbookEntry {
   id: string;
@@ -27,7 +28,9 @@ export type HomeEffect =
   | { kind: 'open'; entry: RunbookEntry }
   | { kind: 'help' }
   | { kind: 'quit' }
-  | { kind: 'command'; text: string };
+  | { kind: 'command'; text: string }
+  /** Enter on an alert in the alerts panel: open the runbook it names, prefilled from its labels. */
+  | { kind: 'open-alert'; alert: Alert };
 
 export const initialHomeUi: HomeUi = { selected: 0, filter: '', mode: 'list', commandLine: '', message: null };
 
