@@ -5,6 +5,7 @@ import { render } from 'ink';
 import type { Inventory } from '../core/inventory/model.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { Poller } from '../services/poller.js';
+import { traceStartup } from '../services/startup-trace.js';
 import { App } from './app.js';
 import type { RunSession } from './session.js';
 import type { RunbookEntry } from './state/home-state.js';
@@ -46,6 +47,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       openRunbook={openRunbook}
       vars={options.vars}
       onFirstFrame={() => {
+        traceStartup('first frame drawn');
         setImmediate(() => poller.start());
         if (marker && !markerPrinted) {
           markerPrinted = true;
@@ -54,11 +56,33 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       }}
     />
   );
+  traceStartup('ui modules loaded, inventory read');
+  const untrace = poller.subscribe((snapshot) => {
+    traceStartup('first cluster answer');
+    if (Object.values(snapshot.clusters).some((c) => typeof (c as { leader?: unknown }).leader === 'string')) {
+      traceStartup('patroni leader known');
+      untrace();
+    }
+  });
   const instance = render(view(null), { exitOnCtrlC: false });
-  // The markdown parser loads after the first frame.
-  void import('./runbook-list.js')
+  // The list from front matter at once; the markdown parser loads after that and replaces it with the
+  // fully validated list (problems located), never replaced back by the quick one.
+  let validated = false;
+  void import('./runbook-headers.js')
+    .then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir))
+    .then((runbooks) => {
+      if (validated) return;
+      traceStartup('runbook list on screen (front matter)');
+      instance.rerender(view(runbooks));
+    })
+    .catch(() => undefined) // the validated list below still comes
+    .then(() => import('./runbook-list.js'))
     .then(({ listRunbooks }) => listRunbooks(options.runbooksDir, inventory))
-    .then((runbooks) => instance.rerender(view(runbooks)));
+    .then((runbooks) => {
+      validated = true;
+      traceStartup('runbook list validated');
+      instance.rerender(view(runbooks));
+    });
   try {
     await instance.waitUntilExit();
   } finally {
