@@ -57,6 +57,8 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
     />
   );
   traceStartup('ui modules loaded, inventory read');
+  // Reading the runbook files starts before the first render, so the list is not queued behind the poller.
+  const headers = import('./runbook-headers.js').then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir));
   const untrace = poller.subscribe((snapshot) => {
     traceStartup('first cluster answer');
     if (Object.values(snapshot.clusters).some((c) => typeof (c as { leader?: unknown }).leader === 'string')) {
@@ -68,8 +70,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   // The list from front matter at once; the markdown parser loads after that and replaces it with the
   // fully validated list (problems located), never replaced back by the quick one.
   let validated = false;
-  void import('./runbook-headers.js')
-    .then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir))
+  headers
     .then((runbooks) => {
       if (validated) return;
       traceStartup('runbook list on screen (front matter)');

@@ -10,16 +10,21 @@ import type { RunbookEntry } from './state/home-state.js';
 
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
 
-export async function listRunbookHeaders(dir: string): Promise<RunbookEntry[]> {
-  let names: string[];
+/** The runbook files the home screen lists: `*.md` directly in `dir`, sorted (none when unreadable). */
+export async function runbookFiles(dir: string): Promise<{ name: string; path: string }[]> {
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
+    return (await readdir(dir))
+      .filter((n) => n.endsWith('.md'))
+      .sort()
+      .map((name) => ({ name, path: join(dir, name) }));
   } catch {
     return [];
   }
+}
+
+export async function listRunbookHeaders(dir: string): Promise<RunbookEntry[]> {
   return Promise.all(
-    names.map(async (name): Promise<RunbookEntry> => {
-      const path = join(dir, name);
+    (await runbookFiles(dir)).map(async ({ name, path }): Promise<RunbookEntry> => {
       let text = '';
       try {
         text = await readFile(path, 'utf8');

@@ -1,21 +1,13 @@
 // Finds and parses the runbooks the home screen lists (invalid ones are listed with their problem).
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Inventory } from '../core/inventory/model.js';
 import { formatProblem } from '../core/runbook/problem.js';
 import { readRunbookFile } from '../services/load-files.js';
+import { runbookFiles } from './runbook-headers.js';
 import type { RunbookEntry } from './state/home-state.js';
 
 export async function listRunbooks(dir: string, inventory?: Inventory): Promise<RunbookEntry[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.md')).sort();
-  } catch {
-    return [];
-  }
   return Promise.all(
-    names.map(async (name): Promise<RunbookEntry> => {
-      const path = join(dir, name);
+    (await runbookFiles(dir)).map(async ({ name, path }): Promise<RunbookEntry> => {
       const { runbook, problems } = await readRunbookFile(path, inventory ? { inventory } : {});
       const errors = problems.map(formatProblem);
       if (!runbook && inventory) {
