@@ -70,6 +70,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   // The list from front matter at once; the markdown parser loads after that and replaces it with the
   // fully validated list (problems located), never replaced back by the quick one.
   let validated = false;
+  const quit = new AbortController();
   headers
     .then((runbooks) => {
       if (validated) return;
@@ -78,8 +79,9 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
     })
     .catch(() => undefined) // the validated list below still comes
     .then(() => import('./runbook-list.js'))
-    .then(({ listRunbooks }) => listRunbooks(options.runbooksDir, inventory))
+    .then(({ listRunbooks }) => listRunbooks(options.runbooksDir, inventory, quit.signal))
     .then((runbooks) => {
+      if (!runbooks) return;
       validated = true;
       traceStartup('runbook list validated');
       instance.rerender(view(runbooks));
@@ -87,6 +89,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   try {
     await instance.waitUntilExit();
   } finally {
+    quit.abort();
     poller.stop();
   }
   // After the screen is gone: where each run's evidence is, and its head for the incident ticket.

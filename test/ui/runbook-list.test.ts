@@ -47,4 +47,13 @@ describe('runbook list on the home screen', () => {
       ['c', 'C', false],
     ]);
   });
+
+  it('the background list stops when the app quits (aborted: no list, no more files parsed)', async () => {
+    const shipped = new URL('../../runbooks', import.meta.url).pathname;
+    const quit = new AbortController();
+    quit.abort();
+    expect(await listRunbooks(shipped, undefined, quit.signal)).toBeUndefined();
+    const running = new AbortController();
+    expect((await listRunbooks(shipped, undefined, running.signal))?.map((e) => e.id)).toEqual((await listRunbooks(shipped)).map((e) => e.id));
+  });
 });
