@@ -1,6 +1,7 @@
 // Entry point: picks a command. Each command lives in source/commands/<name>.ts and is imported
 // lazily, so `hatui --help` or `hatui validate` never pay for Ink, ssh2 or database clients.
 import { ExitCode, HatuiError } from './core/exit-codes.js';
+import { traceStartup } from './services/startup-trace.js';
 
 export const VERSION = process.env.HATUI_VERSION ?? '0.0.0-dev';
 
@@ -42,6 +43,7 @@ export function helpText(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  traceStartup('bundle loaded (cli main)');
   try {
     const [first, ...rest] = argv;
     if (first === '--help' || first === '-h' || first === 'help') {
@@ -53,14 +55,18 @@ export async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     }
     if (first === undefined || first.startsWith('-')) {
-      return await (await COMMANDS.tui!.load()).run(argv);
+      const tui = await COMMANDS.tui!.load();
+      traceStartup('command module loaded');
+      return await tui.run(argv);
     }
     const command = COMMANDS[first];
     if (!command) {
       process.stderr.write(`hatui: unknown command '${first}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See hatui --help.\n`);
       return ExitCode.usage;
     }
-    return await (await command.load()).run(rest);
+    const loaded = await command.load();
+    traceStartup('command module loaded');
+    return await loaded.run(rest);
   } catch (error) {
     return reportError(error);
   }

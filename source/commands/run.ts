@@ -14,6 +14,7 @@ import { createLiveDeps, defaultLabInventoryPath } from '../services/live-deps.j
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
 import { resolveVars } from '../services/runner-vars.js';
 import { firstCommandHost, wireRun } from '../services/runner-wiring.js';
+import { traceStartup } from '../services/startup-trace.js';
 import { operatorName, readAnswersText, readInventoryOrFail, readRunbookOrFail } from './shared.js';
 
 const HELP = `Usage: hatui run <runbook> [--headless] [--var name=value]… [--answers <file>] [--dry-run]
@@ -55,8 +56,10 @@ export async function run(args: string[]): Promise<number> {
   const inventoryPath = values.inventory ?? (await defaultLabInventoryPath());
   const loadedInventory = inventoryPath !== undefined ? await readInventoryOrFail(inventoryPath) : undefined;
   const inventory = loadedInventory?.inventory;
+  traceStartup('inventory loaded');
   const loaded = await readRunbookOrFail(positionals[0]!, inventory);
   const runbook = loaded.runbook;
+  traceStartup('runbook parsed and validated');
   const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
   const environment = inventory?.environment ?? 'local';
   const defaultTimeoutMs = commandTimeoutMs(inventory);
@@ -86,6 +89,7 @@ export async function run(args: string[]): Promise<number> {
     observe: plainPrinter(runbook, write, { color: wantsColor(process.stdout, process.env) }),
     ...firstCommandHost(runbook),
   });
+  traceStartup('credentials read, audit log created, transports wired');
   write(`audit log: ${wired.audit.path}`);
   const controller = new AbortController();
   const onSigint = () => controller.abort();

@@ -35,6 +35,7 @@ import { renderCommand } from '../core/runbook/template.js';
 import type { CommandResult } from '../core/transport.js';
 import type { LockLoss, RunnerDeps } from './runner-deps.js';
 import { redactDeep, runCommandBlock } from './runner-command.js';
+import { traceStartup } from './startup-trace.js';
 import { checklist, confirm, decide, requestConfirmation } from './runner-operator.js';
 
 export interface RunOptions {
@@ -136,6 +137,7 @@ class Run {
         return;
       }
       this.state = reduce(this.state, event);
+      traceStartup(`durable: ${event.type}${'stepId' in event ? ` ${event.stepId}` : ''}${'cluster' in event ? ` ${event.cluster}` : ''}`);
       try {
         this.deps.observe?.(event, this.state);
       } catch {
@@ -234,7 +236,9 @@ class Run {
   /** Evaluates a batch on one context: one live snapshot of just the clusters the batch reads, if any. */
   private async evaluate(expressions: readonly Expression[]) {
     const read = clustersRead(expressions.map((e) => e.source));
+    if (read.length > 0) traceStartup(`cluster snapshot asked (${read === 'all' ? 'all' : read.join(',')}) for ${this.state.current ?? 'run'}`);
     const clusters = read.length === 0 ? {} : await this.clusters(read === 'all' ? undefined : read);
+    if (read.length > 0) traceStartup(`cluster snapshot answered for ${this.state.current ?? 'run'}`);
     const context = celContext({ vars: this.options.vars, captures: this.state.captures, clusters });
     return expressions.map((e) => redactDeep(evaluateExpression(e.source, context), this.deps.redactor));
   }
@@ -272,6 +276,7 @@ class Run {
   }
 
   private async takeLock(cluster: string): Promise<Stop | undefined> {
+    traceStartup(`lock ${cluster} asked`);
     const result = await this.deps.locks.acquire({ cluster, holder: this.deps.decider.operator, runbookId: this.runbook.id, runId: this.options.runId, onLost: this.onLockLost });
     if (!result.ok) {
       this.refused = true;
@@ -295,7 +300,9 @@ class Run {
     for (const selector of [...new Set(selectors)]) {
       let found: ResolvedTarget[];
       try {
+        traceStartup(`resolve ${selector} asked`);
         found = await this.deps.resolveTarget(selector);
+        traceStartup(`resolve ${selector} answered`);
       } catch (error) {
         const refused = error instanceof HatuiError && error.exitCode === ExitCode.refused;
         return { error: error instanceof Error ? error.message : String(error), ...(refused ? { refused } : {}) };

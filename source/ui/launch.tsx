@@ -6,6 +6,7 @@ import type { AlertOrigin } from '../core/alerts.js';
 import type { Inventory } from '../core/inventory/model.js';
 import { ExitCode } from '../core/exit-codes.js';
 import { Poller } from '../services/poller.js';
+import { traceStartup } from '../services/startup-trace.js';
 import { App } from './app.js';
 import type { RunSession } from './session.js';
 import type { RunbookEntry } from './state/home-state.js';
@@ -47,6 +48,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       openRunbook={openRunbook}
       vars={options.vars}
       onFirstFrame={() => {
+        traceStartup('first frame drawn');
         setImmediate(() => poller.start());
         if (marker && !markerPrinted) {
           markerPrinted = true;
@@ -55,14 +57,40 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       }}
     />
   );
+  traceStartup('ui modules loaded, inventory read');
+  // Reading the runbook files starts before the first render, so the list is not queued behind the poller.
+  const headers = import('./runbook-headers.js').then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir));
+  const untrace = poller.subscribe((snapshot) => {
+    traceStartup('first cluster answer');
+    if (Object.values(snapshot.clusters).some((c) => typeof (c as { leader?: unknown }).leader === 'string')) {
+      traceStartup('patroni leader known');
+      untrace();
+    }
+  });
   const instance = render(view(null), { exitOnCtrlC: false });
-  // The markdown parser loads after the first frame.
-  void import('./runbook-list.js')
-    .then(({ listRunbooks }) => listRunbooks(options.runbooksDir, inventory))
-    .then((runbooks) => instance.rerender(view(runbooks)));
+  // The list from front matter at once; the markdown parser loads after that and replaces it with the
+  // fully validated list (problems located), never replaced back by the quick one.
+  let validated = false;
+  const quit = new AbortController();
+  headers
+    .then((runbooks) => {
+      if (validated) return;
+      traceStartup('runbook list on screen (front matter)');
+      instance.rerender(view(runbooks));
+    })
+    .catch(() => undefined) // the validated list below still comes
+    .then(() => import('./runbook-list.js'))
+    .then(({ listRunbooks }) => listRunbooks(options.runbooksDir, inventory, quit.signal))
+    .then((runbooks) => {
+      if (!runbooks) return;
+      validated = true;
+      traceStartup('runbook list validated');
+      instance.rerender(view(runbooks));
+    });
   try {
     await instance.waitUntilExit();
   } finally {
+    quit.abort();
     poller.stop();
   }
   // After the screen is gone: where each run's evidence is, and its head for the incident ticket.

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { events, loadLog } from '../../source/adapters/audit-file/read.js';
 import { labPaths, patroniState, type PgNode } from '../../source/lab/index.js';
 import { hatui, labEnv, pgClient, pgLeader, pgReplicas, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
@@ -46,6 +47,36 @@ describe('runbooks/pg-switchover.md on the lab', () => {
     expect(await pgLeader(settings)).toBe(candidate);
     expect(await writeThroughHaproxy(settings, 'after pg-switchover')).toBe(settings.ports.pg[candidate]);
     await waitFor(() => streamingFrom(settings, candidate, before), 30_000, `${before} streaming from ${candidate}`);
+  });
+
+  it('start-up cuts skip no safety step: the audit log has run-started, the pre-flight, lock-taken and the confirmation, each durable before the switchover command starts', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    await waitPartHealthy(settings, 'haproxy');
+    const before = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    const run = await runShipped(settings, 'pg-switchover.md', { answers: { switchover: { confirm: 'pg', checklist: 'all' } }, vars: { candidate: pgReplicas(settings, before)[0]! } });
+    expect(run.code, tail(run)).toBe(0);
+    const logged = events(loadLog(/audit log: (\S+\.jsonl)/.exec(run.stdout)![1]!));
+    const at = (match: (e: (typeof logged)[number]) => boolean, what: string) => {
+      const i = logged.findIndex(match);
+      expect(i, `${what} in the audit log`).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    const started = at((e) => e.type === 'run-started', 'run-started');
+    const lock = at((e) => e.type === 'lock-taken' && e.cluster === 'pg', 'lock-taken pg');
+    const preflight = at((e) => e.type === 'preflight-evaluated' && e.stepId === 'switchover', 'preflight-evaluated switchover');
+    const confirmed = at((e) => e.type === 'confirmation-given' && e.stepId === 'switchover', 'confirmation-given switchover');
+    const command = at((e) => e.type === 'command-started' && e.stepId === 'switchover', 'command-started switchover');
+    expect(started).toBe(0);
+    // The engine's order (next.ts): pre-flight, then the lock (a blocked pre-flight takes no lock), then the
+    // typed confirmation, then the write-ahead command-started record, then the command.
+    expect([started, preflight, lock, confirmed, command]).toEqual([started, preflight, lock, confirmed, command].sort((a, b) => a - b));
+    expect(new Set([started, preflight, lock, confirmed, command]).size).toBe(5);
+    // The pre-flight passed on the state it read (not skipped or evaluated empty).
+    const pre = logged[preflight] as Extract<(typeof logged)[number], { type: 'preflight-evaluated' }>;
+    expect(pre.results.length).toBeGreaterThan(0);
+    expect(pre.results.every((r) => r.result), JSON.stringify(pre.results)).toBe(true);
+    await waitFor(() => streamingFrom(settings, pgReplicas(settings, before)[0]!, before), 30_000, `${before} streaming again`);
   });
 
   it('a refused typed confirmation changes nothing (exit 1, no switchover)', async () => {
