@@ -57,6 +57,8 @@ async function walk(runbookId: string, typedText: string): Promise<{ end: string
       await waitFor(async () => !(await pane()).includes(`variables: ${runbookId}`), 10_000, 'the variables form to close');
     } else if (p.includes(`Type ${typedText} to confirm`)) {
       typed++;
+      // A step whose commands do not fit the box scrolls, and confirms only once their end was on screen.
+      if (p.includes('more below')) for (let i = 0; i < 10; i++) await keys('PageDown');
       await text(typedText);
       await keys('Enter');
       await waitFor(async () => !(await pane()).includes(`Type ${typedText} to confirm`), 5_000, 'the confirmation to close');
