@@ -13,6 +13,7 @@ import type { RunSession } from './session.js';
 import type { HomeEffect, RunbookEntry } from './state/home-state.js';
 import { initialVarsUi, type VarsEffect, type VarsUi } from './state/vars-state.js';
 import type { WalkthroughEffect } from './state/walkthrough-state.js';
+import { MIN_SIZE, useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
   environment: string;
@@ -27,6 +28,7 @@ export interface AppProps {
    */
   openRunbook: (entry: RunbookEntry, vars?: string[]) => Promise<RunSession>;
   onQuit?: () => void;
+  /** Fixed size (tests); otherwise the terminal's, redrawn on resize. */
   width?: number;
   height?: number;
   /** Called once after the first frame (the first-frame benchmark prints a marker). */
@@ -67,6 +69,9 @@ function useSession(session: RunSession | null): number {
 
 export function App(props: AppProps) {
   const { exit } = useApp();
+  const terminal = useTerminalSize();
+  const width = props.width ?? terminal.columns;
+  const height = props.height ?? terminal.rows;
   const snapshot = useSnapshot(props.source);
   const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
   // The variables form, shown over home while set.
@@ -168,6 +173,9 @@ export function App(props: AppProps) {
     }
   };
 
+  if (width < MIN_SIZE.columns || height < MIN_SIZE.rows) {
+    return <TooSmall width={width} height={height} />;
+  }
   if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
   if (varsForm) {
     return (
@@ -176,8 +184,8 @@ export function App(props: AppProps) {
         title={varsForm.entry.title}
         initialUi={varsForm.ui}
         onEffect={onVars}
-        {...(props.width ? { width: props.width } : {})}
-        {...(props.height ? { height: props.height } : {})}
+        width={width}
+        height={height}
       />
     );
   }
@@ -194,8 +202,8 @@ export function App(props: AppProps) {
           prompt={session.prompt}
           onAnswer={(a) => session.answer(a)}
           onEffect={onWalkthrough}
-          {...(props.width ? { width: props.width } : {})}
-          {...(props.height ? { height: props.height - (checklist || session.result || session.error ? 1 : 0) } : {})}
+          width={width}
+          height={height - (checklist || session.result || session.error ? 1 : 0)}
         />
         {checklist ? <Text color="yellow">{`checklist: space ticks the next item (${checklist.left} left)`}</Text> : null}
         {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text wrap="truncate-end">{`run ended: ${session.result.message} · audit head ${session.auditLog?.head() ?? '-'} · q back`}</Text> : null}
@@ -211,8 +219,15 @@ export function App(props: AppProps) {
       onEffect={onHome}
       message={message}
       loading={props.runbooksLoading ?? false}
-      {...(props.width ? { width: props.width } : {})}
-      {...(props.height ? { height: props.height } : {})}
+      width={width}
+      height={height}
     />
+  );
+}
+
+/** Below 80×24 nothing is drawn but what size is needed (a run goes on; its screen returns when there is room). */
+function TooSmall({ width, height }: { width: number; height: number }) {
+  return (
+    <Text wrap="wrap">{`hatui needs a terminal of at least ${MIN_SIZE.columns}×${MIN_SIZE.rows}; this one is ${width}×${height}. Enlarge the window.`}</Text>
   );
 }

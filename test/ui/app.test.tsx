@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/ui/app.js';
 import { staticSource } from '../../source/services/poller.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
-import { labSnapshot } from './fixtures.js';
+import { labSnapshot, resizeTerminal } from './fixtures.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 50));
 const drain: RunbookEntry = { id: 'haproxy-drain', title: 'HAProxy - drain a backend server', tags: ['haproxy'], path: 'runbooks/haproxy-drain.md', clusters: ['haproxy'], problems: [] };
@@ -105,5 +105,26 @@ describe('App: the variables form', () => {
     await tick();
     expect(lastFrame()).toContain('clusters & runbooks');
     expect(openRunbook).not.toHaveBeenCalled();
+  });
+});
+
+describe('App: the terminal size', () => {
+  it('draws at the terminal size, redraws on resize, and below 80×24 says what it needs', async () => {
+    const { stdout, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={vi.fn()} />);
+    const widest = () => Math.max(...lastFrame()!.split('\n').map((l) => l.length));
+    resizeTerminal(stdout, 200, 50);
+    await tick();
+    expect(widest()).toBeGreaterThan(120);
+    expect(widest()).toBeLessThanOrEqual(200);
+    resizeTerminal(stdout, 100, 30);
+    await tick();
+    expect(widest()).toBeLessThanOrEqual(100);
+    expect(lastFrame()).toContain('haproxy-drain');
+    resizeTerminal(stdout, 70, 20);
+    await tick();
+    expect(lastFrame()).toContain('hatui needs a terminal of at least 80×24; this one is 70×20');
+    resizeTerminal(stdout, 80, 24);
+    await tick();
+    expect(lastFrame()).toContain('haproxy-drain');
   });
 });
