@@ -27,13 +27,13 @@ const pane = () => tmux(['capture-pane', '-p', '-t', SESSION]);
 const keys = (...k: string[]) => tmux(['send-keys', '-t', SESSION, ...k]);
 const text = (t: string) => tmux(['send-keys', '-t', SESSION, '-l', t]);
 
-async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
+async function openApp(extraEnv: Record<string, string> = {}, size: [number, number] = [80, 24]): Promise<void> {
   const inventory = labPaths(settings).inventory;
   const envArgs = Object.entries({ XDG_STATE_HOME: stateDir, ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   // A server left by an interrupted earlier run would refuse the session name.
   await tmux(['kill-server']).catch(() => undefined);
   // `; sleep 30` keeps the pane (and its last frame) after hatui exits.
-  await tmux(['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
+  await tmux(['new-session', '-d', '-s', SESSION, '-x', String(size[0]), '-y', String(size[1]), ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
   await waitFor(async () => (await pane()).includes('── runbooks'), 20_000, 'the home screen');
 }
 
@@ -90,6 +90,22 @@ afterEach(async () => {
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('hatui in tmux on the lab', () => {
+  it('uses the width at 200×50, redraws within 100 columns after a resize to 100×30, and asks for 80×24 at 70×20', async () => {
+    await openApp({}, [200, 50]);
+    // -J joins lines the terminal wrapped, so a line drawn wider than the window shows as one long line.
+    const joined = () => tmux(['capture-pane', '-p', '-J', '-t', SESSION]);
+    const widest = (p: string) => Math.max(...p.split('\n').map((l) => [...l.replace(/\s+$/, '')].length));
+    await waitFor(async () => widest(await joined()) > 120, 10_000, 'a line wider than 120 columns');
+    await tmux(['resize-window', '-t', SESSION, '-x', '100', '-y', '30']);
+    const small = await waitFor(async () => {
+      const p = await joined();
+      return widest(p) <= 100 && p.includes('── runbooks') ? p : null;
+    }, 10_000, 'a redraw within 100 columns');
+    expect(small.split('\n')[0]).toContain(' LAB ');
+    await tmux(['resize-window', '-t', SESSION, '-x', '70', '-y', '20']);
+    await waitFor(async () => (await pane()).replace(/\s+/g, ' ').includes('needs a terminal of at least 80×24; this one is 70×20'), 10_000, 'the size message');
+  });
+
   it('opens on the lab: environment, live panels of every cluster, the runbook list; q quits', async () => {
     const leader = await waitFor(() => pgLeader(settings), 30_000, 'a pg leader');
     await openApp();
