@@ -97,7 +97,8 @@ export function App(props: AppProps) {
   const open = (entry: RunbookEntry, assignments: string[] = []) => {
     // An entry without its variables (not read from a parsed runbook) starts at once; the run checks them.
     if (entry.vars === undefined) return start(entry, assignments);
-    const specs = entry.vars;
+    // A variable that comes from an inventory credential is never asked for (the run reads it; a secret).
+    const specs = Object.fromEntries(Object.entries(entry.vars).filter(([, spec]) => !spec.from));
     const pairs = (list: readonly string[]) => list.map((a): [string, string] => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
     const typed = Object.fromEntries(pairs(assignments));
     // --var values apply to the runbooks that declare them; `:open` ones must name this runbook's variables.

@@ -1,6 +1,6 @@
 // End to end in a real terminal: hatui under tmux (private socket, 80×24, CI unset so Ink renders),
 // on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover through its
-// variables form (the password set from the environment, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
+// variables form (the password comes from the inventory: not asked for, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
 // redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -140,15 +140,17 @@ describe('hatui in tmux on the lab', () => {
     expect(escapes).toContain('pg-switchover');
   });
 
-  it('walks pg-switchover: typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
+  it('walks pg-switchover without being asked for the password (the inventory has it): typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
-    await openApp({ HATUI_VAR_PG_PASSWORD: password });
+    // No password given: pg_password comes from the inventory's pg superuser credential, so the form does not ask.
+    await openApp();
     const { end, typed, form } = await walk('pg-switchover', 'pg');
     // The variables form showed the defaults and that the password is set, never the password itself.
     expect(form).toMatch(/candidate\s+auto▏?\s+default/);
-    expect(form).toMatch(/pg_password\s+•••• \(set\)\s+from HATUI_VAR_PG_PASSWORD/);
+    expect(form).not.toContain('pg_password');
     expect(form).not.toContain(password);
+    expect(await pane()).not.toContain(password);
     expect(typed).toBe(1);
     expect(end).toContain('run ended: run finished: ok');
     const after = await waitFor(async () => {

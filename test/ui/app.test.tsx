@@ -48,6 +48,21 @@ describe('App: the variables form', () => {
     },
   };
 
+  it('does not ask for a variable that comes from an inventory credential; with only such variables the run starts at once', async () => {
+    const fromInventory = { pg_password: { description: 'PostgreSQL password', secret: true, from: { cluster: 'pg', credential: 'superuser', position: { line: 1, column: 1 } } } };
+    const withCredential: RunbookEntry = { ...switchover, vars: { candidate: switchover.vars!.candidate!, ...fromInventory } };
+    const openRunbook = vi.fn(() => new Promise<never>(() => {}));
+    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[withCredential, { ...drain, vars: fromInventory }]} openRunbook={openRunbook} />);
+    await tick();
+    stdin.write(':open pg-switchover\r');
+    await tick();
+    expect(lastFrame()).toContain('variables: pg-switchover');
+    expect(lastFrame()).not.toContain('pg_password');
+    stdin.write('\r');
+    await tick();
+    expect(openRunbook).toHaveBeenLastCalledWith(withCredential, ['candidate=auto']);
+  });
+
   it('opens before the run with defaults, HATUI_VAR_ values, --var and :open values; a secret never shows', async () => {
     const openRunbook = vi.fn(() => new Promise<never>(() => {}));
     const { stdin, lastFrame } = render(
