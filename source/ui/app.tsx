@@ -1,6 +1,6 @@
 // The terminal app: Home → Walkthrough (live run) with Help on top; cluster snapshots from the poller,
 // re-rendered at most every ~100 ms. Owns only navigation; runs live in RunSession.
-import { Box, Text, useApp } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { ClusterSnapshot } from '../core/cluster-state.js';
 import type { ClusterStateSource } from '../services/poller.js';
@@ -175,7 +175,8 @@ export function App(props: AppProps) {
   };
 
   if (width < MIN_SIZE.columns || height < MIN_SIZE.rows) {
-    return <TooSmall width={width} height={height} />;
+    // q quits from here only when no run is on screen (a live run is never left by one key).
+    return <TooSmall width={width} height={height} {...(screen === 'walkthrough' && session ? {} : { onQuit: quit })} />;
   }
   if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
   if (varsForm) {
@@ -227,7 +228,10 @@ export function App(props: AppProps) {
 }
 
 /** Below 80×24 nothing is drawn but what size is needed (a run goes on; its screen returns when there is room). */
-function TooSmall({ width, height }: { width: number; height: number }) {
+function TooSmall({ width, height, onQuit }: { width: number; height: number; onQuit?: () => void }) {
+  useInput((input) => {
+    if (input === 'q') onQuit?.();
+  });
   return (
     <Text wrap="wrap">{`hatui needs a terminal of at least ${MIN_SIZE.columns}×${MIN_SIZE.rows}; this one is ${width}×${height}. Enlarge the window.`}</Text>
   );

@@ -125,7 +125,8 @@ describe('App: the variables form', () => {
 
 describe('App: the terminal size', () => {
   it('draws at the terminal size, redraws on resize, and below 80×24 says what it needs', async () => {
-    const { stdout, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={vi.fn()} />);
+    const onQuit = vi.fn();
+    const { stdout, stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={vi.fn()} onQuit={onQuit} />);
     const widest = () => Math.max(...lastFrame()!.split('\n').map((l) => l.length));
     resizeTerminal(stdout, 200, 50);
     await tick();
@@ -141,5 +142,10 @@ describe('App: the terminal size', () => {
     resizeTerminal(stdout, 80, 24);
     await tick();
     expect(lastFrame()).toContain('haproxy-drain');
+    resizeTerminal(stdout, 70, 20);
+    await tick();
+    stdin.write('q');
+    await tick();
+    expect(onQuit).toHaveBeenCalled();
   });
 });
