@@ -4,6 +4,7 @@ import { App } from '../../source/ui/app.js';
 import { staticSource } from '../../source/services/poller.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
 import { labSnapshot, resizeTerminal } from './fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 50));
 const drain: RunbookEntry = { id: 'haproxy-drain', title: 'HAProxy - drain a backend server', tags: ['haproxy'], path: 'runbooks/haproxy-drain.md', clusters: ['haproxy'], problems: [] };
@@ -59,7 +60,7 @@ describe('App: the variables form', () => {
     expect(lastFrame()).toContain('variables: pg-switchover');
     expect(lastFrame()).not.toContain('pg_password');
     stdin.write('\r');
-    await tick();
+    await waitFor(() => openRunbook.mock.calls.length > 0 || null, 5_000, 'the run to start');
     expect(openRunbook).toHaveBeenLastCalledWith(withCredential, ['candidate=auto']);
   });
 
@@ -89,7 +90,7 @@ describe('App: the variables form', () => {
     await tick();
     expect(lastFrame()).toContain('variables: pg-switchover');
     stdin.write('\r');
-    await tick();
+    await waitFor(() => lastFrame()?.includes('reason needs a value') || null, 5_000, 'the missing value to be named');
     expect(lastFrame()).toContain('reason needs a value');
     expect(openRunbook).not.toHaveBeenCalled();
     stdin.write('kernel update 6.1');
