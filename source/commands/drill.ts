@@ -128,7 +128,7 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
   if (!runbook.drill) throw new HatuiError(`${path}: not a drill runbook (front matter needs drill: {system, fault})`, ExitCode.usage);
   const system = drillSystem(runbook.drill.system);
   const targets = drillTargets(o.inventory, system, { candidates: runbook.clusters });
-  const { values: vars, secretNames } = resolveVars(runbook, o.vars, process.env);
+  const { values: vars, secretNames } = resolveVars(runbook, o.vars, process.env, o.inventory);
   const defaultTimeoutMs = commandTimeoutMs(o.inventory);
   const color = wantsColor(process.stdout, process.env);
   let runExit: number = ExitCode.ok;

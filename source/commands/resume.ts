@@ -197,7 +197,7 @@ async function resumeSession(input: SessionInput): Promise<number> {
   const assignments = Object.entries(started.vars)
     .filter(([name]) => Object.hasOwn(runbook.vars, name) && !runbook.vars[name]!.secret)
     .map(([name, value]) => `${name}=${value}`);
-  const vars = resolveVars(runbook, assignments, process.env);
+  const vars = resolveVars(runbook, assignments, process.env, inventory);
   const varSecrets = vars.secretNames.map((n) => vars.values[n] ?? '').filter(Boolean);
   const decider = input.headless ? readAnswers(input.answersPath, operator) : promptingDecider(readAnswers(input.answersPath, operator));
 

@@ -60,7 +60,7 @@ export async function run(args: string[]): Promise<number> {
   const loaded = await readRunbookOrFail(positionals[0]!, inventory);
   const runbook = loaded.runbook;
   traceStartup('runbook parsed and validated');
-  const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env);
+  const { values: vars, secretNames } = resolveVars(runbook, values.var ?? [], process.env, inventory);
   const environment = inventory?.environment ?? 'local';
   const defaultTimeoutMs = commandTimeoutMs(inventory);
   if (values['dry-run']) {

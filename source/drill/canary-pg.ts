@@ -110,6 +110,7 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
   return {
     target: `PostgreSQL ${where} table ${table}`,
     acked: record.acked,
+    snapshot: () => log ?? record.log(`PostgreSQL ${where} table ${table}`),
     async stop() {
       if (!log) {
         stopping = true;

@@ -75,6 +75,7 @@ export async function startRedisClusterCanary(options: RedisClusterCanaryOptions
   return {
     target,
     acked: record.acked,
+    snapshot: () => log ?? record.log(target),
     async stop() {
       if (!log) {
         stopping = true;

@@ -147,6 +147,7 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
   return {
     target,
     acked: record.acked,
+    snapshot: () => log ?? record.log(target),
     async stop() {
       if (!log) {
         await stopAll();

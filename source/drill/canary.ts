@@ -8,6 +8,8 @@ export interface Canary {
   readonly target: string;
   /** Acks so far (for progress output). */
   acked(): number;
+  /** The log so far (acks and errors up to now), for the app's live drill panel (core/drill/live.ts). */
+  snapshot(): CanaryLog;
   /** Stops writing (waits for the write in flight) and returns the full log. */
   stop(): Promise<CanaryLog>;
   /** Reads back which of this run's seqs are present now, from the current leader/master. */

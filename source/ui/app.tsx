@@ -1,6 +1,6 @@
 // The terminal app: Home → Walkthrough (live run) with Help on top; cluster snapshots from the poller,
 // re-rendered at most every ~100 ms. Owns only navigation; runs live in RunSession.
-import { Box, Text, useApp } from 'ink';
+import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { alertOrigin, alertRunbook, type Alert, type AlertOrigin } from '../core/alerts.js';
 import type { ClusterSnapshot } from '../core/cluster-state.js';
@@ -14,6 +14,7 @@ import type { RunSession } from './session.js';
 import type { HomeEffect, RunbookEntry } from './state/home-state.js';
 import { initialVarsUi, type VarsEffect, type VarsUi } from './state/vars-state.js';
 import type { WalkthroughEffect } from './state/walkthrough-state.js';
+import { MIN_SIZE, useTerminalSize } from './use-terminal-size.js';
 
 export interface AppProps {
   environment: string;
@@ -28,6 +29,7 @@ export interface AppProps {
    */
   openRunbook: (entry: RunbookEntry, vars?: string[], alert?: AlertOrigin) => Promise<RunSession>;
   onQuit?: () => void;
+  /** Fixed size (tests); otherwise the terminal's, redrawn on resize. */
   width?: number;
   height?: number;
   /** Called once after the first frame (the first-frame benchmark prints a marker). */
@@ -68,6 +70,9 @@ function useSession(session: RunSession | null): number {
 
 export function App(props: AppProps) {
   const { exit } = useApp();
+  const terminal = useTerminalSize();
+  const width = props.width ?? terminal.columns;
+  const height = props.height ?? terminal.rows;
   const snapshot = useSnapshot(props.source);
   const [screen, setScreen] = useState<'home' | 'walkthrough'>('home');
   // The variables form, shown over home while set.
@@ -93,7 +98,8 @@ export function App(props: AppProps) {
   const open = (entry: RunbookEntry, assignments: string[] = [], alert?: AlertOrigin) => {
     // An entry without its variables (not read from a parsed runbook) starts at once; the run checks them.
     if (entry.vars === undefined) return start(entry, assignments, alert);
-    const specs = entry.vars;
+    // A variable that comes from an inventory credential is never asked for (the run reads it; a secret).
+    const specs = Object.fromEntries(Object.entries(entry.vars).filter(([, spec]) => !spec.from));
     const pairs = (list: readonly string[]) => list.map((a): [string, string] => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]);
     const typed = Object.fromEntries(pairs(assignments));
     // --var values apply to the runbooks that declare them; `:open` ones must name this runbook's variables.
@@ -180,6 +186,10 @@ export function App(props: AppProps) {
     }
   };
 
+  if (width < MIN_SIZE.columns || height < MIN_SIZE.rows) {
+    // q quits from here only when no run is on screen (a live run is never left by one key).
+    return <TooSmall width={width} height={height} {...(screen === 'walkthrough' && session ? {} : { onQuit: quit })} />;
+  }
   if (help) return <Help environment={props.environment} screen={help} onBack={() => setHelp(null)} />;
   if (varsForm) {
     return (
@@ -188,8 +198,8 @@ export function App(props: AppProps) {
         title={varsForm.entry.title}
         initialUi={varsForm.ui}
         onEffect={onVars}
-        {...(props.width ? { width: props.width } : {})}
-        {...(props.height ? { height: props.height } : {})}
+        width={width}
+        height={height}
       />
     );
   }
@@ -206,8 +216,8 @@ export function App(props: AppProps) {
           prompt={session.prompt}
           onAnswer={(a) => session.answer(a)}
           onEffect={onWalkthrough}
-          {...(props.width ? { width: props.width } : {})}
-          {...(props.height ? { height: props.height - (checklist || session.result || session.error ? 1 : 0) } : {})}
+          width={width}
+          height={height - (checklist || session.result || session.error ? 1 : 0)}
         />
         {checklist ? <Text color="yellow">{`checklist: space ticks the next item (${checklist.left} left)`}</Text> : null}
         {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text wrap="truncate-end">{`run ended: ${session.result.message} · audit head ${session.auditLog?.head() ?? '-'} · q back`}</Text> : null}
@@ -223,8 +233,18 @@ export function App(props: AppProps) {
       onEffect={onHome}
       message={message}
       loading={props.runbooksLoading ?? false}
-      {...(props.width ? { width: props.width } : {})}
-      {...(props.height ? { height: props.height } : {})}
+      width={width}
+      height={height}
     />
+  );
+}
+
+/** Below 80×24 nothing is drawn but what size is needed (a run goes on; its screen returns when there is room). */
+function TooSmall({ width, height, onQuit }: { width: number; height: number; onQuit?: () => void }) {
+  useInput((input) => {
+    if (input === 'q') onQuit?.();
+  });
+  return (
+    <Text wrap="wrap">{`hatui needs a terminal of at least ${MIN_SIZE.columns}×${MIN_SIZE.rows}; this one is ${width}×${height}. Enlarge the window.`}</Text>
   );
 }

@@ -27,7 +27,9 @@ export type Action =
   | 'next-choice'
   | 'clear-field'
   | 'start'
-  | 'focus-alerts';
+  | 'focus-alerts'
+  | 'line-up'
+  | 'line-down';
 
 export interface Binding {
   action: Action;
@@ -68,6 +70,11 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'clear-field', keys: ['ctrl+u'], screens: ['vars'], short: 'clear', description: 'clear the variable' },
   { action: 'start', keys: ['enter'], screens: ['vars'], short: 'start', description: 'start the run with these values' },
   { action: 'back', keys: ['esc'], screens: ['vars'], short: 'back', description: 'back to the runbook list; nothing runs' },
+  // A confirmation: letters are the typed answer, so only keys that type nothing scroll its commands.
+  { action: 'line-up', keys: ['up'], screens: ['confirm'], short: 'line', description: "scroll the step's commands up a line" },
+  { action: 'line-down', keys: ['down'], screens: ['confirm'], short: 'line', description: "scroll the step's commands down a line" },
+  { action: 'scroll-up', keys: ['pageup'], screens: ['confirm'], short: 'page', description: "scroll the step's commands up a page" },
+  { action: 'scroll-down', keys: ['pagedown'], screens: ['confirm'], short: 'page', description: "scroll the step's commands down a page (the end must be seen before confirming)" },
 ];
 
 /** Ink's key flags (subset) — kept structural so this file needs no Ink import. */

@@ -33,7 +33,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
   if (!loaded.runbook || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('; '), ExitCode.failed);
   const runbook = loaded.runbook;
   const assignments = ctx.vars.filter((a) => Object.hasOwn(runbook.vars, a.slice(0, a.indexOf('='))));
-  const { values, secretNames } = resolveVars(runbook, assignments, process.env);
+  const { values, secretNames } = resolveVars(runbook, assignments, process.env, inventory);
   const runId = randomUUID();
   const session = new RunSession(runbook, operatorName());
   const wired = await wireRun({

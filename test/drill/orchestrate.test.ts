@@ -13,20 +13,23 @@ import { runDrill } from '../../source/drill/orchestrate.js';
 function fakeCanary(clock: DrillClock, outage: { from: number; to: number }) {
   const calls: string[] = [];
   const start = clock.now();
+  const logUntil = (end: number): CanaryLog => {
+    const log: CanaryLog = { system: 'postgresql', target: 'fake', firstSeq: 1, attempted: [], acks: [], errors: [], startedAtMs: start, stoppedAtMs: end };
+    let seq = 1;
+    for (let t = start; t < end; t += 10, seq++) {
+      log.attempted.push(seq);
+      if (t >= outage.from && t < outage.to) log.errors.push({ seq, atMs: t, wallMs: t, message: 'down' });
+      else log.acks.push({ seq, atMs: t, wallMs: t });
+    }
+    return log;
+  };
   const canary: Canary = {
     target: 'fake',
     acked: () => 0,
+    snapshot: () => logUntil(clock.now()),
     async stop() {
       calls.push('stop');
-      const end = clock.now();
-      const log: CanaryLog = { system: 'postgresql', target: 'fake', firstSeq: 1, attempted: [], acks: [], errors: [], startedAtMs: start, stoppedAtMs: end };
-      let seq = 1;
-      for (let t = start; t < end; t += 10, seq++) {
-        log.attempted.push(seq);
-        if (t >= outage.from && t < outage.to) log.errors.push({ seq, atMs: t, wallMs: t, message: 'down' });
-        else log.acks.push({ seq, atMs: t, wallMs: t });
-      }
-      return log;
+      return logUntil(clock.now());
     },
     async verify() {
       calls.push('verify');

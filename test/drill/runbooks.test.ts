@@ -36,17 +36,22 @@ describe('shipped drill runbooks', () => {
     expect(load('drill-redis-master-failure.md').vars.rejoin_command!.default).toBe('hatui lab restart');
   });
 
-  it('the quarterly plan has preparation, scenario 1 for both systems, a region stub, evaluation and record', () => {
+  it('the quarterly plan has preparation, scenario 1 for both systems, the region drill, evaluation and a record listing every report', () => {
     const rb = load('drill-quarterly.md');
     expect(rb.steps.map((s) => s.id)).toEqual(['prepare', 'scenario-pg', 'scenario-redis', 'scenario-region', 'evaluate', 'record']);
     const text = (id: string) => rb.steps.find((s) => s.id === id)!;
     expect(text('scenario-pg').commands.map((c) => c.template).join('\n')).toContain('drill-pg-primary-failure.md');
     expect(text('scenario-redis').commands.map((c) => c.template).join('\n')).toContain('drill-redis-master-failure.md');
     const region = text('scenario-region');
-    expect(region.commands).toHaveLength(0);
-    expect(region.callouts.map((c) => c.text).join(' ')).toMatch(/Not automated yet.*no second region/s);
+    const regionCmds = region.commands.map((c) => c.template).join('\n');
+    expect(regionCmds).toContain('drill-region-failure.md');
+    expect(regionCmds).toContain('--report {{ report_dir }}/region');
+    expect(region.checks.length).toBeGreaterThan(0);
     const evaluate = text('evaluate').checklist.map((c) => c.text).join(' | ');
     for (const phrase of ['RTO', 'RPO', 'unexpected', 'alerting']) expect(evaluate).toContain(phrase);
     expect(text('record').checklist).toHaveLength(4);
+    const record = text('record').commands.map((c) => c.template).join('\n');
+    for (const d of ['postgresql', 'redis', 'region']) expect(record).toContain(d);
+    for (const f of ['report.md', 'report.json', 'timeline.svg']) expect(record).toContain(f);
   });
 });

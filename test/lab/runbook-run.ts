@@ -5,14 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { labPaths, type LabSettings } from '../../source/lab/index.js';
-import { hatui, labEnv, pgPassword } from './helpers.js';
+import { hatui, labEnv } from './helpers.js';
 
+// No password is passed: the pg runbooks read theirs from the inventory's pg superuser credential.
 export interface RunbookRun {
   code: number;
   stdout: string;
   stderr: string;
   /** `[ok] step`, `[failed] step`, `[skipped] step` lines of the plain printer, in order. */
   outcomes: string[];
+  /** XDG_STATE_HOME of the run (its audit log is under hatui/runs). */
+  stateDir: string;
 }
 
 export async function runShipped(settings: LabSettings, file: string, options: { answers: Record<string, unknown>; vars?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number }): Promise<RunbookRun> {
@@ -21,9 +24,9 @@ export async function runShipped(settings: LabSettings, file: string, options: {
   writeFileSync(answers, stringify(options.answers));
   const args = ['run', `runbooks/${file}`, '--headless', '--answers', answers, '--inventory', labPaths(settings).inventory];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}=${v}`);
-  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', HATUI_VAR_PG_PASSWORD: pgPassword(settings), ...options.env }, options.timeoutMs ?? 240_000);
+  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', ...options.env }, options.timeoutMs ?? 240_000);
   const outcomes = r.stdout.split('\n').filter((l) => /^\[(ok|failed|skipped|unknown|timed-out|cancelled)\] /.test(l)).map((l) => l.replace(/:.*$/, ''));
-  return { ...r, outcomes };
+  return { ...r, outcomes, stateDir: dir };
 }
 
 /** The failing part of a run's output, for assertion messages. */

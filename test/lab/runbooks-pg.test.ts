@@ -2,11 +2,13 @@
 // independently of hatui: Patroni's REST API for the leader, the leader's replication list for the old
 // node, and our own writes through HAProxy's read-write port. Never assumes which node leads.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { events, loadLog } from '../../source/adapters/audit-file/read.js';
 import { labPaths, patroniState, type PgNode } from '../../source/lab/index.js';
-import { hatui, labEnv, pgClient, pgLeader, pgReplicas, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { hatui, labEnv, pgClient, pgLeader, pgPassword, pgReplicas, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
 
 async function streamingFrom(settings: ReturnType<typeof testLab>, leader: PgNode, member: PgNode): Promise<boolean> {
@@ -28,7 +30,7 @@ async function writeThroughHaproxy(settings: ReturnType<typeof testLab>, note: s
 }
 
 describe('runbooks/pg-switchover.md on the lab', () => {
-  it('switches to the chosen replica: it leads (REST), takes writes through HAProxy, the old leader streams from it', async () => {
+  it('switches to the chosen replica (no password given: it comes from the inventory and shows nowhere): it leads (REST), takes writes through HAProxy, the old leader streams from it', async () => {
     const settings = testLab();
     await waitPartHealthy(settings, 'pg');
     await waitPartHealthy(settings, 'haproxy');
@@ -42,6 +44,11 @@ describe('runbooks/pg-switchover.md on the lab', () => {
     expect(run.code, tail(run)).toBe(0);
     expect(run.outcomes).toEqual(['[ok] inspect', '[ok] switchover', '[ok] verify-leader', '[ok] verify-haproxy', '[ok] verify-old-leader']);
     expect(run.stdout).toMatch(/run finished: ok/);
+    // The password came from the inventory's credential file, and is neither in the output nor in the audit log.
+    const password = pgPassword(settings);
+    expect(run.stdout + run.stderr).not.toContain(password);
+    const runs = join(run.stateDir, 'hatui', 'runs');
+    for (const f of readdirSync(runs)) expect(readFileSync(join(runs, f), 'utf8')).not.toContain(password);
 
     // Independently of hatui: Patroni names the candidate, a write through HAProxy lands on it, the old leader streams.
     expect(await pgLeader(settings)).toBe(candidate);

@@ -1,6 +1,6 @@
 // End to end in a real terminal: hatui under tmux (private socket, 80×24, CI unset so Ink renders),
 // on the test lab. Opens the app, sees the panels and the runbook list; walks pg-switchover through its
-// variables form (the password set from the environment, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
+// variables form (the password comes from the inventory: not asked for, never shown) and by typing the confirmation, sees the new leader in the panel, and the run's audit log verifies; walks
 // redis-sentinel-failover under a canary writer: 0 acknowledged writes lost, the panel shows the new master.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,13 +18,13 @@ let stateDir: string;
 
 const { tmux, pane, keys, text } = tmuxSession(SOCKET, SESSION);
 
-async function openApp(extraEnv: Record<string, string> = {}): Promise<void> {
+async function openApp(extraEnv: Record<string, string> = {}, size: [number, number] = [80, 24]): Promise<void> {
   const inventory = labPaths(settings).inventory;
   const envArgs = Object.entries({ XDG_STATE_HOME: stateDir, ...extraEnv }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   // A server left by an interrupted earlier run would refuse the session name.
   await tmux(['kill-server']).catch(() => undefined);
   // `; sleep 30` keeps the pane (and its last frame) after hatui exits.
-  await tmux(['new-session', '-d', '-s', SESSION, '-x', '80', '-y', '24', ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
+  await tmux(['new-session', '-d', '-s', SESSION, '-x', String(size[0]), '-y', String(size[1]), ...envArgs, `node bin/hatui.js --inventory ${inventory} --runbooks runbooks; echo EXIT=$?; sleep 30`]);
   await waitFor(async () => (await pane()).includes('── runbooks'), 20_000, 'the home screen');
 }
 
@@ -48,6 +48,8 @@ async function walk(runbookId: string, typedText: string): Promise<{ end: string
       await waitFor(async () => !(await pane()).includes(`variables: ${runbookId}`), 10_000, 'the variables form to close');
     } else if (p.includes(`Type ${typedText} to confirm`)) {
       typed++;
+      // A step whose commands do not fit the box scrolls, and confirms only once their end was on screen.
+      if (p.includes('more below')) for (let i = 0; i < 10; i++) await keys('PageDown');
       await text(typedText);
       await keys('Enter');
       await waitFor(async () => !(await pane()).includes(`Type ${typedText} to confirm`), 5_000, 'the confirmation to close');
@@ -79,6 +81,22 @@ afterEach(async () => {
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 
 describe('hatui in tmux on the lab', () => {
+  it('uses the width at 200×50, redraws within 100 columns after a resize to 100×30, and asks for 80×24 at 70×20', async () => {
+    await openApp({}, [200, 50]);
+    // -J joins lines the terminal wrapped, so a line drawn wider than the window shows as one long line.
+    const joined = () => tmux(['capture-pane', '-p', '-J', '-t', SESSION]);
+    const widest = (p: string) => Math.max(...p.split('\n').map((l) => [...l.replace(/\s+$/, '')].length));
+    await waitFor(async () => widest(await joined()) > 120, 10_000, 'a line wider than 120 columns');
+    await tmux(['resize-window', '-t', SESSION, '-x', '100', '-y', '30']);
+    const small = await waitFor(async () => {
+      const p = await joined();
+      return widest(p) <= 100 && p.includes('── runbooks') ? p : null;
+    }, 10_000, 'a redraw within 100 columns');
+    expect(small.split('\n')[0]).toContain(' LAB ');
+    await tmux(['resize-window', '-t', SESSION, '-x', '70', '-y', '20']);
+    await waitFor(async () => (await pane()).replace(/\s+/g, ' ').includes('needs a terminal of at least 80×24; this one is 70×20'), 10_000, 'the size message');
+  });
+
   it('opens on the lab: environment, live panels of every cluster, the runbook list; q quits', async () => {
     const leader = await waitFor(() => pgLeader(settings), 30_000, 'a pg leader');
     await openApp();
@@ -113,15 +131,17 @@ describe('hatui in tmux on the lab', () => {
     expect(escapes).toContain('pg-switchover');
   });
 
-  it('walks pg-switchover: typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
+  it('walks pg-switchover without being asked for the password (the inventory has it): typed confirmation, the panel shows the new leader, the audit log verifies', async () => {
     const before = (await waitFor(() => pgLeader(settings), 30_000, 'a pg leader')) as PgNode;
     const password = readFileSync(labPaths(settings).pgSuperuserPassword, 'utf8').trim();
-    await openApp({ HATUI_VAR_PG_PASSWORD: password });
+    // No password given: pg_password comes from the inventory's pg superuser credential, so the form does not ask.
+    await openApp();
     const { end, typed, form } = await walk('pg-switchover', 'pg');
     // The variables form showed the defaults and that the password is set, never the password itself.
     expect(form).toMatch(/candidate\s+auto▏?\s+default/);
-    expect(form).toMatch(/pg_password\s+•••• \(set\)\s+from HATUI_VAR_PG_PASSWORD/);
+    expect(form).not.toContain('pg_password');
     expect(form).not.toContain(password);
+    expect(await pane()).not.toContain(password);
     expect(typed).toBe(1);
     expect(end).toContain('run ended: run finished: ok');
     const after = await waitFor(async () => {

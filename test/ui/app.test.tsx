@@ -3,7 +3,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/ui/app.js';
 import { staticSource } from '../../source/services/poller.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
-import { labSnapshot } from './fixtures.js';
+import { labSnapshot, resizeTerminal } from './fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 50));
 const drain: RunbookEntry = { id: 'haproxy-drain', title: 'HAProxy - drain a backend server', tags: ['haproxy'], path: 'runbooks/haproxy-drain.md', clusters: ['haproxy'], problems: [] };
@@ -48,6 +49,21 @@ describe('App: the variables form', () => {
     },
   };
 
+  it('does not ask for a variable that comes from an inventory credential; with only such variables the run starts at once', async () => {
+    const fromInventory = { pg_password: { description: 'PostgreSQL password', secret: true, from: { cluster: 'pg', credential: 'superuser', position: { line: 1, column: 1 } } } };
+    const withCredential: RunbookEntry = { ...switchover, vars: { candidate: switchover.vars!.candidate!, ...fromInventory } };
+    const openRunbook = vi.fn(() => new Promise<never>(() => {}));
+    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[withCredential, { ...drain, vars: fromInventory }]} openRunbook={openRunbook} />);
+    await tick();
+    stdin.write(':open pg-switchover\r');
+    await tick();
+    expect(lastFrame()).toContain('variables: pg-switchover');
+    expect(lastFrame()).not.toContain('pg_password');
+    stdin.write('\r');
+    await waitFor(() => openRunbook.mock.calls.length > 0 || null, 5_000, 'the run to start');
+    expect(openRunbook).toHaveBeenLastCalledWith(withCredential, ['candidate=auto']);
+  });
+
   it('opens before the run with defaults, HATUI_VAR_ values, --var and :open values; a secret never shows', async () => {
     const openRunbook = vi.fn(() => new Promise<never>(() => {}));
     const { stdin, lastFrame } = render(
@@ -74,7 +90,7 @@ describe('App: the variables form', () => {
     await tick();
     expect(lastFrame()).toContain('variables: pg-switchover');
     stdin.write('\r');
-    await tick();
+    await waitFor(() => lastFrame()?.includes('reason needs a value') || null, 5_000, 'the missing value to be named');
     expect(lastFrame()).toContain('reason needs a value');
     expect(openRunbook).not.toHaveBeenCalled();
     stdin.write('kernel update 6.1');
@@ -105,5 +121,32 @@ describe('App: the variables form', () => {
     await tick();
     expect(lastFrame()).toContain('clusters & runbooks');
     expect(openRunbook).not.toHaveBeenCalled();
+  });
+});
+
+describe('App: the terminal size', () => {
+  it('draws at the terminal size, redraws on resize, and below 80×24 says what it needs', async () => {
+    const onQuit = vi.fn();
+    const { stdout, stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={vi.fn()} onQuit={onQuit} />);
+    const widest = () => Math.max(...lastFrame()!.split('\n').map((l) => l.length));
+    resizeTerminal(stdout, 200, 50);
+    await tick();
+    expect(widest()).toBeGreaterThan(120);
+    expect(widest()).toBeLessThanOrEqual(200);
+    resizeTerminal(stdout, 100, 30);
+    await tick();
+    expect(widest()).toBeLessThanOrEqual(100);
+    expect(lastFrame()).toContain('haproxy-drain');
+    resizeTerminal(stdout, 70, 20);
+    await tick();
+    expect(lastFrame()).toContain('hatui needs a terminal of at least 80×24; this one is 70×20');
+    resizeTerminal(stdout, 80, 24);
+    await tick();
+    expect(lastFrame()).toContain('haproxy-drain');
+    resizeTerminal(stdout, 70, 20);
+    await tick();
+    stdin.write('q');
+    await tick();
+    expect(onQuit).toHaveBeenCalled();
   });
 });

@@ -87,3 +87,10 @@ export function runStarted(runbook: Runbook, environment = 'lab'): RunEvent {
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 30));
+
+/** Gives an ink-testing-library stdout a terminal size (it says 100 columns, no rows) and tells Ink it changed. */
+export function resizeTerminal(stdout: NodeJS.EventEmitter, columns: number, rows: number): void {
+  Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
+  Object.defineProperty(stdout, 'rows', { value: rows, configurable: true });
+  stdout.emit('resize');
+}

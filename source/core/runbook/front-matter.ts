@@ -14,6 +14,7 @@ const varSchema = z
     default: scalar.optional(),
     secret: z.boolean().default(false),
     choices: z.array(scalar).optional(),
+    from: z.string().optional(),
   })
   .strict();
 
@@ -106,7 +107,12 @@ function fillVars(raw: unknown, fields: FrontMatter, problems: Problem[], path: 
   const envNames = new Map<string, string>();
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const spec = (value ?? {}) as Record<string, unknown>;
-    const v: VarSpec = { secret: spec.secret === true };
+    const v: VarSpec = { secret: spec.secret === true || spec.from !== undefined };
+    if (spec.from !== undefined) {
+      const m = typeof spec.from === 'string' ? /^credentials\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(spec.from) : null;
+      if (m) v.from = { cluster: m[1]!, credential: m[2]!, position: at(['vars', name, 'from']) };
+      else problems.push(problem(path, at(['vars', name, 'from']), `from of \`${name}\` must be credentials.<cluster>.<credential> (got '${String(spec.from)}')`));
+    }
     if (v.secret) {
       // Secrets travel as HATUI_SECRET_<NAME>: two names differing only in case would share one variable.
       const other = envNames.get(name.toUpperCase());
@@ -145,7 +151,7 @@ function isScalar(v: unknown): v is string | number | boolean {
 
 function allowedKeys(p: readonly PropertyKey[]): string {
   if (p.length === 0) return Object.keys(frontMatterSchema.shape).join(', ');
-  if (p[0] === 'vars') return 'description, default, secret, choices';
+  if (p[0] === 'vars') return 'description, default, secret, choices, from';
   if (p[0] === 'targets') return 'rto, rpo';
   if (p[0] === 'drill') return 'system, fault';
   return '';

@@ -20,6 +20,8 @@ export interface VarSpec {
   default?: string;
   secret: boolean;
   choices?: string[];
+  /** `from: credentials.<cluster>.<key>`: the value is that inventory credential (a secret, never asked for). */
+  from?: { cluster: string; credential: string; position: SourcePosition };
 }
 
 export interface CommandBlock {

@@ -11,6 +11,15 @@ export function checkReferences(runbook: Runbook, options: { inventory?: Invento
   const varNames = Object.keys(runbook.vars);
   const captureDefs = new Map<string, SourcePosition>();
   const ctx: Ctx = { runbook, inventory: options.inventory, problems, varNames, declarationsKnown: !options.frontMatterUnreadable };
+  for (const [name, spec] of Object.entries(runbook.vars)) {
+    if (!spec.from) continue;
+    const { cluster, credential, position } = spec.from;
+    checkCluster(cluster, `vars.${name}.from`, position, ctx);
+    const known = ctx.inventory?.clusters[cluster]?.credentials;
+    if (ctx.inventory && Object.hasOwn(ctx.inventory.clusters, cluster) && !(known && Object.hasOwn(known, credential))) {
+      problems.push(problem(path, position, `vars.${name}.from: cluster '${cluster}' has no credential '${credential}' in the inventory (credentials: ${Object.keys(known ?? {}).join(', ') || 'none'})`));
+    }
+  }
   for (const step of runbook.steps) {
     const before = new Set(captureDefs.keys());
     if (step.when) checkExpression(step.when, 'when', before, ctx);

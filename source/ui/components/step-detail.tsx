@@ -1,12 +1,16 @@
 import { Box, Text } from 'ink';
 import type { RunState } from '../../core/engine/state.js';
 import type { Runbook, Step } from '../../core/runbook/model.js';
+import { commandTextLines } from '../command-lines.js';
 import { commandPreviews } from '../command-preview.js';
 import { makeTheme, statusGlyph } from '../theme.js';
 import { ExpressionResults } from './expression-results.js';
 
-/** The shown step: prose, callouts, checklist, commands as they will run, pre-flight and checks. */
-export function StepDetail({ runbook, step, state, proseLines }: { runbook: Runbook; step: Step; state: RunState; proseLines: number }) {
+/**
+ * The shown step: prose, callouts, checklist, commands as they will run (cut to the width, never
+ * shortened; `maxCommandLines` only while the live output needs the room, saying how many more), pre-flight and checks.
+ */
+export function StepDetail({ runbook, step, state, proseLines, width = 53, maxCommandLines }: { runbook: Runbook; step: Step; state: RunState; proseLines: number; width?: number; maxCommandLines?: number }) {
   const theme = makeTheme();
   const s = state.steps[step.id];
   const status = s?.status ?? 'pending';
@@ -30,12 +34,8 @@ export function StepDetail({ runbook, step, state, proseLines }: { runbook: Runb
       ))}
       {commandPreviews(runbook, step, state, s).map((c) => (
         <Box key={`x${c.index}`} flexDirection="column" flexShrink={0}>
-          <Text color={theme.color('gray')} wrap="truncate-end">{`@ ${c.host}${c.resolved ? '' : ' (resolved when the step starts)'} · ${c.status}`}</Text>
-          {commandLines(c.command).map((line, i) => (
-            <Text key={i} color={theme.color('cyan')} wrap="truncate-end">
-              {line}
-            </Text>
-          ))}
+          <Text color={theme.color('gray')}>{`@ ${c.host}${c.resolved ? '' : ' (resolved when the step starts)'} · ${c.status}`}</Text>
+          <Text color={theme.color('cyan')}>{shownLines(commandTextLines(c.command, width), maxCommandLines).join('\n')}</Text>
         </Box>
       ))}
       <ExpressionResults label="pre-flight" results={s?.preflight ?? []} />
@@ -44,10 +44,8 @@ export function StepDetail({ runbook, step, state, proseLines }: { runbook: Runb
   );
 }
 
-/** A multi-line command as at most 3 lines (`$ ` prefixed), then how many more. */
-export function commandLines(command: string, max = 3): string[] {
-  const lines = command.split('\n');
-  const shown = lines.slice(0, max).map((l, i) => (i === 0 ? `$ ${l}` : `  ${l}`));
-  if (lines.length > max) shown.push(`  … (+${lines.length - max} lines)`);
-  return shown;
+/** At most `max` lines, the last saying how many more there are and where they all show. */
+function shownLines(lines: string[], max: number | undefined): string[] {
+  if (max === undefined || lines.length <= max) return lines;
+  return [...lines.slice(0, max - 1), `  (+${lines.length - max + 1} more lines of this command)`];
 }

@@ -69,7 +69,7 @@ export function Home(props: HomeProps) {
       <Header environment={props.environment} title="clusters & runbooks" right={props.inventoryName} />
       <AlertsPanel state={props.snapshot.alerts} runbooks={props.runbooks} focused={alertsUi.focused} selected={alertsUi.selected} maxAlerts={maxAlerts} width={width} />
       <ClusterPanels snapshot={props.snapshot} maxLines={panelBudget} />
-      <Text color={theme.color('gray')}>{`── runbooks (${shown.length}/${props.runbooks.length})${ui.filter ? ` filter: ${ui.filter}` : ''}`}</Text>
+      <Text color={theme.color('gray')} wrap="truncate-end">{rule(`── runbooks (${shown.length}/${props.runbooks.length})${ui.filter ? ` filter: ${ui.filter}` : ''} `, width)}</Text>
       {shown.length === 0 ? <Text color={theme.color('gray')}>{props.loading ? 'reading runbooks…' : props.runbooks.length ? 'no runbook matches the filter' : 'no runbooks found'}</Text> : null}
       {shown.slice(start, start + listHeight).map((r, i) => {
         const selected = start + i === ui.selected;
@@ -89,6 +89,11 @@ export function Home(props: HomeProps) {
       </Text>
     </Box>
   );
+}
+
+/** A section title drawn as a rule across the whole width. */
+function rule(title: string, width: number): string {
+  return title + '─'.repeat(Math.max(0, width - [...title].length));
 }
 
 function countLines(snapshot: ClusterSnapshot): number {

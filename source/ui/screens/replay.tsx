@@ -10,6 +10,7 @@ import { Help } from './help.js';
 import { OutputView } from '../components/output-view.js';
 import { StepDetail } from '../components/step-detail.js';
 import { StepList } from '../components/step-list.js';
+import { listWidth } from './walkthrough.js';
 import { hints, keyName } from '../keymap.js';
 import { OutputBuffer } from '../output-buffer.js';
 import { initialReplayUi, reduceReplay, stepVisits, type ReplayEffect, type ReplayUi } from '../state/replay-state.js';
@@ -49,6 +50,7 @@ export function Replay(props: ReplayProps) {
   });
   // Search: scroll so the first matching line is in view.
   const bodyHeight = Math.max(6, height - 3);
+  const list = listWidth(width);
   let scroll = 0;
   if (ui.query) {
     const hits = buffer.search(ui.query);
@@ -61,10 +63,10 @@ export function Replay(props: ReplayProps) {
     <Box flexDirection="column" width={width}>
       <Header environment={environment} title={`replay ${runbook.id} · visit ${visits.length ? ui.visit + 1 : 0}/${visits.length}${state.outcome ? ` · run ${state.outcome}` : ''}`} />
       <Box height={bodyHeight}>
-        <StepList runbook={runbook} state={state} viewing={visit?.stepId ?? null} width={26} height={bodyHeight} />
-        <Box flexDirection="column" marginLeft={1} width={width - 27} overflow="hidden">
-          {step ? <StepDetail runbook={runbook} step={step} state={state} proseLines={2} /> : <Text>no step was entered in this run</Text>}
-          <OutputView buffer={buffer} height={Math.max(2, bodyHeight - 9)} scroll={scroll} width={width - 28} />
+        <StepList runbook={runbook} state={state} viewing={visit?.stepId ?? null} width={list} height={bodyHeight} />
+        <Box flexDirection="column" marginLeft={1} width={width - list - 1} overflow="hidden">
+          {step ? <StepDetail runbook={runbook} step={step} state={state} proseLines={2} width={width - list - 1} maxCommandLines={4} /> : <Text>no step was entered in this run</Text>}
+          <OutputView buffer={buffer} height={Math.max(2, bodyHeight - 9)} scroll={scroll} width={width - list - 2} />
         </Box>
       </Box>
       <Text color={theme.color('gray')} wrap="truncate-end">

@@ -7,7 +7,7 @@ import type { ExpressionResult, ResolvedTarget } from '../../core/engine/events.
 import type { RunState } from '../../core/engine/state.js';
 import type { Runbook } from '../../core/runbook/model.js';
 import { ClusterPanels } from '../components/cluster-panels.js';
-import { ConfirmPanel } from '../components/confirm-panel.js';
+import { ConfirmPanel, confirmLayout } from '../components/confirm-panel.js';
 import { Header } from '../components/header.js';
 import { OutputView } from '../components/output-view.js';
 import { StepDetail } from '../components/step-detail.js';
@@ -42,7 +42,10 @@ export interface WalkthroughProps {
   initialUi?: WalkthroughUi;
 }
 
-const LIST_WIDTH = 26;
+/** The step list widens with the terminal: 26 columns at 80, up to 48. */
+export function listWidth(width: number): number {
+  return Math.max(26, Math.min(48, Math.floor(width * 0.28)));
+}
 
 export function Walkthrough(props: WalkthroughProps) {
   const { environment, runbook, state, snapshot, output, prompt } = props;
@@ -61,15 +64,25 @@ export function Walkthrough(props: WalkthroughProps) {
   const commandRunning = Boolean(current && state.steps[current]?.commands.some((c) => c.status === 'running'));
   const finished = state.status === 'finished' || state.status === 'aborted';
   const clusters = runbook.clusters.length ? runbook.clusters : Object.keys(snapshot.clusters);
-  const panelCount = Math.min(6, clusters.flatMap((c) => (snapshot.clusters[c] ? panelLines(snapshot.clusters[c]!) : [])).length);
+  // A typed confirmation (or an override) shows the live topology in its box: the panels below would repeat it.
+  const boxShowsTopology = Boolean(prompt && (prompt.prompt.kind !== 'confirm' || prompt.prompt.verdict.level === 'typed'));
+  const panelCount = boxShowsTopology ? 0 : Math.min(6, clusters.flatMap((c) => (snapshot.clusters[c] ? panelLines(snapshot.clusters[c]!) : [])).length);
   const bodyHeight = Math.max(6, height - 3 - panelCount);
+  const LIST_WIDTH = listWidth(width);
+  const rightWidth = width - LIST_WIDTH - 1;
+  const confirmCommands = prompt && confirmStep ? commandPreviews(runbook, confirmStep, state, Object.hasOwn(state.steps, confirmStep.id) ? state.steps[confirmStep.id] : undefined) : [];
+  const confirmClusters = confirmStep?.changes ? [confirmStep.changes] : clusters;
+  const layout = prompt && confirmStep
+    ? confirmLayout({ environment, prompt: prompt.prompt, targets: prompt.targets, preflight: prompt.preflight, snapshot, clusters: confirmClusters, commands: confirmCommands, width: rightWidth, height: bodyHeight, stepTitle: confirmStep.title, scroll: confirmUi.scroll })
+    : null;
+  const confirmView = { maxScroll: layout?.window.maxScroll ?? 0, page: Math.max(1, (layout?.window.lines.length ?? 2) - 1) };
 
   useInput((input, key) => {
     const name = keyName(input, key);
     if (prompt && name !== 'ctrl+c') {
       // Key by key, so a fast-typed `pg⏎` arrives as p, g, Enter; nothing after an answer is used.
       for (const k of keyEvents(input, key)) {
-        const r = reduceConfirm(getConfirmUi(), k.name, k.input, prompt.prompt);
+        const r = reduceConfirm(getConfirmUi(), k.name, k.input, prompt.prompt, confirmView);
         setConfirmUi(r.answer ? initialConfirmUi : r.ui);
         if (r.answer) {
           props.onAnswer?.(r.answer);
@@ -83,6 +96,7 @@ export function Walkthrough(props: WalkthroughProps) {
     if (r.effect) props.onEffect?.(r.effect);
   });
 
+  const showOutput = Boolean(stepState?.commands.length || viewing === current);
   const outcome = state.outcome ? ` · run ${state.outcome}` : state.status === 'running' ? ' · running' : '';
   const footer = ui.interruptArmed
     ? commandRunning
@@ -96,7 +110,7 @@ export function Walkthrough(props: WalkthroughProps) {
       <Header environment={environment} title={`${runbook.id}${outcome}`} right={runbook.title} />
       <Box height={bodyHeight}>
         <StepList runbook={runbook} state={state} viewing={viewing} width={LIST_WIDTH} height={bodyHeight} />
-        <Box flexDirection="column" width={width - LIST_WIDTH - 1} marginLeft={1} overflow="hidden">
+        <Box flexDirection="column" width={rightWidth} marginLeft={1} overflow="hidden">
           {prompt && confirmStep ? (
             <ConfirmPanel
               environment={environment}
@@ -106,13 +120,15 @@ export function Walkthrough(props: WalkthroughProps) {
               targets={prompt.targets}
               preflight={prompt.preflight}
               snapshot={snapshot}
-              clusters={confirmStep.changes ? [confirmStep.changes] : clusters}
-              commands={commandPreviews(runbook, confirmStep, state, Object.hasOwn(state.steps, confirmStep.id) ? state.steps[confirmStep.id] : undefined).map((c) => c.command)}
+              clusters={confirmClusters}
+              commands={confirmCommands}
+              width={rightWidth}
+              height={bodyHeight}
             />
           ) : step ? (
             <>
-              <StepDetail runbook={runbook} step={step} state={state} proseLines={3} />
-              {stepState?.commands.length || viewing === current ? (
+              <StepDetail runbook={runbook} step={step} state={state} proseLines={3} width={rightWidth} {...(showOutput ? { maxCommandLines: 4 } : {})} />
+              {showOutput ? (
                 <OutputView buffer={output} height={Math.max(2, bodyHeight - 9)} scroll={ui.scroll} width={width - LIST_WIDTH - 2} />
               ) : null}
             </>
@@ -121,7 +137,7 @@ export function Walkthrough(props: WalkthroughProps) {
           )}
         </Box>
       </Box>
-      <ClusterPanels snapshot={snapshot} only={clusters} maxLines={panelCount} />
+      {panelCount > 0 ? <ClusterPanels snapshot={snapshot} only={clusters} maxLines={panelCount} /> : null}
       <Text color={theme.color(ui.interruptArmed ? 'yellow' : 'gray')} wrap="truncate-end">
         {footer}
       </Text>

@@ -10,6 +10,7 @@ export interface VarSpecLike {
   default?: string;
   secret: boolean;
   choices?: string[];
+  from?: unknown;
 }
 
 export type VarSource = 'command line' | 'environment' | 'default' | 'typed' | 'none';

@@ -1,0 +1,38 @@
+// The drill's report screen: every figure of the report (core/drill/report.ts figureRows, the same
+// table report.md is written from) against its target with pass/fail, and where the files were written.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { figureRows, humanMs, type DrillReport } from '../../core/drill/report.js';
+import type { ReportPaths } from '../../drill/report-files.js';
+
+export interface DrillReportProps {
+  report: DrillReport;
+  files: Pick<ReportPaths, 'markdown' | 'json' | 'svg'>;
+  width: number;
+}
+
+export function DrillReportScreen({ report, files, width }: DrillReportProps): React.ReactElement {
+  const rows = figureRows(report);
+  const labelWidth = Math.min(52, Math.max(...rows.map((r) => r.label.length)));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold>
+        Drill report · {report.runbook.title} ·{' '}
+        <Text color={report.pass ? 'green' : 'red'}>{report.pass ? 'PASS' : 'FAIL'}</Text>
+      </Text>
+      {rows.map((r) => {
+        const value = r.field.endsWith('_ms') ? humanMs(r.value) : r.value === null ? 'not measured' : String(r.value);
+        return (
+          <Text key={r.field}>
+            {r.label.padEnd(labelWidth)}  {value.padEnd(14)} target {r.target.padEnd(12)}{' '}
+            <Text color={r.verdict === 'pass' ? 'green' : r.verdict === 'fail' ? 'red' : undefined}>{r.verdict}</Text>
+          </Text>
+        );
+      })}
+      <Text> </Text>
+      <Text>report: {files.markdown}</Text>
+      <Text>also:   {files.json}  {files.svg}</Text>
+      <Text dimColor>q or Esc: back to the runbook list</Text>
+    </Box>
+  );
+}
