@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabPart, type LabSettings, type PgNode } from './settings.js';
 import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
+import { checkRegionB } from './region-b.js';
 
 export interface Check {
   ok: boolean;
@@ -196,6 +197,8 @@ export function checkPart(settings: LabSettings, part: LabPart): Promise<Check> 
       return checkRedis(settings);
     case 'sshd':
       return checkSshd(settings);
+    case 'region-b':
+      return checkRegionB(settings);
   }
 }
 

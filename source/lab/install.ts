@@ -22,6 +22,9 @@ export const LAB_PACKAGES = [
   // The shipped runbooks' commands use these on the lab hosts (JSON from Patroni's REST API).
   'jq',
   'curl',
+  // Region B's DNS (bind9 serving the DR zone; nsupdate and dig for the DR runbooks).
+  'bind9',
+  'bind9-dnsutils',
 ] as const;
 
 /** Packages from the list that dpkg does not report as installed. */

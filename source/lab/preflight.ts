@@ -21,6 +21,7 @@ const PART_BINARIES: Record<LabPart, [string, string][]> = {
   haproxy: [['/usr/sbin/haproxy', 'haproxy']],
   redis: [['/usr/bin/redis-server', 'redis-server'], ['/usr/bin/redis-sentinel', 'redis-sentinel'], ['/usr/bin/redis-cli', 'redis-tools']],
   sshd: [['/usr/sbin/sshd', 'openssh-server'], ['/usr/bin/ssh', 'openssh-client'], ['/usr/bin/ssh-keygen', 'openssh-client']],
+  'region-b': [['/usr/sbin/named', 'bind9'], ['/usr/sbin/tsig-keygen', 'bind9'], ['/usr/bin/nsupdate', 'bind9-dnsutils'], ['/usr/bin/dig', 'bind9-dnsutils']],
 };
 
 export function requireBinaries(parts: readonly LabPart[]): void {

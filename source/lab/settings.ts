@@ -4,8 +4,16 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 
-export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd'] as const;
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'region-b'] as const;
 export type LabPart = (typeof labParts)[number];
+/** What `lab up` starts when no part is named; region B (DR) only on request (`--regions 2` or `region-b`). */
+export const defaultLabParts: readonly LabPart[] = ['etcd', 'pg', 'haproxy', 'redis', 'sshd'];
+
+/** Region B (DR, docs/lab.md): its own etcd, a two-member Patroni standby cluster, a Redis replica, bind9. */
+export const regionBNodes = ['etcd-b', 'pgb1', 'pgb2', 'redis-b', 'dns'] as const;
+export type RegionBNode = (typeof regionBNodes)[number];
+export const pgbNodes = ['pgb1', 'pgb2'] as const;
+export type PgbNode = (typeof pgbNodes)[number];
 
 export const labNodes = [
   'etcd1',
@@ -21,6 +29,7 @@ export const labNodes = [
   'sentinel3',
   'sshd',
   'sshd-jump',
+  ...regionBNodes,
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
@@ -38,6 +47,7 @@ export const partNodes: Record<LabPart, readonly LabNode[]> = {
   haproxy: ['haproxy'],
   redis: [...redisNodes, ...sentinelNodes],
   sshd: ['sshd', 'sshd-jump'],
+  'region-b': regionBNodes,
 };
 
 /** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
@@ -47,6 +57,7 @@ export const partDependencies: Record<LabPart, readonly LabPart[]> = {
   haproxy: ['pg'],
   redis: [],
   sshd: [],
+  'region-b': ['pg', 'haproxy', 'redis'],
 };
 
 export function partOf(node: LabNode): LabPart {
@@ -66,6 +77,17 @@ export interface LabPorts {
   sentinel: Record<SentinelNode, number>;
   sshd: number;
   sshdJump: number;
+  regionB: RegionBPorts;
+}
+
+export interface RegionBPorts {
+  etcdClient: number;
+  etcdPeer: number;
+  pg: Record<PgbNode, number>;
+  patroni: Record<PgbNode, number>;
+  redis: number;
+  /** bind9, UDP and TCP */
+  dns: number;
 }
 
 /** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
@@ -114,6 +136,7 @@ export const PORT_OFFSETS = {
   sentinel: 50,
   sshd: 60,
   sshdJump: 61,
+  regionB: { etcdClient: 70, etcdPeer: 71, pg: 72, patroni: 74, redis: 76, dns: 77 },
 } as const;
 
 export function labPorts(base: number): LabPorts {
@@ -131,6 +154,14 @@ export function labPorts(base: number): LabPorts {
     sentinel: three(sentinelNodes, PORT_OFFSETS.sentinel),
     sshd: base + PORT_OFFSETS.sshd,
     sshdJump: base + PORT_OFFSETS.sshdJump,
+    regionB: {
+      etcdClient: base + PORT_OFFSETS.regionB.etcdClient,
+      etcdPeer: base + PORT_OFFSETS.regionB.etcdPeer,
+      pg: three(pgbNodes, PORT_OFFSETS.regionB.pg),
+      patroni: three(pgbNodes, PORT_OFFSETS.regionB.patroni),
+      redis: base + PORT_OFFSETS.regionB.redis,
+      dns: base + PORT_OFFSETS.regionB.dns,
+    },
   };
 }
 
@@ -158,6 +189,15 @@ export function nodePorts(settings: LabSettings, node: LabNode): number[] {
       return [p.sshd];
     case 'sshd-jump':
       return [p.sshdJump];
+    case 'etcd-b':
+      return [p.regionB.etcdClient, p.regionB.etcdPeer];
+    case 'pgb1':
+    case 'pgb2':
+      return [p.regionB.patroni[node], p.regionB.pg[node]];
+    case 'redis-b':
+      return [p.regionB.redis];
+    case 'dns':
+      return [p.regionB.dns];
   }
 }
 
@@ -230,6 +270,14 @@ export function labPaths(settings: LabSettings) {
     secrets: `${d}/secrets`,
     pgSuperuserPassword: `${d}/secrets/pg-superuser.password`,
     pgReplicationPassword: `${d}/secrets/pg-replication.password`,
+    redisPassword: `${d}/secrets/redis.password`,
+    /** bind9 TSIG key (`key "<name>" { algorithm …; secret …; };`) that may update the DR zone */
+    dnsTsigKey: `${d}/secrets/dns-tsig.key`,
+    /** Region A's WAL archive (archive_command writes, region B's restore_command reads) */
+    walArchive: `${d}/wal-archive`,
+    /** Region B's WAL archive once it is promoted (region A's restore_command reads it on failback) */
+    walArchiveB: `${d}/wal-archive-b`,
+    patronictlConfigB: `${d}/patronictl-b.yaml`,
     ssh: `${d}/ssh`,
     knownHosts: `${d}/ssh/known_hosts`,
     clientKey: `${d}/ssh/id_ed25519`,

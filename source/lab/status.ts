@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
+import { probeRegionBNode } from './region-b.js';
 import { redisCommand, redisInfo } from './resp.js';
 import { labNodes, labPaths, nodePorts, partOf, type LabNode, type LabSettings } from './settings.js';
 import { cgroupFrozen, runningPid } from './supervise.js';
@@ -71,6 +72,8 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
       const result = await sshLogin(settings, node === 'sshd' ? p.sshd : p.sshdJump);
       return { role: node === 'sshd' ? 'ssh' : 'jump', healthy: result.ok, detail: result.detail };
     }
+    default:
+      return probeRegionBNode(settings, node);
   }
 }
 

@@ -7,9 +7,11 @@ import { checkPart, waitHealthy } from './health.js';
 import { labInventoryYaml } from './inventory.js';
 import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
-import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
+import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts, writeRegionBDynamic } from './prepare.js';
+import { regionAMasterPort } from './region-b.js';
 import {
   LAB_PORT_SPAN,
+  defaultLabParts,
   labParts,
   labPaths,
   nodePorts,
@@ -34,7 +36,7 @@ export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
     wanted.add(part);
     partDependencies[part].forEach(add);
   };
-  (parts && parts.length ? parts : labParts).forEach(add);
+  (parts && parts.length ? parts : defaultLabParts).forEach(add);
   return labParts.filter((p) => wanted.has(p));
 }
 
@@ -178,6 +180,11 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
     const results = await Promise.allSettled([pgChain(), redisChain(), sshChain()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    if (has('region-b') && toStart.some((n) => partNodes['region-b'].includes(n))) {
+      writeRegionBDynamic(settings, await regionAMasterPort(settings));
+      await startPart('region-b');
+      await waitPart('region-b');
+    }
   } catch (error) {
     if (started.length) {
       log(`stopping what this call started: ${started.join(', ')}`);
