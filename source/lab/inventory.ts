@@ -2,6 +2,7 @@
 // with per-host env so patronictl, psql, redis-cli and etcdctl work as they would in production.
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
+import { addRegionBHosts } from './region-b-inventory.js';
 import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
 export function labInventory(settings: LabSettings): Inventory {
@@ -32,6 +33,7 @@ export function labInventory(settings: LabSettings): Inventory {
     HAPROXY_RW_PORT: String(p.haproxyRw),
     HAPROXY_RO_PORT: String(p.haproxyRo),
   });
+  addRegionBHosts(settings, hosts, host);
   hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
 
   return {

@@ -1,0 +1,33 @@
+// Region B's hosts in the lab inventory: the standby cluster members, redis-b and the DNS host (which
+// also carries region A's entry points, so dr-activate can ask region A from outside it).
+import type { InventoryHost } from '../core/inventory/model.js';
+import { DR_TSIG_KEY_NAME, DR_ZONE } from './region-b.js';
+import { labPaths, pgbNodes, pgNodes, type LabSettings } from './settings.js';
+
+export function addRegionBHosts(settings: LabSettings, hosts: Record<string, InventoryHost>, host: (env: Record<string, string>) => InventoryHost): void {
+  const p = settings.ports;
+  const paths = labPaths(settings);
+  for (const n of pgbNodes) {
+    hosts[n] = host({
+      PATRONICTL_CONFIG_FILE: paths.patronictlConfigB,
+      PATRONI_URL: `http://127.0.0.1:${p.regionB.patroni[n]}`,
+      PATRONI_URLS: pgbNodes.map((m) => `http://127.0.0.1:${p.regionB.patroni[m]}`).join(' '),
+      PGHOST: `${paths.nodeDir(n)}/run`,
+      PGPORT: String(p.regionB.pg[n]),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGDATA: `${paths.nodeDir(n)}/data`,
+    });
+  }
+  hosts['redis-b'] = host({ REDIS_PORT: String(p.regionB.redis) });
+  hosts.dns = host({
+    DNS_SERVER: '127.0.0.1',
+    DNS_PORT: String(p.regionB.dns),
+    DR_ZONE,
+    TSIG_KEY_NAME: DR_TSIG_KEY_NAME,
+    REGION_A_PATRONI_URLS: pgNodes.map((n) => `http://127.0.0.1:${p.patroni[n]}`).join(' '),
+    REDIS_B_PORT: String(p.regionB.redis),
+    REGION_A_RW: `127.0.0.1:${p.haproxyRw}`,
+    REGION_A_REDIS: Object.values(p.redis).map((port) => `127.0.0.1:${port}`).join(' '),
+  });
+}
