@@ -15,13 +15,13 @@ export interface RunbookRun {
   outcomes: string[];
 }
 
-export async function runShipped(settings: LabSettings, file: string, options: { answers: Record<string, unknown>; vars?: Record<string, string>; timeoutMs?: number }): Promise<RunbookRun> {
+export async function runShipped(settings: LabSettings, file: string, options: { answers: Record<string, unknown>; vars?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number }): Promise<RunbookRun> {
   const dir = mkdtempSync(join(tmpdir(), 'hatui-rb-'));
   const answers = join(dir, 'answers.yaml');
   writeFileSync(answers, stringify(options.answers));
   const args = ['run', `runbooks/${file}`, '--headless', '--answers', answers, '--inventory', labPaths(settings).inventory];
   for (const [k, v] of Object.entries(options.vars ?? {})) args.push('--var', `${k}=${v}`);
-  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', HATUI_VAR_PG_PASSWORD: pgPassword(settings) }, options.timeoutMs ?? 240_000);
+  const r = await hatui(args, { ...labEnv(settings), XDG_STATE_HOME: dir, NO_COLOR: '1', HATUI_VAR_PG_PASSWORD: pgPassword(settings), ...options.env }, options.timeoutMs ?? 240_000);
   const outcomes = r.stdout.split('\n').filter((l) => /^\[(ok|failed|skipped|unknown|timed-out|cancelled)\] /.test(l)).map((l) => l.replace(/:.*$/, ''));
   return { ...r, outcomes };
 }
