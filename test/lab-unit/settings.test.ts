@@ -110,7 +110,7 @@ describe('lab inventory', () => {
 
   it('reaches every host over the lab sshd as postgres, with per-node tool env', () => {
     const inventory = labInventory(s);
-    expect(Object.keys(inventory.hosts).sort()).toEqual(['etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'redis1', 'redis2', 'redis3']);
+    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
     for (const [name, host] of Object.entries(inventory.hosts)) {
       expect(host.address).toBe('127.0.0.1');
       expect(host.ssh).toMatchObject({ user: 'postgres', port: name === 'jump' ? 57061 : 57060, identityFile: '/tmp/x/ssh/id_ed25519', knownHosts: '/tmp/x/ssh/known_hosts' });
