@@ -2,10 +2,11 @@
 // with per-host env so patronictl, psql, redis-cli and etcdctl work as they would in production.
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
-import { addRegionBHosts } from './region-b-inventory.js';
+import { addRegionBHosts, regionBCluster } from './region-b-inventory.js';
 import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
-export function labInventory(settings: LabSettings): Inventory {
+/** opts.regionB: region B is (to be) running, so its standby cluster is a cluster the panels poll. */
+export function labInventory(settings: LabSettings, opts: { regionB?: boolean } = {}): Inventory {
   const p = settings.ports;
   const paths = labPaths(settings);
   const ssh = { user: 'postgres', port: p.sshd, identityFile: paths.clientKey, knownHosts: paths.knownHosts };
@@ -36,7 +37,7 @@ export function labInventory(settings: LabSettings): Inventory {
   addRegionBHosts(settings, hosts, host);
   hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
 
-  return {
+  const inventory: Inventory = {
     environment: 'lab',
     name: `hatui lab (${paths.dir}, ports ${settings.portBase}+)`,
     defaults: { commandTimeout: '60s', ssh: { ...ssh } },
@@ -78,8 +79,10 @@ export function labInventory(settings: LabSettings): Inventory {
       },
     },
   };
+  if (opts.regionB) inventory.clusters['pg-b'] = regionBCluster(settings);
+  return inventory;
 }
 
-export function labInventoryYaml(settings: LabSettings): string {
-  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings))}`;
+export function labInventoryYaml(settings: LabSettings, opts: { regionB?: boolean } = {}): string {
+  return `# Written by \`hatui lab up\`; regenerated on every up. See docs/lab.md.\n${stringify(labInventory(settings, opts))}`;
 }

@@ -1,7 +1,7 @@
 // Region B's hosts in the lab inventory: the standby cluster members, redis-b and the DNS host (which
 // also carries region A's entry points, so dr-activate can ask region A from outside it).
-import type { InventoryHost } from '../core/inventory/model.js';
-import { DR_TSIG_KEY_NAME, DR_ZONE } from './region-b.js';
+import type { Inventory, InventoryHost } from '../core/inventory/model.js';
+import { DR_TSIG_KEY_NAME, DR_ZONE, regionBScope } from './region-b.js';
 import { labPaths, pgbNodes, pgNodes, type LabSettings } from './settings.js';
 
 export function addRegionBHosts(settings: LabSettings, hosts: Record<string, InventoryHost>, host: (env: Record<string, string>) => InventoryHost): void {
@@ -30,4 +30,18 @@ export function addRegionBHosts(settings: LabSettings, hosts: Record<string, Inv
     REGION_A_RW: `127.0.0.1:${p.haproxyRw}`,
     REGION_A_REDIS: Object.values(p.redis).map((port) => `127.0.0.1:${port}`).join(' '),
   });
+}
+
+/** Region B's standby cluster as a Patroni cluster of the inventory (the Patroni probe shows its standby leader). */
+export function regionBCluster(settings: LabSettings): Inventory['clusters'][string] {
+  const p = settings.ports.regionB;
+  const paths = labPaths(settings);
+  return {
+    kind: 'patroni',
+    description: 'Region B (DR): Patroni standby cluster following region A, etcd-b DCS',
+    scope: regionBScope(settings),
+    namespace: '/service/',
+    members: pgbNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
+    credentials: { superuser: { file: paths.pgSuperuserPassword }, replication: { file: paths.pgReplicationPassword } },
+  };
 }

@@ -18,6 +18,7 @@ import {
   partDependencies,
   partNodes,
   pgNodes,
+  regionBNodes,
   type LabNode,
   type LabPart,
   type LabSettings,
@@ -152,8 +153,8 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       for (const n of partNodes.sshd) prepareNode(settings, n);
       writeKnownHosts(settings);
     }
-    writeFileSync(paths.inventory, labInventoryYaml(settings));
     const has = (part: LabPart) => order.includes(part);
+    writeFileSync(paths.inventory, labInventoryYaml(settings, { regionB: has('region-b') || regionBNodes.some((n) => runningPid(settings, n) !== null) }));
     const pgChain = async () => {
       if (has('etcd')) {
         await startPart('etcd');
