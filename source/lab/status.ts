@@ -4,7 +4,7 @@ import { patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
 import { probeRegionBNode } from './region-b.js';
 import { redisCommand, redisInfo } from './resp.js';
-import { labNodes, labPaths, nodePorts, partOf, type LabNode, type LabSettings } from './settings.js';
+import { labNodes, labPaths, nodePorts, partOf, regionBNodes, type LabNode, type LabSettings } from './settings.js';
 import { cgroupFrozen, runningPid } from './supervise.js';
 import type { LabNodeStatus, LabStatus } from './types.js';
 
@@ -79,8 +79,10 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
 
 export async function labStatus(settings: LabSettings): Promise<LabStatus> {
   if (existsSync(labPaths(settings).dir)) checkStateFile(settings);
+  // Region B is started only on request: its rows appear while any of its nodes runs.
+  const regionB = regionBNodes.some((n) => runningPid(settings, n) !== null);
   const nodes: LabNodeStatus[] = await Promise.all(
-    labNodes.map(async (node): Promise<LabNodeStatus> => {
+    labNodes.filter((n) => regionB || !(regionBNodes as readonly string[]).includes(n)).map(async (node): Promise<LabNodeStatus> => {
       const pid = runningPid(settings, node);
       const base = { node, part: partOf(node), pid, ports: nodePorts(settings, node) };
       if (pid === null) return { ...base, role: '', health: 'down', detail: '' };
