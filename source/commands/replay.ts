@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { formatHead, sha256Hex } from '../core/audit/record.js';
 import type { Runbook } from '../core/runbook/model.js';
-import { buildTimeline } from '../core/audit/timeline.js';
+import { foldLog } from '../core/audit/replay-fold.js';
 import { toMarkdown } from '../core/audit/markdown.js';
 import { toAsciicast } from '../core/audit/asciicast.js';
 import { toText } from '../core/audit/text-replay.js';
@@ -58,25 +58,27 @@ export async function run(args: string[]): Promise<number> {
   const report = verifyLoaded(log, { stateDir: hatuiStateDir() });
   if (report.status === 'tampered') process.stderr.write(`hatui: warning: ${path}: ${report.message}; replaying the records whose own hash holds\n`);
   const recorded = events(log);
-  const timeline = buildTimeline(recorded);
+  // Every export reads the engine reducer's fold of the log (the interactive screen folds with the runbook).
+  const folded = foldLog(recorded);
+  const info = folded.final.run;
   if (values['to-markdown'] !== undefined) {
-    writeOut(values['to-markdown'], toMarkdown(timeline, { logPath: path, ...(report.head ? { head: formatHead(report.head) } : {}), verdict: `${report.status}: ${report.message}` }));
+    writeOut(values['to-markdown'], toMarkdown(folded, { logPath: path, ...(report.head ? { head: formatHead(report.head) } : {}), verdict: `${report.status}: ${report.message}` }));
     process.stdout.write(`postmortem timeline written to ${values['to-markdown']}\n`);
   }
   if (values.asciicast !== undefined) {
-    const title = timeline.run ? `hatui ${timeline.run.runbookId} ${timeline.run.runId}` : 'hatui run';
-    writeOut(values.asciicast, toAsciicast(recorded, { cols, rows, title }));
+    const title = info ? `hatui ${folded.final.runbookId} ${info.runId}` : 'hatui run';
+    writeOut(values.asciicast, toAsciicast(folded, { cols, rows, title }));
     process.stdout.write(`asciicast v3 written to ${values.asciicast} (play: asciinema play ${values.asciicast})\n`);
   }
   if (values['to-markdown'] !== undefined || values.asciicast !== undefined) return ExitCode.ok;
   if (!values.text && process.stdout.isTTY && process.stdin.isTTY) {
-    const runbook = await runbookFor(values.runbook ?? timeline.run?.runbookPath, timeline.run?.runbookSha256);
+    const runbook = await runbookFor(values.runbook ?? info?.runbookPath, info?.runbookSha256);
     if (runbook) {
       const { openReplayScreen } = await import('../ui/screens/replay.js');
-      return openReplayScreen(recorded, runbook, timeline.run ? { environment: timeline.run.environment } : {});
+      return openReplayScreen(recorded, runbook, info ? { environment: info.environment } : {});
     }
   }
-  process.stdout.write(toText(timeline));
+  process.stdout.write(toText(folded));
   return ExitCode.ok;
 }
 

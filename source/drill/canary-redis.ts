@@ -24,12 +24,6 @@ export interface RedisCanaryOptions {
   clock?: DrillClock;
 }
 
-export function parseHostPort(text: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(text.trim());
-  if (!m || !m[1]) throw new HatuiError(`'${text}': expected host:port`, ExitCode.usage);
-  return { host: m[1], port: Number(m[2]) };
-}
-
 function sentinelAware(o: RedisCanaryOptions, reconnectMs: number): Redis {
   return new Redis({
     sentinels: o.sentinels,

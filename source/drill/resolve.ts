@@ -1,58 +1,60 @@
-// Host selectors for drill steps, resolved from live state when the step starts: `<cluster>.leader`
-// (also `primary`, `master`), `<cluster>.replicas` (reachable members that are not the leader; while
-// there is no leader, every reachable member), `<cluster>.members`. Anything else goes to the fallback
-// resolver (local, inventory host names).
+// Host selectors for drill steps: the run's own target resolver (services/resolve-target.ts), which reads the
+// clusters' live roles and gives SSH targets the inventory host's address and verified host-key fingerprint,
+// so a drill step runs on exactly the host a run's step would. The drill accepts the same role names as a run
+// (`pg.leader`, `redis.master`, `<cluster>.replicas`, `<cluster>.members`…); the old drill spellings
+// `<cluster>.primary|master|leader` (for the cluster's leader) and `<cluster>.all` are read as those names.
+// The drill's own acceptance on top: `<cluster>.replicas` while the cluster has no agreed leader (right after
+// the fault) is every member the cluster's probe reaches, as the drill always allowed.
+// Selectors that name no cluster go to the fallback resolver (local, inventory host names).
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
-import { parseHostPort } from './canary-redis.js';
-import { patroniViewSource } from './view-patroni.js';
-import { redisViewSource } from './view-redis.js';
+import { memberEndpoint } from '../adapters/probes/common.js';
+import type { ClusterState } from '../core/cluster-state.js';
+import { createTargetResolver, LIVE_ROLES, TargetResolveError, type TargetResolverDeps } from '../services/resolve-target.js';
+import { snapshotCluster } from '../services/snapshot.js';
 
 export type Resolve = (selector: string) => Promise<ResolvedTarget[]>;
 
-interface Roles {
-  leader: string | null;
-  reachable: string[];
+/** Each kind's leader role under the run resolver's name. */
+const LEADER_ROLE: Partial<Record<Cluster['kind'], string>> = { patroni: 'leader', 'redis-sentinel': 'master', etcd: 'leader', mongodb: 'primary', kafka: 'controller' };
+
+export interface DrillResolverDeps extends TargetResolverDeps {
+  /** One probe snapshot of a cluster (default: the shipped probes). */
+  snapshot?: (name: string, cluster: Cluster, inventory: Inventory) => Promise<ClusterState>;
 }
 
-async function roles(cluster: Cluster): Promise<Roles> {
-  if (cluster.kind === 'patroni') {
-    const members = cluster.members.map((m) => ({ name: m.name, url: (m.endpoint ?? '').replace(/\/+$/, '') }));
-    const view = await patroniViewSource(members)(() => Date.now());
-    return { leader: view.leader, reachable: view.reachable ?? [] };
-  }
-  if (cluster.kind === 'redis-sentinel') {
-    const src = redisViewSource({
-      sentinels: (cluster.sentinels ?? []).map(parseHostPort),
-      name: cluster.masterName ?? '',
-      members: cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `127.0.0.1:${m.port ?? 6379}`) })),
-    });
-    try {
-      const view = await src.source(() => Date.now());
-      return { leader: view.leader, reachable: view.reachable ?? [] };
-    } finally {
-      src.close();
-    }
-  }
-  throw new Error(`role selectors on ${cluster.kind} clusters are not supported by the drill resolver`);
-}
-
-export function drillResolver(inventory: Inventory, fallback: Resolve): Resolve {
+export function drillResolver(inventory: Inventory, fallback: Resolve, deps: DrillResolverDeps = {}): Resolve {
+  const resolver = createTargetResolver(inventory, deps);
   return async (selector) => {
     const dot = selector.indexOf('.');
     const name = dot > 0 ? selector.slice(0, dot) : '';
     const cluster = name && Object.hasOwn(inventory.clusters, name) ? inventory.clusters[name]! : undefined;
+    if (!cluster) return fallback(selector);
     const role = selector.slice(dot + 1);
-    if (!cluster || !['leader', 'primary', 'master', 'replicas', 'members', 'all'].includes(role)) return fallback(selector);
-    const target = (member: string): ResolvedTarget => {
-      const m = cluster.members.find((x) => x.name === member)!;
-      const address = inventory.hosts[m.host]?.address;
-      return { selector, host: m.host, ...(address ? { address } : {}) };
-    };
-    if (role === 'members' || role === 'all') return cluster.members.map((m) => target(m.name));
-    const r = await roles(cluster);
-    if (role === 'replicas') return r.reachable.filter((m) => m !== r.leader).map(target);
-    if (!r.leader) throw new Error(`${selector}: cluster ${name} has no reachable leader right now`);
-    return [target(r.leader)];
+    const canonical = role === 'all' ? 'members' : ['leader', 'primary', 'master'].includes(role) && !(LIVE_ROLES[cluster.kind] ?? []).includes(role) ? (LEADER_ROLE[cluster.kind] ?? role) : role;
+    let targets: ResolvedTarget[];
+    try {
+      targets = await resolver.resolve(`${name}.${canonical}`);
+    } catch (error) {
+      if (!(error instanceof TargetResolveError) || canonical !== 'replicas') throw error;
+      const reached = reachable(inventory, cluster, await (deps.snapshot ?? snapshotCluster)(name, cluster, inventory));
+      if (reached.length === 0) throw error;
+      targets = (await Promise.all(reached.map((member) => resolver.resolve(`${name}.${member}`)))).flat();
+    }
+    return targets.map((t) => ({ ...t, selector }));
   };
+}
+
+/** Members the probe reached in this snapshot, leaving out the one it names leader. */
+function reachable(inventory: Inventory, cluster: Cluster, state: ClusterState): string[] {
+  if (state.kind === 'patroni') return state.members.filter((m) => m.apiReachable && m.name !== state.leader).map((m) => m.name);
+  if (state.kind === 'redis-sentinel') {
+    return cluster.members
+      .filter((m) => {
+        const address = memberEndpoint(m, inventory).replace(/^redis:\/\//, '');
+        return address !== state.master && state.targets.some((t) => t.target === address && t.stale === null);
+      })
+      .map((m) => m.name);
+  }
+  return [];
 }

@@ -23,6 +23,7 @@ export {
   checkRedis,
   checkSshd,
   haproxyServers,
+  labRedisAuth,
   patroniLeader,
   patroniState,
   sentinelMasters,

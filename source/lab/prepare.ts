@@ -12,6 +12,7 @@ import {
   redisConfig,
   sentinelConfig,
   sshdConfig,
+  withRedisAuth,
   type PgSecrets,
 } from './configs.js';
 import { DR_ZONE, etcdBArgv, ensureTsigKey, namedConfig, patroniBConfig, patronictlBConfig, redisBConfig, zoneFile } from './region-b.js';
@@ -60,6 +61,11 @@ export function pgSecrets(settings: LabSettings): PgSecrets {
   return { superuser: secret(paths.pgSuperuserPassword), replication: secret(paths.pgReplicationPassword) };
 }
 
+/** The one password of every lab Redis node and Sentinel (generated on first use, kept after). */
+export function redisPassword(settings: LabSettings): string {
+  return secret(labPaths(settings).redisPassword);
+}
+
 /** PostgreSQL runs as postgres and must reach its node dir: every parent of the lab dir needs o+x. */
 export function requireTraversable(settings: LabSettings, user: string): void {
   try {
@@ -81,6 +87,7 @@ export function prepareCommon(settings: LabSettings): void {
   ownedDir(paths.secrets, null, 0o700);
   ownedDir(paths.ssh, null, 0o755);
   pgSecrets(settings);
+  redisPassword(settings);
   sshKey(paths.clientKey, `hatui-lab-client@${settings.portBase}`);
   chmodSync(paths.clientKey, 0o600);
   writeOwned(paths.authorizedKeys, readFileSync(`${paths.clientKey}.pub`, 'utf8'), null, 0o644);
@@ -120,10 +127,15 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
       ownedDir(dir, redis, 0o700);
       const sentinel = node.startsWith('sentinel');
       const conf = `${dir}/${sentinel ? 'sentinel' : 'redis'}.conf`;
-      // Sentinel and CONFIG REWRITE rewrite these files: keep them across restarts (LAB-FACTS gotcha 13).
-      if (!existsSync(conf)) {
-        writeOwned(conf, sentinel ? sentinelConfig(settings, node as 'sentinel1') : redisConfig(settings, node as 'redis1'), redis, 0o600);
-      }
+      // Sentinel and CONFIG REWRITE rewrite these files: keep them across restarts (LAB-FACTS gotcha 13),
+      // only the auth lines are brought up to date (a lab dir from before auth, or a new password file).
+      const password = redisPassword(settings);
+      const text = existsSync(conf)
+        ? withRedisAuth(readFileSync(conf, 'utf8'), settings, sentinel ? 'sentinel' : 'redis', password)
+        : sentinel
+          ? sentinelConfig(settings, node as 'sentinel1', password)
+          : redisConfig(settings, node as 'redis1', password);
+      writeOwned(conf, text, redis, 0o600);
       const argv = sentinel ? ['/usr/bin/redis-sentinel', conf] : ['/usr/bin/redis-server', conf];
       return { node, user: 'redis', argv, env: { ...BASE_ENV, HOME: dir }, cwd: dir };
     }
@@ -190,7 +202,10 @@ export function writeRegionBDynamic(settings: LabSettings, redisMasterPort: numb
   const redis = account('redis');
   ownedDir(paths.nodeDir('redis-b'), redis, 0o700);
   const conf = `${paths.nodeDir('redis-b')}/redis.conf`;
-  if (!existsSync(conf)) writeOwned(conf, redisBConfig(settings, redisMasterPort), redis, 0o600);
+  // Kept once written (REPLICAOF/CONFIG REWRITE change it); only its auth lines follow the password file.
+  const password = redisPassword(settings);
+  const text = existsSync(conf) ? withRedisAuth(readFileSync(conf, 'utf8'), settings, 'redis', password) : redisBConfig(settings, redisMasterPort, password);
+  writeOwned(conf, text, redis, 0o600);
   ownedDir(paths.nodeDir('dns'), null, 0o755);
   const zone = `${paths.nodeDir('dns')}/db.${DR_ZONE}`;
   if (!existsSync(zone)) writeOwned(zone, zoneFile(settings, redisMasterPort), null, 0o644);

@@ -19,8 +19,11 @@ export function addRegionBHosts(settings: LabSettings, hosts: Record<string, Inv
       PGDATA: `${paths.nodeDir(n)}/data`,
     });
   }
-  hosts['redis-b'] = host({ REDIS_PORT: String(p.regionB.redis) });
-  hosts.dns = host({
+  // redis-cli reads REDISCLI_AUTH (sent as secret env over the SSH channel, as region A's Redis hosts).
+  const redisAuth = { REDISCLI_AUTH: { file: paths.redisPassword } };
+  hosts['redis-b'] = { ...host({ REDIS_PORT: String(p.regionB.redis) }), secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } } };
+  hosts.dns = {
+    ...host({
     DNS_SERVER: '127.0.0.1',
     DNS_PORT: String(p.regionB.dns),
     DR_ZONE,
@@ -29,7 +32,10 @@ export function addRegionBHosts(settings: LabSettings, hosts: Record<string, Inv
     REDIS_B_PORT: String(p.regionB.redis),
     REGION_A_RW: `127.0.0.1:${p.haproxyRw}`,
     REGION_A_REDIS: Object.values(p.redis).map((port) => `127.0.0.1:${port}`).join(' '),
-  });
+    }),
+    // the DNS host asks region A's and region B's Redis from outside region A (assess, verify)
+    secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } },
+  };
 }
 
 /** Region B's standby cluster as a Patroni cluster of the inventory (the Patroni probe shows its standby leader). */

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { patroniConfig, SCOPE_NAMESPACE, type PgSecrets } from './configs.js';
-import { fetchJson, sentinelMasters, type Check, type PatroniView } from './health.js';
+import { patroniConfig, redisAuthLines, SCOPE_NAMESPACE, type PgSecrets } from './configs.js';
+import { fetchJson, labRedisAuth, sentinelMasters, type Check, type PatroniView } from './health.js';
 import { redisInfo } from './resp.js';
 import { labPaths, pgbNodes, type LabSettings, type PgbNode, type RegionBNode } from './settings.js';
 
@@ -92,19 +92,13 @@ export function patronictlBConfig(settings: LabSettings): string {
   return stringify({ scope: regionBScope(settings), namespace: SCOPE_NAMESPACE, etcd3: { hosts: [`127.0.0.1:${settings.ports.regionB.etcdClient}`] } });
 }
 
-function redisPassword(settings: LabSettings): string | null {
-  const path = labPaths(settings).redisPassword;
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
-}
-
 /**
  * redis-b: a replica of region A's current master. replica-priority 0: region A's Sentinels never
- * promote it (only dr-activate does, with REPLICAOF NO ONE). Auth from the lab's Redis password file
- * when region A uses one.
+ * promote it (only dr-activate does, with REPLICAOF NO ONE). Same password as every lab Redis
+ * (requirepass + masterauth, configs.ts redisAuthLines).
  */
-export function redisBConfig(settings: LabSettings, masterPort: number): string {
-  const password = redisPassword(settings);
-  const auth = password ? `requirepass ${password}\nmasterauth ${password}\n` : '';
+export function redisBConfig(settings: LabSettings, masterPort: number, password: string): string {
+  const auth = redisAuthLines(settings, 'redis', password);
   return `# hatui lab Redis redis-b, region B (generated once; CONFIG REWRITE may rewrite it)
 bind 127.0.0.1
 port ${settings.ports.regionB.redis}
@@ -233,7 +227,7 @@ export async function checkRegionB(settings: LabSettings): Promise<Check> {
     return { ok: false, detail: `region B leader ${leader} (${view.role}); ${other} not streaming yet` };
   }
   try {
-    const info = await redisInfo(p.redis, 'replication');
+    const info = await redisInfo(p.redis, 'replication', 1000, labRedisAuth(settings));
     if (info.role !== 'master' && info.master_link_status !== 'up') return { ok: false, detail: `redis-b: link to :${info.master_port} ${info.master_link_status}` };
   } catch (error) {
     return { ok: false, detail: `redis-b: ${(error as Error).message}` };
@@ -263,7 +257,7 @@ export async function probeRegionBNode(settings: LabSettings, node: RegionBNode)
         return { role: view.role ?? '', healthy: view.state === 'running', detail: `${view.state}; timeline ${view.timeline ?? '?'}` };
       }
       case 'redis-b': {
-        const info = await redisInfo(p.redis, 'replication', 700);
+        const info = await redisInfo(p.redis, 'replication', 700, labRedisAuth(settings));
         const role = info.role === 'slave' ? 'replica' : (info.role ?? '');
         return { role, healthy: role === 'master' || info.master_link_status === 'up', detail: role === 'replica' ? `of :${info.master_port}, link ${info.master_link_status}` : 'promoted' };
       }

@@ -270,6 +270,7 @@ export function labPaths(settings: LabSettings) {
     secrets: `${d}/secrets`,
     pgSuperuserPassword: `${d}/secrets/pg-superuser.password`,
     pgReplicationPassword: `${d}/secrets/pg-replication.password`,
+    /** Redis `requirepass`/`masterauth` and Sentinel `requirepass`/`auth-pass`: one password for every lab Redis. */
     redisPassword: `${d}/secrets/redis.password`,
     /** bind9 TSIG key (`key "<name>" { algorithm …; secret …; };`) that may update the DR zone */
     dnsTsigKey: `${d}/secrets/dns-tsig.key`,

@@ -1,6 +1,7 @@
 // Host selectors → inventory hosts, resolved from live state when the step starts:
 //   local | <inventory host> | <cluster>.<member name> | <cluster>.members
-//   patroni: <cluster>.leader | replicas | sync-standby   (Patroni REST /cluster, first member answering)
+//   patroni: <cluster>.leader | replicas | sync-standby   (Patroni REST /cluster, first member answering,
+//                                                          read with the Patroni probe's parser)
 //   redis-sentinel: <cluster>.master | replicas           (Sentinel; the master needs a majority of sentinels)
 //   etcd: <cluster>.leader                                (v3 /maintenance/status)
 //   mongodb: <cluster>.primary | secondaries               (one snapshot through the mongodb probe)
@@ -12,6 +13,12 @@ import type { ClusterState, TargetStatus } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
+import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
+import { clusterCredential, type CredentialReader } from '../core/secrets/credentials.js';
+import { systemCredentialReader } from '../adapters/credential-reader.js';
+import { formatHostPort, parseHostPort } from '../core/host-port.js';
+import { parsePatroniCluster, type PatroniClusterMember } from '../adapters/probes/patroni.js';
+import { pairs, type RespValue } from '../adapters/probes/resp.js';
 import { snapshotCluster } from './snapshot.js';
 
 /** Roles resolved from live state, per cluster kind (besides `members` and member names). */
@@ -25,8 +32,10 @@ export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
 
 export interface TargetResolverDeps {
   fetch?: HttpFetch;
-  /** One command to a Redis/Sentinel at `host:port`; resolves with the raw reply. */
-  redisCommand?: (endpoint: string, args: string[], timeoutMs: number) => Promise<unknown>;
+  /** One command to a Redis/Sentinel at `host:port` (after AUTH when `auth` is given); resolves with the raw reply. */
+  redisCommand?: (endpoint: string, args: string[], timeoutMs: number, auth?: string) => Promise<unknown>;
+  /** Reads the clusters' credentials (default: hatui's environment and files). */
+  credentials?: CredentialReader;
   /** Verified host key of an SSH host (SshTransport.hostKey); refusals (HostKeyError) propagate. */
   hostKey?: (host: string) => Promise<{ address: string; fingerprint: string }>;
   /** Per-request timeout for REST and Sentinel queries (default 2 s). */
@@ -42,14 +51,6 @@ export class TargetResolveError extends Error {
     super(message);
     this.name = 'TargetResolveError';
   }
-}
-
-interface PatroniMember {
-  name: string;
-  role: string;
-  host?: string;
-  port?: number;
-  state?: string;
 }
 
 export function createTargetResolver(inventory: Inventory, deps: TargetResolverDeps = {}): TargetResolver {
@@ -107,8 +108,9 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     switch (cluster.kind) {
       case 'patroni': {
         const live = await patroniCluster(cluster, fail);
-        const pick = (pred: (m: PatroniMember) => boolean) => live.filter(pred).map((m) => mapPatroni(cluster, m, fail));
-        if (role === 'leader') return pick((m) => m.role === 'leader' || m.role === 'standby_leader');
+        const pick = (pred: (m: PatroniClusterMember) => boolean) => live.filter(pred).map((m) => mapPatroni(cluster, m, fail));
+        // Roles as the Patroni probe reads them (a standby cluster's standby_leader is its leader).
+        if (role === 'leader') return pick((m) => m.role === 'leader');
         if (role === 'replicas') return pick((m) => m.role === 'replica' || m.role === 'sync_standby');
         if (role === 'sync-standby') return pick((m) => m.role === 'sync_standby');
         break;
@@ -158,15 +160,13 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     return response.json();
   }
 
-  async function patroniCluster(cluster: Cluster, fail: (why: string) => never): Promise<PatroniMember[]> {
+  async function patroniCluster(cluster: Cluster, fail: (why: string) => never): Promise<PatroniClusterMember[]> {
     const errors: string[] = [];
     for (const m of cluster.members) {
       if (!m.endpoint) continue;
       const url = `${m.endpoint.replace(/\/+$/, '')}/cluster`;
       try {
-        const body = (await getJson(url)) as { members?: PatroniMember[] };
-        if (!Array.isArray(body.members)) throw new Error('no members in the answer');
-        return body.members;
+        return parsePatroniCluster(await getJson(url));
       } catch (error) {
         errors.push(`${url}: ${(error as Error).message}`);
       }
@@ -174,10 +174,10 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     return fail(`no Patroni member answered /cluster (${errors.join('; ') || 'no member has a REST endpoint'})`);
   }
 
-  function mapPatroni(cluster: Cluster, live: PatroniMember, fail: (why: string) => never): ClusterMember {
+  function mapPatroni(cluster: Cluster, live: PatroniClusterMember, fail: (why: string) => never): ClusterMember {
     const byName = cluster.members.find((m) => m.name === live.name);
     if (byName) return byName;
-    if (live.host && live.port !== undefined) return mapAddress(cluster, `${live.host}:${live.port}`, fail);
+    if (live.host && live.port !== null) return mapAddress(cluster, formatHostPort({ host: live.host, port: live.port }), fail);
     return fail(`Patroni member '${live.name}' is not in the inventory`);
   }
 
@@ -193,10 +193,17 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
   async function askSentinels(cluster: Cluster, args: string[], fail: (why: string) => never): Promise<Array<{ sentinel: string; reply?: unknown; error?: string }>> {
     const sentinels = cluster.sentinels ?? [];
     if (sentinels.length === 0) fail('the cluster lists no sentinels');
+    const name = Object.keys(inventory.clusters).find((n) => inventory.clusters[n] === cluster) ?? '?';
+    let auth: string | undefined;
+    try {
+      auth = clusterCredential(name, cluster, REDIS_AUTH_KEY, deps.credentials ?? systemCredentialReader());
+    } catch (error) {
+      fail((error as Error).message);
+    }
     return Promise.all(
       sentinels.map(async (sentinel) => {
         try {
-          return { sentinel, reply: await redis(sentinel, args, timeoutMs) };
+          return { sentinel, reply: await redis(sentinel, args, timeoutMs, auth) };
         } catch (error) {
           return { sentinel, error: (error as Error).message };
         }
@@ -230,7 +237,7 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     if (!first) return fail(`no sentinel listed the replicas (${answers.map((a) => `${a.sentinel}: ${a.error}`).join('; ')})`);
     const out: ClusterMember[] = [];
     for (const entry of first.reply as unknown[]) {
-      const fields = pairs(entry);
+      const fields = pairs(entry as RespValue);
       const flags = (fields.flags ?? '').split(',');
       if (flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected')) continue;
       const addr = `${fields.ip}:${fields.port}`;
@@ -272,20 +279,12 @@ function stripScheme(endpoint: string): string {
   return endpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
 }
 
-/** RESP flat key/value array → record. */
-function pairs(entry: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!Array.isArray(entry)) return out;
-  for (let i = 0; i + 1 < entry.length; i += 2) out[String(entry[i])] = String(entry[i + 1]);
-  return out;
-}
-
-async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
-  const [host, port] = splitHostPort(endpoint);
+async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number, auth?: string): Promise<unknown> {
+  const { host, port } = parseHostPort(endpoint);
   // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
   // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
   const { Redis } = (await import('ioredis')).default;
-  const client = new Redis({ host, port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis({ host, port, ...(auth === undefined ? {} : { password: auth }), lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -293,10 +292,4 @@ async function ioredisCommand(endpoint: string, args: string[], timeoutMs: numbe
   } finally {
     client.disconnect();
   }
-}
-
-export function splitHostPort(endpoint: string): [string, number] {
-  const stripped = stripScheme(endpoint);
-  const i = stripped.lastIndexOf(':');
-  return [stripped.slice(0, i).replace(/^\[|\]$/g, ''), Number(stripped.slice(i + 1))];
 }

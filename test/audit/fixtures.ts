@@ -27,6 +27,17 @@ export function sampleEvents(runId = 'r-test'): RunEvent[] {
   ];
 }
 
+/** The same run where the operator refuses the switch's typed confirmation (the runner then aborts the run). */
+export function refusedEvents(runId = 'r-refused'): RunEvent[] {
+  const events = sampleEvents(runId).slice(0, 8);
+  const at = new Date(Date.UTC(2026, 10, 25, 20, 0, 5)).toISOString();
+  return [
+    ...events,
+    { type: 'confirmation-refused', at, stepId: 'switch', by: 'root@lab', reason: 'typed text did not match' },
+    { type: 'run-aborted', at, reason: "confirmation refused for step 'switch' by root@lab: typed text did not match" },
+  ];
+}
+
 export function chain(events: RunEvent[], start: Head | null = null): AuditRecord[] {
   const records: AuditRecord[] = [];
   let head = start;

@@ -41,10 +41,12 @@ describe('lab region B', () => {
     expect(b.postgresql.parameters.unix_socket_directories).toBe(`${labPaths(s).nodeDir('pgb2')}/run`);
   });
 
-  it('redis-b follows the master it is given and is never promoted by Sentinel', () => {
-    const conf = redisBConfig(s, s.ports.redis.redis2);
+  it('redis-b follows the master it is given, is never promoted by Sentinel and uses the lab Redis password', () => {
+    const conf = redisBConfig(s, s.ports.redis.redis2, 'pw-b64url');
     expect(conf).toMatch(new RegExp(`^replicaof 127\\.0\\.0\\.1 ${s.ports.redis.redis2}$`, 'm'));
     expect(conf).toMatch(/^replica-priority 0$/m);
+    expect(conf).toMatch(/^requirepass pw-b64url$/m);
+    expect(conf).toMatch(/^masterauth pw-b64url$/m);
   });
 
   it('the zone starts on region A (SRV names region and port, TTL 5) and takes TSIG-signed updates only', () => {

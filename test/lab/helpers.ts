@@ -17,6 +17,7 @@ import {
   type PgNode,
   type RedisNode,
 } from '../../source/lab/index.js';
+import { sleep, waitFor } from '../support/wait-for.js';
 
 /** The test lab's settings (provided by test/lab/global-setup.ts). */
 export function testLab(): LabSettings {
@@ -27,27 +28,7 @@ export function testLab(): LabSettings {
   return settings;
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls fn until it returns a truthy value (returned) or deadlineMs passes (throws, naming `what`
- * and the last value or error seen).
- */
-export async function waitFor<T>(fn: () => Promise<T> | T, deadlineMs: number, what = 'condition', intervalMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error instanceof Error ? error.message : error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(intervalMs);
-  }
-}
+export { sleep, waitFor } from '../support/wait-for.js';
 
 /** Waits until a lab part passes its own health check (the same one `lab up` uses). */
 export async function waitPartHealthy(settings: LabSettings, part: LabPart, deadlineMs = 90_000): Promise<string> {
@@ -86,9 +67,20 @@ export function pgClient(settings: LabSettings, target: 'rw' | 'ro' | PgNode = '
   return new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: pgPassword(settings), database: 'postgres', connectionTimeoutMillis: 5000 });
 }
 
+/** The lab's Redis password (auth is on for every node and Sentinel). */
+export function redisPassword(settings: LabSettings): string {
+  return readFileSync(labPaths(settings).redisPassword, 'utf8').trim();
+}
+
+/** ioredis auth options for the lab: the data nodes and the Sentinels share the password. */
+export function redisAuth(settings: LabSettings): { password: string; sentinelPassword: string } {
+  const password = redisPassword(settings);
+  return { password, sentinelPassword: password };
+}
+
 /** An ioredis client to one Redis node (lazy connect off, no retries beyond 2). */
 export function redisClient(settings: LabSettings, node: RedisNode): Redis {
-  return new Redis({ host: '127.0.0.1', port: settings.ports.redis[node], maxRetriesPerRequest: 2, connectTimeout: 3000 });
+  return new Redis({ host: '127.0.0.1', port: settings.ports.redis[node], password: redisPassword(settings), maxRetriesPerRequest: 2, connectTimeout: 3000 });
 }
 
 /** An ioredis client that finds the master through the lab Sentinels. */
@@ -96,6 +88,7 @@ export function sentinelClient(settings: LabSettings): Redis {
   return new Redis({
     sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
     name: settings.masterName,
+    ...redisAuth(settings),
     maxRetriesPerRequest: 2,
     connectTimeout: 3000,
   });
@@ -109,6 +102,7 @@ export function redisCanary(settings: LabSettings, key: string) {
   const client = new Redis({
     sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
     name: settings.masterName,
+    ...redisAuth(settings),
     failoverDetector: true,
     // The old master answers READONLY once it is a replica: reconnect through Sentinel and resend.
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),

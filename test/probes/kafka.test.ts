@@ -107,9 +107,9 @@ describe('kafka probe (real kafkajs admin client, wire-level cluster double)', (
     const { double: k, inventory } = await cluster();
     await k.setMode(1, 'hang');
     await k.setMode(2, 'closed');
-    const deadline = Date.now() + 3000;
+    // The hung member never answers: the snapshot resolving at all, with the probe's own timeout named in the
+    // member's error, shows the probe gave up on it (no wall-clock assertion: CPU time on a shared machine is noise).
     const state = await snapshot(inventory, undefined, 800);
-    expect(Date.now()).toBeLessThan(deadline);
     expect(state.brokers[0]!.stale).toBeNull();
     expect(state.brokers[1]!.stale?.error).toBe(`${k.addresses[1]}: timed out after 800 ms`);
     expect(state.brokers[2]!.stale?.error).toMatch(/ECONNREFUSED/);

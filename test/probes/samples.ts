@@ -1,9 +1,10 @@
-// Reads the captured server answers in /work/shared/samples (real shapes from the lab's servers).
+// Reads the captured server answers in test/fixtures/samples (real shapes from the lab's servers, copied into the
+// repository so a fresh clone's tests need nothing outside it).
 import { readFileSync } from 'node:fs';
 
-export const SAMPLES = '/work/shared/samples';
+export const SAMPLES = new URL('../fixtures/samples/', import.meta.url);
 export function sampleText(path: string): string {
-  return readFileSync(`${SAMPLES}/${path}`, 'utf8');
+  return readFileSync(new URL(path, SAMPLES), 'utf8');
 }
 export function sampleJson(path: string): unknown {
   return JSON.parse(sampleText(path));

@@ -75,7 +75,7 @@ describe('weaviate probe (HTTP double of /v1/.well-known/ready and /v1/nodes)', 
     expect(wrong.nodesError).toMatch(/^HTTP 401 .*invalid api key/);
     expect(lineText(panelLines(wrong)[0]!)).toContain('/v1/nodes: HTTP 401');
     const unset = await snapshot(inventory, { env: {} });
-    expect(unset.members[0]!.stale?.error).toBe('vectors.credentials.apiKey: environment variable HATUI_TEST_WEAVIATE_KEY is not set');
+    expect(unset.members[0]!.stale?.error).toBe('clusters.vectors.credentials.apiKey: environment variable HATUI_TEST_WEAVIATE_KEY is not set');
     for (const s of [state, wrong, unset]) {
       expect(JSON.stringify(s)).not.toMatch(/wv-s3cret-key|wv-wrong-key/);
       expect(panelLines(s).map(lineText).join('\n')).not.toMatch(/wv-s3cret-key|wv-wrong-key/);
@@ -86,9 +86,9 @@ describe('weaviate probe (HTTP double of /v1/.well-known/ready and /v1/nodes)', 
     const { double: w, inventory } = await cluster();
     await w.setMode(1, 'hang');
     await w.setMode(2, 'closed');
-    const deadline = Date.now() + 3000;
+    // The hung member never answers: the snapshot resolving at all, with the probe's own timeout named in the
+    // member's error, shows the probe gave up on it (no wall-clock assertion: CPU time on a shared machine is noise).
     const state = await snapshot(inventory, { timeoutMs: 400 });
-    expect(Date.now()).toBeLessThan(deadline);
     expect(state.members.map((m) => [m.ready, m.stale?.error ?? null])).toEqual([
       [true, null],
       [null, `${w.urls[1]}: timed out after 400 ms`],

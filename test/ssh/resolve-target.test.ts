@@ -1,14 +1,13 @@
 // Selector resolution with recorded response shapes (samples/ from the real lab servers) behind doubles:
 // the lab tests cover the real servers; these cover mapping, majorities and error messages.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { ROLES } from '../../source/core/inventory/roles.js';
 import { createTargetResolver, LIVE_ROLES } from '../../source/services/resolve-target.js';
+import { sampleJson, sampleText } from '../probes/samples.js';
 
-const SAMPLES = '/work/shared/samples';
-const clusterSample = readFileSync(`${SAMPLES}/patroni/cluster.leader.json`, 'utf8');
-const replicasSample = JSON.parse(readFileSync(`${SAMPLES}/redis/sentinel_replicas.json`, 'utf8')) as Array<Record<string, string>>;
+const clusterSample = sampleText('patroni/cluster.leader.json');
+const replicasSample = sampleJson('redis/sentinel_replicas.json') as Array<Record<string, string>>;
 // `SENTINEL replicas` over RESP is a flat key/value array per replica.
 const replicasResp = replicasSample.map((r) => Object.entries(r).flat());
 
@@ -94,6 +93,20 @@ describe('createTargetResolver', () => {
     expect(String(error)).toContain('host=pg.leader: no Patroni member answered /cluster');
     expect(String(error)).toContain('http://127.0.0.1:58001/cluster');
     expect(String(error)).toContain('HTTP 503');
+  });
+
+  it("sends the cluster's auth credential to every Sentinel it asks, and names an unreadable one", async () => {
+    const withAuth: Inventory = { ...inventory, clusters: { ...inventory.clusters, redis: { ...inventory.clusters.redis!, credentials: { auth: { env: 'HATUI_TEST_REDIS_AUTH' } } } } };
+    const seen: Array<string | undefined> = [];
+    const redisCommand = async (_endpoint: string, args: string[], _timeoutMs: number, auth?: string) => {
+      seen.push(auth);
+      return args[1] === 'replicas' ? replicasResp : ['127.0.0.1', '56379'];
+    };
+    const r = createTargetResolver(withAuth, { redisCommand, credentials: { env: { HATUI_TEST_REDIS_AUTH: 's3cret' }, readFile: () => '' } });
+    expect((await r.resolve('redis.master')).map((t) => t.host)).toEqual(['r1']);
+    expect(seen).toEqual(['s3cret', 's3cret', 's3cret']);
+    const unset = createTargetResolver(withAuth, { redisCommand, credentials: { env: {}, readFile: () => '' } });
+    await expect(unset.resolve('redis.master')).rejects.toThrow('clusters.redis.credentials.auth: environment variable HATUI_TEST_REDIS_AUTH is not set');
   });
 
   it('takes the master only from a majority of sentinels and maps replicas by endpoint or port', async () => {

@@ -11,6 +11,7 @@ import { bindingsFor } from '../../source/ui/keymap.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
 import { demoRunbook, labSnapshot, runStarted, tick } from './fixtures.js';
 import { OUTCOMES, type StepStatus } from '../../source/core/outcome.js';
+import { waitFor } from '../support/wait-for.js';
 
 const runbooks: RunbookEntry[] = [
   { id: 'pg-switchover', title: 'Planned Patroni switchover', tags: ['switchover', 'pg'], path: 'runbooks/pg-switchover.md', clusters: ['pg'], problems: [] },
@@ -171,8 +172,7 @@ describe('Walkthrough screen', () => {
         chunk = '';
       }
     }
-    await new Promise((r) => setTimeout(r, 250));
-    const frame = lastFrame()!;
+    const frame = await waitFor(() => lastFrame()!.includes('line 100000') && lastFrame()!, 10_000, 'the tail on screen', 10);
     expect(frame).toContain('100000 lines');
     expect(frame).toContain('line 100000');
     expect(frame).not.toContain('line 1\n');
@@ -262,7 +262,7 @@ describe('Walkthrough screen', () => {
     expect(flat).toContain('✗ pre-flight FAILED clusters.pg.syncStandby == vars.candidate');
     expect(flat).toContain('values: clusters.pg.syncStandby="pg3" vars.candidate="pg2"');
     stdin.write(ESC);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => onAnswer.mock.calls.length > 0, 10_000, 'the answer to Esc', 10);
     expect(onAnswer).toHaveBeenLastCalledWith({ kind: 'refused', reason: 'operator kept the pre-flight block' });
     stdin.write('pg');
     await tick();

@@ -1,30 +1,38 @@
-// Plain step-by-step replay for a terminal or a pipe (the interactive screen is the TUI's).
-import { type Timeline, describeTarget, durationBetween, formatDuration } from './timeline.js';
+// Plain step-by-step replay for a terminal or a pipe (the interactive screen is the TUI's), read from the
+// engine reducer's fold of the log (replay-fold.ts).
+import { type FoldedRun, attemptsOf, commandOutcome, commandOutput, describeTarget, durationBetween, enteredSteps, formatElapsed, stepOutcome } from './replay-fold.js';
 
-export function toText(timeline: Timeline): string {
+export function toText(run: FoldedRun): string {
   const out: string[] = [];
-  const run = timeline.run;
-  if (run) {
-    out.push(`run ${run.runId}: runbook ${run.runbookId} (${run.runbookPath}), operator ${run.operator}, hatui ${run.hatuiVersion}, ${run.environment}${run.ticket ? `, ticket ${run.ticket}` : ''}`);
-    out.push(`started ${run.at}`);
+  const { final } = run;
+  const info = final.run;
+  if (info) {
+    out.push(`run ${info.runId}: runbook ${final.runbookId} (${info.runbookPath}), operator ${info.operator}, hatui ${info.hatuiVersion}, ${info.environment}${info.ticket ? `, ticket ${info.ticket}` : ''}`);
+    out.push(`started ${info.startedAt}`);
   }
-  timeline.steps.forEach((step, i) => {
-    out.push('', `[${i + 1}/${timeline.steps.length}] step ${step.stepId}${step.attempt > 1 ? ` (attempt ${step.attempt})` : ''}: ${step.outcome ?? 'unknown (no finish recorded)'}${step.message ? ` — ${step.message}` : ''}`);
-    for (const c of step.confirmations) {
-      if (c.given) out.push(`  confirmed (${c.level}) by ${c.given.by} at ${c.given.at}${c.given.typed !== undefined ? `, typed "${c.given.typed}"` : ''}`);
-      else if (c.refused) out.push(`  confirmation refused by ${c.refused.by} at ${c.refused.at}`);
+  const steps = enteredSteps(final);
+  steps.forEach((step, i) => {
+    out.push('', `[${i + 1}/${steps.length}] step ${step.id}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}: ${stepOutcome(step)}${step.message && !step.refused ? ` — ${step.message}` : ''}`);
+    const request = step.confirmationRequest;
+    if (step.confirmation) out.push(`  confirmed (${step.confirmation.level}) by ${step.confirmation.by} at ${step.confirmation.at}${step.confirmation.typed !== undefined ? `, typed "${step.confirmation.typed}"` : ''}`);
+    else if (step.refused) out.push(`  confirmation${request ? ` (${request.level})` : ''} REFUSED by ${step.refused.by} at ${step.refused.at}${step.refused.reason ? `: ${step.refused.reason}` : ''}; commands not run`);
+    else if (request) out.push(`  confirmation (${request.level}) requested at ${request.at}, never answered`);
+    for (const attempt of attemptsOf(step)) {
+      if (step.attempts > 1) out.push(`  attempt ${attempt.ordinal}: ${attempt.status}`);
+      for (const command of attempt.commands) {
+        const output = commandOutput(run, step, attempt, command);
+        out.push(`  $ ${command.command}    # on ${describeTarget(command.target)}`);
+        if (output) out.push(...output.replace(/\n$/, '').split('\n').map((l) => `  | ${l}`));
+        out.push(`  → ${commandOutcome(command)}${command.exitCode !== null ? `, exit ${command.exitCode}` : ''}, ${formatElapsed(command.durationMs)}${command.message ? ` (${command.message})` : ''}`);
+      }
+      for (const check of attempt.checks) out.push(`  check ${check.source} → ${check.result}`);
     }
-    for (const command of step.commands) {
-      out.push(`  $ ${command.command}    # on ${describeTarget(command.target)}`);
-      if (command.output) out.push(...command.output.replace(/\n$/, '').split('\n').map((l) => `  | ${l}`));
-      out.push(`  → ${command.finishedAt ? command.outcome : 'unknown (no finish recorded)'}${command.exitCode !== null ? `, exit ${command.exitCode}` : ''}, ${formatDuration(command.durationMs)}`);
-    }
-    for (const check of step.checks) out.push(`  check ${check.source} → ${check.result}`);
-    if (step.finishedAt) out.push(`  took ${formatDuration(durationBetween(step.startedAt, step.finishedAt))}`);
+    if (step.finishedAt) out.push(`  took ${formatElapsed(durationBetween(step.startedAt, step.finishedAt))}`);
   });
   out.push('');
-  if (timeline.finished) out.push(`run finished ${timeline.finished.at}: ${timeline.finished.outcome}`);
-  else if (timeline.aborted) out.push(`run aborted ${timeline.aborted.at}: ${timeline.aborted.reason}`);
-  else out.push(`run not finished (log ends ${timeline.endedAt ?? '—'})`);
+  if (final.status === 'finished') out.push(`run finished ${final.finishedAt}: ${final.outcome}`);
+  else if (final.status === 'aborted') out.push(`run aborted ${final.finishedAt}: ${final.abortReason}`);
+  else out.push(`run not finished (log ends ${run.endedAt ?? '—'})`);
+  for (const a of final.anomalies) out.push(`log anomaly at event ${a.event + 1} (${a.type}): ${a.message}`);
   return out.join('\n') + '\n';
 }

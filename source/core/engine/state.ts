@@ -1,7 +1,7 @@
 // Run state: what folding a run's events yields. Plain JSON (deep-equal comparable, loggable).
 // Live run, replay and resume all build it with the same reducer (reducer.ts).
 import type { CommandOutcome, Outcome, StepStatus } from '../outcome.js';
-import type { ConfirmLevel, OnFail, Runbook } from '../runbook/model.js';
+import type { ConfirmLevel, OnFail, Runbook, Step } from '../runbook/model.js';
 import type { ExpressionResult, ResolvedTarget } from './events.js';
 
 /** Output kept in state per command: the tail only, so state stays small whatever a command prints. */
@@ -128,7 +128,11 @@ export interface RunState {
   /** Step ids in the order they were entered (retries not repeated). */
   visited: string[];
   captures: Record<string, CaptureValue>;
-  locks: Record<string, { holder: string; at: string; takeover?: { previousHolder: string; typed: string } }>;
+  locks: Record<string, { holder: string; at: string; takeover?: { previousHolder: string; typed?: string; sameRun?: boolean } }>;
+  /** A lock lost while the run held it: the run stops before its next command (cleared by a resume, which takes it again). */
+  lockLost?: { cluster: string; at: string; reason: string; holder?: string };
+  /** Locks the run held when it was interrupted: a resume takes them again before anything else. */
+  relock: string[];
   inRollback: boolean;
   pendingDecision?: { stepId: string; reason: DecisionReason; message?: string };
   resumes: { at: string; operator: string; hatuiVersion: string; tornTail?: boolean }[];
@@ -145,7 +149,16 @@ export function newCommandRun(fields: Omit<CommandRun, 'status' | 'exitCode' | '
   return { ...fields, status: 'running', exitCode: null, signal: null, output: emptyOutput() };
 }
 
-export function initialState(runbook: Runbook): RunState {
+/**
+ * What the reducer reads from a runbook: a parsed Runbook is one; so is the shape a log alone gives
+ * (runbookShapeFromLog), which the exports fold with when the runbook file is not at hand.
+ */
+export interface RunbookShape {
+  id: Runbook['id'];
+  steps: readonly (Pick<Step, 'id' | 'index' | 'onFail' | 'retries' | 'rollback'> & { commands: { length: number }; checklist: { length: number } })[];
+}
+
+export function initialState(runbook: RunbookShape): RunState {
   const entries: [string, StepState][] = [];
   const seen = new Set<string>();
   for (const step of runbook.steps) {
@@ -183,6 +196,7 @@ export function initialState(runbook: Runbook): RunState {
     visited: [],
     captures: {},
     locks: {},
+    relock: [],
     inRollback: false,
     resumes: [],
     notes: [],
