@@ -12,6 +12,7 @@ import {
   DR_ZONE,
   labFreezeRegion,
   labPaths,
+  labRedisAuth,
   labUp,
   patroniBState,
   pgbNodes,
@@ -61,7 +62,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(run.outcomes).toEqual(['[ok] assess']);
     expect(run.stdout).toMatch(/pre-flight false captures.region_a.json.writable == false/);
     expect(await regionBRoles(settings)).toContain('standby_leader');
-    expect((await redisInfo(settings.ports.regionB.redis, 'replication')).role).toBe('slave');
+    expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('slave');
     expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
   });
 
@@ -83,7 +84,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
 
     const roles = await regionBRoles(settings);
     expect(roles.filter((r) => r === 'master' || r === 'primary')).toHaveLength(1);
-    expect((await redisInfo(settings.ports.regionB.redis, 'replication')).role).toBe('master');
+    expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('master');
     const db = await dig(settings, 'db');
     expect(db).toMatch(/ b\.dr\.hatui-lab\.test\.$/);
     expect(await dig(settings, 'cache')).toBe(`0 0 ${settings.ports.regionB.redis} b.${DR_ZONE}.`);
