@@ -47,6 +47,7 @@ export function regionBCluster(settings: LabSettings): Inventory['clusters'][str
     description: 'Region B (DR): Patroni standby cluster following region A, etcd-b DCS',
     scope: regionBScope(settings),
     namespace: '/service/',
+    standbyOf: 'pg',
     members: pgbNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
     credentials: { superuser: { file: paths.pgSuperuserPassword }, replication: { file: paths.pgReplicationPassword } },
   };

@@ -147,6 +147,12 @@ describe('lab inventory', () => {
     expect(inventory.hosts.etcd1!.env).toEqual({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: 'http://127.0.0.1:57000' });
   });
 
+  it('region B up: its standby cluster pg-b follows pg (the panel shows its delay behind pg)', () => {
+    const c = labInventory(s, { regionB: true }).clusters;
+    expect(c['pg-b']).toMatchObject({ kind: 'patroni', scope: 'hatui-lab-b', standbyOf: 'pg' });
+    expect(inventorySchema.parse(parse(labInventoryYaml(s, { regionB: true })))).toEqual(inventorySchema.parse(labInventory(s, { regionB: true })));
+  });
+
   it('gives redis-cli the lab Redis password as secret env on region B\'s redis-b and DNS hosts too', () => {
     const hosts = labInventory(s).hosts;
     for (const name of ['redis1', 'redis-b', 'dns']) {
