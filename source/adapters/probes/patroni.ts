@@ -114,7 +114,12 @@ export function standbyDelay(
 ): NonNullable<PatroniState['standby']> {
   const up = upstream && upstream.error === null && isUpstream(upstream.last) ? upstream.last.upstream : null;
   const none = { of, upstreamLeader: up?.leader ?? null, delayBytes: null, delaySeconds: null };
-  if (!up) return { ...none, error: `${of} leader: ${upstream?.error ?? 'no answer yet'}${upstream ? ` (${upstream.address})` : ''}` };
+  if (!up) {
+    const why = upstream?.error ?? 'no answer yet';
+    // the upstream target's own errors name each member's host:port; others get the target's addresses
+    const named = upstream !== undefined && upstream.address.split(' ').some((a) => why.includes(a.replace(/^https?:\/\//, '')));
+    return { ...none, error: `${of} leader: ${why}${upstream && !named ? ` (${upstream.address})` : ''}` };
+  }
   if (!standbyLeader) return { ...none, error: 'no standby leader answers' };
   const received = standbyLeader.status.receivedLocation ?? standbyLeader.status.replayedLocation;
   if (received === null) return { ...none, error: 'standby leader reports no received WAL position (not streaming?)' };
