@@ -20,6 +20,9 @@ import {
   regionBNodes,
   tsigSecret,
 } from '../../source/lab/index.js';
+import { patroniProbe } from '../../source/adapters/probes/patroni.js';
+import type { PatroniState } from '../../source/core/cluster-state.js';
+import { labInventory } from '../../source/lab/inventory.js';
 import { killNode } from '../../source/lab/supervise.js';
 import { pgPassword, testLab, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
@@ -34,6 +37,25 @@ const answers = {
 async function dig(settings: ReturnType<typeof testLab>, name: string): Promise<string> {
   const { stdout } = await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(settings.ports.regionB.dns), '+short', `${name}.${DR_ZONE}`, 'SRV']);
   return stdout.trim();
+}
+
+/** The Patroni probe's view of region B's standby cluster (pg-b, standbyOf pg), one poll of each target. */
+async function standbyView(settings: ReturnType<typeof testLab>): Promise<PatroniState['standby']> {
+  const inventory = labInventory(settings, { regionB: true });
+  const cluster = inventory.clusters['pg-b']!;
+  const now = Date.now();
+  const results = await Promise.all(
+    patroniProbe.targets('pg-b', cluster, inventory).map(async (t) => {
+      try {
+        return { id: t.id, address: t.address, last: await t.fetch(AbortSignal.timeout(3000)), lastOkAt: now, error: null, startedAt: now };
+      } catch (error) {
+        return { id: t.id, address: t.address, last: null, lastOkAt: null, error: (error as Error).message, startedAt: now };
+      }
+    }),
+  );
+  const state = patroniProbe.combine('pg-b', cluster, results, undefined, Date.now());
+  if (state.kind !== 'patroni') throw new Error('not a patroni state');
+  return state.standby;
 }
 
 async function regionBRoles(settings: ReturnType<typeof testLab>): Promise<string[]> {
@@ -64,11 +86,20 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(await regionBRoles(settings)).toContain('standby_leader');
     expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('slave');
     expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
+    // the panel's probe: region B's standby leader measured against region A's leader
+    const standby = await standbyView(settings);
+    expect(standby).toMatchObject({ of: 'pg', error: null });
+    expect(standby!.delayBytes).toEqual(expect.any(Number));
+    expect(standby!.upstreamLeader).toMatch(/^pg[123]$/);
   });
 
   it('with region A frozen: a refused TSIG key stops at the DNS step naming the server; then the activation runs end to end', async () => {
     const frozen = await labFreezeRegion(settings, true);
     expect(frozen.nodes).toContain('pg1');
+    // region A gone: the delay is unknown, not 0, and the probe says which host:port did not answer
+    const standby = await standbyView(settings);
+    expect(standby).toMatchObject({ delayBytes: null, delaySeconds: null });
+    expect(standby!.error).toContain(`pg leader: no pg member answers as leader (http://127.0.0.1:${settings.ports.patroni.pg1}`);
 
     const bad = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: Buffer.from('not the key').toString('base64') } });
     expect(bad.code, tail(bad)).not.toBe(0);
