@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import {
   assertNode,
+  defaultLabParts,
   labCrash,
+  labFreezeRegion,
   labDown,
   labFreeze,
   labInstall,
@@ -23,14 +25,18 @@ import { serveDoubles } from '../lab/doubles/lab-doubles.js';
 
 const USAGE = `Usage: hatui lab <command>
   install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
-  up [part…] [--doubles]  start the lab (parts: ${labParts.join(', ')}; default all but ${optionalParts.join(', ')}) and wait until healthy;
-                          --doubles also serves the wire-level MongoDB/mongos/Kafka/Weaviate doubles (not the real servers)
+  up [part…] [--doubles] [--regions 2]
+                          start the lab (parts: ${labParts.join(', ')}; default all but ${optionalParts.join(', ')}) and wait until healthy;
+                          --doubles also serves the wire-level MongoDB/mongos/Kafka/Weaviate doubles (not the real servers);
+                          --regions 2 adds region B (DR: etcd-b, standby cluster pgb1/pgb2, redis-b, bind9)
   status [--json]         one row per node: pid, ports, role, health
   down [part…] [--keep-data]  stop everything the lab started (or only the parts named, \`doubles\` too); remove its files unless --keep-data
   crash <node>            power-off a node (freeze its cgroup, then kill it)
   restart <node>          start a node again
   freeze <node>           freeze a node's cgroup (a hung node); thaw <node> resumes it
   lag <node> --for 1s     stop the leader's WAL senders (to <node>, or all if <node> leads) for a while
+  region-freeze a         region A lost: freeze all its nodes (etcd, pg, haproxy, redis, sentinels) at once
+  region-thaw a           bring region A back (thaw them all)
 Environment: HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000),
   HATUI_LAB_TTL / _LOOP_WAIT / _RETRY_TIMEOUT / _SYNCHRONOUS_MODE / _FAILSAFE_MODE (Patroni DCS knobs at bootstrap)`;
 
@@ -74,6 +80,7 @@ export async function run(args: string[]): Promise<number> {
     for: { type: 'string' as const },
     check: { type: 'boolean' as const },
     doubles: { type: 'boolean' as const },
+    regions: { type: 'string' as const },
     help: { type: 'boolean' as const, short: 'h' },
   };
   const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
@@ -83,7 +90,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const allowed: Record<string, (keyof typeof options)[]> = {
     install: ['check'],
-    up: ['doubles'],
+    up: ['doubles', 'regions'],
     'serve-doubles': [],
     status: ['json'],
     down: ['keep-data'],
@@ -92,6 +99,8 @@ export async function run(args: string[]): Promise<number> {
     freeze: [],
     thaw: [],
     lag: ['for'],
+    'region-freeze': [],
+    'region-thaw': [],
   };
   const flags = allowed[sub];
   if (!flags) throw new HatuiError(`unknown lab command '${sub}'. Commands: ${Object.keys(allowed).filter((c) => c !== 'serve-doubles').join(', ')}`, ExitCode.usage);
@@ -118,7 +127,10 @@ export async function run(args: string[]): Promise<number> {
     case 'up': {
       const bad = positionals.filter((p) => !(labParts as readonly string[]).includes(p));
       if (bad.length) throw new HatuiError(`unknown lab part '${bad[0]}'. Parts: ${labParts.join(', ')}`, ExitCode.usage);
-      const result = await labUp(settings, positionals as LabPart[], { log: err, doubles: values.doubles === true });
+      if (values.regions !== undefined && values.regions !== '1' && values.regions !== '2') throw new HatuiError(`--regions ${values.regions}: expected 1 or 2`, ExitCode.usage);
+      const parts = positionals as LabPart[];
+      if (values.regions === '2') parts.push(...(parts.length ? [] : defaultLabParts), 'region-b');
+      const result = await labUp(settings, parts, { log: err, doubles: values.doubles === true });
       out(
         result.started.length
           ? `lab up in ${(result.durationMs / 1000).toFixed(1)} s (${result.parts.join(', ')}); inventory ${result.inventory}`
@@ -151,6 +163,13 @@ export async function run(args: string[]): Promise<number> {
       const action = { crash: labCrash, restart: labRestart, freeze: labFreeze, thaw: labThaw }[sub];
       const fault = await action(settings, node);
       out(`${sub} ${node} at ${new Date(fault.t0).toISOString()} (t0=${fault.t0})`);
+      return ExitCode.ok;
+    }
+    case 'region-freeze':
+    case 'region-thaw': {
+      if (positionals.length !== 1 || positionals[0] !== 'a') throw new HatuiError(`usage: hatui lab ${sub} a (region A is the one that can be lost)`, ExitCode.usage);
+      const result = await labFreezeRegion(settings, sub === 'region-freeze');
+      out(`${sub} a: ${result.nodes.join(', ') || 'nothing to change'} at ${new Date(result.t0).toISOString()} (t0=${result.t0})`);
       return ExitCode.ok;
     }
     case 'lag': {

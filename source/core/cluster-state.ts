@@ -66,6 +66,21 @@ export const patroniStateSchema = z.object({
   leaderChanges: z.array(leaderChangeSchema),
   /** Some reachable member saw the DCS recently (`dcs_last_seen` within 20 s); null when none answers. */
   dcsReachable: z.boolean().nullable(),
+  /** A standby cluster (inventory `standbyOf`): its standby leader's delay behind the upstream cluster's leader. */
+  standby: z
+    .object({
+      of: z.string(),
+      /** The upstream leader whose WAL position was read; null when no upstream member answered as leader. */
+      upstreamLeader: z.string().nullable(),
+      /** Upstream leader's WAL position minus what the standby leader received; null when either is unknown. */
+      delayBytes: z.number().nullable(),
+      /** 0 when caught up, else seconds since the standby leader's last replayed commit; null when unknown. */
+      delaySeconds: z.number().nullable(),
+      /** Why the delay is unknown (upstream unreachable, no standby leader…); null when known. */
+      error: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 export type PatroniMember = z.infer<typeof patroniMemberSchema>;
 export type LeaderChange = z.infer<typeof leaderChangeSchema>;

@@ -2,6 +2,7 @@
 // they are easy to read side by side and to test.
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { archiveCommand } from './region-b.js';
 import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings, type PgNode, type RedisClusterNode, type RedisNode, type SentinelNode } from './settings.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
@@ -62,6 +63,9 @@ export function patroniConfig(settings: LabSettings, node: PgNode, secrets: PgSe
             max_replication_slots: 10,
             hot_standby: 'on',
             wal_level: 'replica',
+            // Region A archives every WAL segment; region B's standby cluster restores from it (docs/lab.md).
+            archive_mode: 'on',
+            archive_command: archiveCommand(labPaths(settings).walArchive),
           },
         },
       },

@@ -14,9 +14,9 @@ import type { LabLog } from './types.js';
 /** Graceful order with --keep-data: front doors first, Patroni before its DCS. */
 const STOP_STAGES: { nodes: LabNode[]; graceMs: number }[] = [
   { nodes: ['prometheus', 'alertmanager', 'redis-exporter', 'pg-exporter1', 'pg-exporter2', 'pg-exporter3'], graceMs: 3000 },
-  { nodes: ['haproxy', 'sshd', 'sshd-jump', 'sentinel1', 'sentinel2', 'sentinel3', 'redis1', 'redis2', 'redis3', 'rc1', 'rc2', 'rc3', 'rc4', 'rc5', 'rc6'], graceMs: 3000 },
-  { nodes: ['pg1', 'pg2', 'pg3'], graceMs: 20_000 },
-  { nodes: ['etcd1'], graceMs: 3000 },
+  { nodes: ['haproxy', 'sshd', 'sshd-jump', 'sentinel1', 'sentinel2', 'sentinel3', 'redis1', 'redis2', 'redis3', 'rc1', 'rc2', 'rc3', 'rc4', 'rc5', 'rc6', 'redis-b', 'dns'], graceMs: 3000 },
+  { nodes: ['pg1', 'pg2', 'pg3', 'pgb1', 'pgb2'], graceMs: 20_000 },
+  { nodes: ['etcd1', 'etcd-b'], graceMs: 3000 },
 ];
 
 export interface LabDownResult {
@@ -102,6 +102,9 @@ export function removeLabFiles(settings: LabSettings, opts: { keepLogs?: boolean
     paths.inventory,
     paths.events,
     paths.patronictlConfig,
+    paths.patronictlConfigB,
+    paths.walArchive,
+    paths.walArchiveB,
     paths.state,
   ];
   for (const entry of entries) rmSync(entry, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { patroniLeader, patroniState } from './health.js';
 import { tcpOpen } from './ports.js';
 import { requireRoot } from './preflight.js';
 import { prepareNode, writeKnownHosts } from './prepare.js';
-import { labNodes, labPaths, nodePorts, pgNodes, type LabNode, type LabSettings, type PgNode } from './settings.js';
+import { labNodes, labPaths, nodePorts, partNodes, pgNodes, type LabNode, type LabSettings, type PgNode } from './settings.js';
 import { cgroupFrozen, cgroupPopulated, freezeNode, killNode, runningPid, sleep, startDaemon, stopNode } from './supervise.js';
 import type { LabFault, LabLagResult } from './types.js';
 
@@ -142,4 +142,25 @@ export async function labLag(settings: LabSettings, node: LabNode, ms: number): 
     recordEvent(settings, { action: 'lag-end', node: leader, pids });
   }
   return { node, leader, pids, ms, t0 };
+}
+
+/** Region A = everything but the shared sshds and region B: its DCS, databases, proxy, Redis and Sentinels. */
+export const REGION_A_PARTS = ['etcd', 'pg', 'haproxy', 'redis'] as const;
+
+export function regionANodes(): LabNode[] {
+  return REGION_A_PARTS.flatMap((part) => [...partNodes[part]]);
+}
+
+/**
+ * A region loss: every running region A node's cgroup frozen in one pass (T0 just before the first
+ * write), so no node notices another one going first. Returns once all of them are frozen.
+ */
+export async function labFreezeRegion(settings: LabSettings, frozen: boolean): Promise<{ nodes: LabNode[]; t0: number }> {
+  requireRoot(`hatui lab region-${frozen ? 'freeze' : 'thaw'}`);
+  const nodes = regionANodes().filter((n) => runningPid(settings, n) !== null && cgroupFrozen(settings, n) !== frozen);
+  const t0 = Date.now();
+  for (const node of nodes) freezeNode(settings, node, frozen);
+  for (const node of nodes) recordEvent(settings, { action: frozen ? 'freeze' : 'thaw', node }, t0);
+  await Promise.all(nodes.map((n) => untilFrozen(settings, n, frozen)));
+  return { nodes, t0 };
 }

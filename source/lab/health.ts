@@ -7,6 +7,7 @@ import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
 import { checkRedisCluster } from './redis-cluster.js';
 import { checkMonitoring } from './monitoring.js';
+import { checkRegionB } from './region-b.js';
 
 export interface Check {
   ok: boolean;
@@ -214,6 +215,8 @@ export function checkPart(settings: LabSettings, part: LabPart): Promise<Check> 
       return checkRedisCluster(settings);
     case 'monitoring':
       return checkMonitoring(settings);
+    case 'region-b':
+      return checkRegionB(settings);
   }
 }
 

@@ -11,7 +11,8 @@ export { labInstall, LAB_PACKAGES, missingPackages } from './install.js';
 export { labUp, expandParts } from './up.js';
 export { labDown, type LabDownResult } from './down.js';
 export { labStatus } from './status.js';
-export { labCrash, labRestart, labFreeze, labThaw, labLag, assertNode, walSenderPids } from './faults.js';
+export { labCrash, labRestart, labFreeze, labThaw, labLag, assertNode, walSenderPids, labFreezeRegion, regionANodes } from './faults.js';
+export { DR_ZONE, DR_TSIG_KEY_NAME, DR_TTL, drNameTarget, labResolver, patroniBState, regionBScope, tsigSecret } from './region-b.js';
 export { labInventory, labInventoryYaml } from './inventory.js';
 export { readEvents } from './events.js';
 export {

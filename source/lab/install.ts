@@ -27,6 +27,9 @@ export const LAB_PACKAGES = [
   'prometheus-alertmanager',
   'prometheus-postgres-exporter',
   'prometheus-redis-exporter',
+  // Region B's DNS (bind9 serving the DR zone; nsupdate and dig for the DR runbooks).
+  'bind9',
+  'bind9-dnsutils',
 ] as const;
 
 /** Packages from the list that dpkg does not report as installed. */

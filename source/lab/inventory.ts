@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
 import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
+import { addRegionBHosts, regionBCluster } from './region-b-inventory.js';
 import { runningPid } from './supervise.js';
 import { labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
@@ -11,11 +12,17 @@ export interface LabInventoryOptions {
   redisCluster?: boolean;
   /** List the wire-level doubles' clusters (mongo, mongos, kafka, weaviate: `lab up --doubles`). */
   doubles?: boolean;
+  /** List region B (part `region-b`, DR): its hosts and the standby cluster pg-b. */
+  regionB?: boolean;
 }
 
 /** What runs now: the Redis Cluster part, the doubles' serving process. */
 export function runningInventoryOptions(settings: LabSettings): LabInventoryOptions {
-  return { redisCluster: partNodes.rediscluster.some((n) => runningPid(settings, n) !== null), doubles: doublesPid(settings) !== null };
+  return {
+    redisCluster: partNodes.rediscluster.some((n) => runningPid(settings, n) !== null),
+    doubles: doublesPid(settings) !== null,
+    regionB: partNodes['region-b'].some((n) => runningPid(settings, n) !== null),
+  };
 }
 
 /** The doubles' clusters and hosts (each described as the double it is, never as the real server). */
@@ -39,6 +46,7 @@ function doubleClusters(settings: LabSettings, host: (env: Record<string, string
   };
 }
 
+/** opts.regionB: region B is (to be) running, so its standby cluster is a cluster the panels poll. */
 export function labInventory(settings: LabSettings, opts: LabInventoryOptions = {}): Inventory {
   const p = settings.ports;
   const paths = labPaths(settings);
@@ -75,9 +83,10 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
   if (opts.redisCluster) for (const n of redisClusterNodes) hosts[n] = host({ REDIS_PORT: String(p.redisCluster[n]) });
   const doubles = opts.doubles ? doubleClusters(settings, host) : { hosts: {}, clusters: {} };
   Object.assign(hosts, doubles.hosts);
+  addRegionBHosts(settings, hosts, host);
   hosts.jump = { address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh, port: p.sshdJump }, env: {} };
 
-  return {
+  const inventory: Inventory = {
     environment: 'lab',
     name: `hatui lab (${paths.dir}, ports ${settings.portBase}+)`,
     defaults: { commandTimeout: '60s', ssh: { ...ssh } },
@@ -135,6 +144,8 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
     // `hatui lab up monitoring` starts these; without it the alerts panel says Alertmanager is unreachable.
     monitoring: { alertmanagerUrl: `http://127.0.0.1:${p.alertmanager}`, prometheusUrl: `http://127.0.0.1:${p.prometheus}` },
   };
+  if (opts.regionB) inventory.clusters['pg-b'] = regionBCluster(settings);
+  return inventory;
 }
 
 export function labInventoryYaml(settings: LabSettings, opts: LabInventoryOptions = {}): string {

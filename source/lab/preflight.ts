@@ -28,6 +28,7 @@ const PART_BINARIES: Record<LabPart, [string, string][]> = {
     ['/usr/bin/prometheus-postgres-exporter', 'prometheus-postgres-exporter'],
     ['/usr/bin/prometheus-redis-exporter', 'prometheus-redis-exporter'],
   ],
+  'region-b': [['/usr/sbin/named', 'bind9'], ['/usr/sbin/tsig-keygen', 'bind9'], ['/usr/bin/nsupdate', 'bind9-dnsutils'], ['/usr/bin/dig', 'bind9-dnsutils']],
 };
 
 export function requireBinaries(parts: readonly LabPart[]): void {

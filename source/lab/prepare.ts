@@ -17,6 +17,7 @@ import {
   type PgSecrets,
 } from './configs.js';
 import { monitoringNode } from './monitoring.js';
+import { DR_ZONE, etcdBArgv, ensureTsigKey, namedConfig, patroniBConfig, patronictlBConfig, redisBConfig, zoneFile } from './region-b.js';
 import { labPaths, partOf, type LabNode, type LabSettings } from './settings.js';
 import type { DaemonSpec } from './supervise.js';
 
@@ -93,6 +94,11 @@ export function prepareCommon(settings: LabSettings): void {
   chmodSync(paths.clientKey, 0o600);
   writeOwned(paths.authorizedKeys, readFileSync(`${paths.clientKey}.pub`, 'utf8'), null, 0o644);
   writeOwned(paths.patronictlConfig, patronictlConfig(settings), null, 0o644);
+  writeOwned(paths.patronictlConfigB, patronictlBConfig(settings), null, 0o644);
+  // Region A's archive_command writes here from the first WAL segment on (region B may come later).
+  const pg = account('postgres');
+  ownedDir(paths.walArchive, pg, 0o750);
+  ownedDir(paths.walArchiveB, pg, 0o750);
 }
 
 const BASE_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
@@ -158,6 +164,8 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
       for (const [name, [text, mode]] of Object.entries(files)) writeOwned(`${dir}/${name}`, text, prom, mode);
       return { node, ...spec, env: { ...BASE_ENV, HOME: dir, ...spec.env }, cwd: dir };
     }
+    case 'region-b':
+      return prepareRegionBNode(settings, node);
   }
 }
 
@@ -172,4 +180,50 @@ export function writeKnownHosts(settings: LabSettings): void {
     lines.push(`[127.0.0.1]:${port} ${type} ${key}`);
   }
   writeOwned(paths.knownHosts, lines.join('\n') + '\n', null, 0o644);
+}
+
+/** Region B nodes; redis-b.conf and the zone file are written before by writeRegionBDynamic (they need region A's master). */
+function prepareRegionBNode(settings: LabSettings, node: LabNode): DaemonSpec {
+  const paths = labPaths(settings);
+  const dir = paths.nodeDir(node);
+  switch (node) {
+    case 'etcd-b':
+      ownedDir(dir, null, 0o700);
+      return { node, argv: etcdBArgv(settings), env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    case 'pgb1':
+    case 'pgb2': {
+      const pg = account('postgres');
+      ownedDir(dir, pg, 0o700);
+      ownedDir(`${dir}/run`, pg, 0o755);
+      writeOwned(`${dir}/patroni.yml`, patroniBConfig(settings, node, pgSecrets(settings)), pg, 0o600);
+      return { node, user: 'postgres', argv: ['/usr/bin/python3', '/usr/bin/patroni', `${dir}/patroni.yml`], env: { ...BASE_ENV, HOME: pg.home, USER: 'postgres' }, cwd: dir };
+    }
+    case 'redis-b': {
+      const conf = `${dir}/redis.conf`;
+      if (!existsSync(conf)) throw new HatuiError(`${conf} missing: start redis-b through hatui lab up region-b`, ExitCode.failed);
+      return { node, user: 'redis', argv: ['/usr/bin/redis-server', conf], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    case 'dns': {
+      writeOwned(`${dir}/named.conf`, namedConfig(settings), null, 0o644);
+      return { node, argv: ['/usr/sbin/named', '-g', '-c', `${dir}/named.conf`], env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+    }
+    default:
+      throw new Error(`${node} is not a region B node`);
+  }
+}
+
+/** Files of region B that name region A's current Redis master: written once (Redis and nsupdate change them later). */
+export function writeRegionBDynamic(settings: LabSettings, redisMasterPort: number): void {
+  const paths = labPaths(settings);
+  ensureTsigKey(settings);
+  const redis = account('redis');
+  ownedDir(paths.nodeDir('redis-b'), redis, 0o700);
+  const conf = `${paths.nodeDir('redis-b')}/redis.conf`;
+  // Kept once written (REPLICAOF/CONFIG REWRITE change it); only its auth lines follow the password file.
+  const password = redisPassword(settings);
+  const text = existsSync(conf) ? withRedisAuth(readFileSync(conf, 'utf8'), settings, 'redis', password) : redisBConfig(settings, redisMasterPort, password);
+  writeOwned(conf, text, redis, 0o600);
+  ownedDir(paths.nodeDir('dns'), null, 0o755);
+  const zone = `${paths.nodeDir('dns')}/db.${DR_ZONE}`;
+  if (!existsSync(zone)) writeOwned(zone, zoneFile(settings, redisMasterPort), null, 0o644);
 }

@@ -4,10 +4,21 @@
 import { createHash } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 
-export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'rediscluster', 'monitoring'] as const;
+export const labParts = ['etcd', 'pg', 'haproxy', 'redis', 'sshd', 'rediscluster', 'monitoring', 'region-b'] as const;
 export type LabPart = (typeof labParts)[number];
-/** Parts `lab up` starts only when named (`lab up rediscluster monitoring`), so other lab users do not pay for them. */
-export const optionalParts: readonly LabPart[] = ['rediscluster', 'monitoring'];
+/**
+ * Parts `lab up` starts only when named (`lab up rediscluster monitoring`, `--regions 2` for region B), so
+ * other lab users do not pay for them.
+ */
+export const optionalParts: readonly LabPart[] = ['rediscluster', 'monitoring', 'region-b'];
+/** What `lab up` starts when no part is named. */
+export const defaultLabParts: readonly LabPart[] = labParts.filter((p) => !optionalParts.includes(p));
+
+/** Region B (DR, docs/lab.md): its own etcd, a two-member Patroni standby cluster, a Redis replica, bind9. */
+export const regionBNodes = ['etcd-b', 'pgb1', 'pgb2', 'redis-b', 'dns'] as const;
+export type RegionBNode = (typeof regionBNodes)[number];
+export const pgbNodes = ['pgb1', 'pgb2'] as const;
+export type PgbNode = (typeof pgbNodes)[number];
 
 export const labNodes = [
   'etcd1',
@@ -35,6 +46,7 @@ export const labNodes = [
   'pg-exporter1',
   'pg-exporter2',
   'pg-exporter3',
+  ...regionBNodes,
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
@@ -61,6 +73,7 @@ export const partNodes: Record<LabPart, readonly LabNode[]> = {
   rediscluster: redisClusterNodes,
   // Exporters first, Alertmanager before the Prometheus that sends to it.
   monitoring: [...pgExporterNodes, 'redis-exporter', 'alertmanager', 'prometheus'],
+  'region-b': regionBNodes,
 };
 
 /** Parts a part needs running first (Patroni needs its DCS; HAProxy's health needs a Patroni leader). */
@@ -72,6 +85,7 @@ export const partDependencies: Record<LabPart, readonly LabPart[]> = {
   sshd: [],
   rediscluster: [],
   monitoring: ['pg', 'redis'],
+  'region-b': ['pg', 'haproxy', 'redis'],
 };
 
 export function partOf(node: LabNode): LabPart {
@@ -98,6 +112,17 @@ export interface LabPorts {
   alertmanager: number;
   redisExporter: number;
   pgExporter: Record<PgExporterNode, number>;
+  regionB: RegionBPorts;
+}
+
+export interface RegionBPorts {
+  etcdClient: number;
+  etcdPeer: number;
+  pg: Record<PgbNode, number>;
+  patroni: Record<PgbNode, number>;
+  redis: number;
+  /** bind9, UDP and TCP */
+  dns: number;
 }
 
 /** Patroni DCS timing knobs (bootstrap.dcs). Keep retry_timeout >= 2 (LAB-FACTS gotcha 7). */
@@ -152,6 +177,7 @@ export const PORT_OFFSETS = {
   alertmanager: 161,
   redisExporter: 162,
   pgExporter: 163,
+  regionB: { etcdClient: 70, etcdPeer: 71, pg: 72, patroni: 74, redis: 76, dns: 77 },
 } as const;
 
 export function labPorts(base: number): LabPorts {
@@ -176,6 +202,14 @@ export function labPorts(base: number): LabPorts {
     alertmanager: base + PORT_OFFSETS.alertmanager,
     redisExporter: base + PORT_OFFSETS.redisExporter,
     pgExporter: three(pgExporterNodes, PORT_OFFSETS.pgExporter),
+    regionB: {
+      etcdClient: base + PORT_OFFSETS.regionB.etcdClient,
+      etcdPeer: base + PORT_OFFSETS.regionB.etcdPeer,
+      pg: three(pgbNodes, PORT_OFFSETS.regionB.pg),
+      patroni: three(pgbNodes, PORT_OFFSETS.regionB.patroni),
+      redis: base + PORT_OFFSETS.regionB.redis,
+      dns: base + PORT_OFFSETS.regionB.dns,
+    },
   };
 }
 
@@ -220,6 +254,15 @@ export function nodePorts(settings: LabSettings, node: LabNode): number[] {
     case 'pg-exporter2':
     case 'pg-exporter3':
       return [p.pgExporter[node]];
+    case 'etcd-b':
+      return [p.regionB.etcdClient, p.regionB.etcdPeer];
+    case 'pgb1':
+    case 'pgb2':
+      return [p.regionB.patroni[node], p.regionB.pg[node]];
+    case 'redis-b':
+      return [p.regionB.redis];
+    case 'dns':
+      return [p.regionB.dns];
   }
 }
 
@@ -294,6 +337,13 @@ export function labPaths(settings: LabSettings) {
     pgReplicationPassword: `${d}/secrets/pg-replication.password`,
     /** Redis `requirepass`/`masterauth` and Sentinel `requirepass`/`auth-pass`: one password for every lab Redis. */
     redisPassword: `${d}/secrets/redis.password`,
+    /** bind9 TSIG key (`key "<name>" { algorithm …; secret …; };`) that may update the DR zone */
+    dnsTsigKey: `${d}/secrets/dns-tsig.key`,
+    /** Region A's WAL archive (archive_command writes, region B's restore_command reads) */
+    walArchive: `${d}/wal-archive`,
+    /** Region B's WAL archive once it is promoted (region A's restore_command reads it on failback) */
+    walArchiveB: `${d}/wal-archive-b`,
+    patronictlConfigB: `${d}/patronictl-b.yaml`,
     ssh: `${d}/ssh`,
     knownHosts: `${d}/ssh/known_hosts`,
     clientKey: `${d}/ssh/id_ed25519`,

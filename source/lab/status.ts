@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { labRedisAuth, patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
+import { probeRegionBNode } from './region-b.js';
 import { redisCommand, redisInfo } from './resp.js';
 import { clusterNodeCommands } from './redis-cluster.js';
 import { parseInfo } from '../adapters/probes/redis-cluster-parse.js';
@@ -103,6 +104,8 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
         return { role: 'monitoring', healthy: false, detail: (error as Error).message };
       }
     }
+    default:
+      return probeRegionBNode(settings, node);
   }
 }
 

@@ -8,9 +8,11 @@ import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
 import { startDoubles } from './doubles/lab-doubles.js';
 import { busyPorts, reservePorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireBinaries, requireRoot, writeStateFile } from './preflight.js';
-import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts } from './prepare.js';
+import { prepareCommon, prepareNode, requireTraversable, writeKnownHosts, writeRegionBDynamic } from './prepare.js';
+import { regionAMasterPort } from './region-b.js';
 import {
   LAB_PORT_SPAN,
+  defaultLabParts,
   labParts,
   labPaths,
   nodePorts,
@@ -18,6 +20,7 @@ import {
   partDependencies,
   partNodes,
   pgNodes,
+  regionBNodes,
   type LabNode,
   type LabPart,
   type LabSettings,
@@ -37,7 +40,7 @@ export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
     wanted.add(part);
     partDependencies[part].forEach(add);
   };
-  (parts && parts.length ? parts : labParts.filter((p) => !optionalParts.includes(p))).forEach(add);
+  (parts && parts.length ? parts : defaultLabParts).forEach(add);
   return labParts.filter((p) => wanted.has(p));
 }
 
@@ -156,8 +159,8 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
       writeKnownHosts(settings);
     }
     const running = runningInventoryOptions(settings);
-    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: order.includes('rediscluster') || running.redisCluster, doubles: running.doubles }));
     const has = (part: LabPart) => order.includes(part);
+    writeFileSync(paths.inventory, labInventoryYaml(settings, { redisCluster: has('rediscluster') || running.redisCluster, doubles: running.doubles, regionB: has('region-b') || running.regionB }));
     const pgChain = async () => {
       if (has('etcd')) {
         await startPart('etcd');
@@ -192,6 +195,11 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
     const results = await Promise.allSettled([pgChain(), redisChain(), sshChain(), redisClusterChain()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+    if (has('region-b') && toStart.some((n) => partNodes['region-b'].includes(n))) {
+      writeRegionBDynamic(settings, await regionAMasterPort(settings));
+      await startPart('region-b');
+      await waitPart('region-b');
+    }
     // Last: its scrape targets (the PostgreSQL members, the Redis nodes) are up by now.
     if (has('monitoring')) {
       await startPart('monitoring');

@@ -95,7 +95,15 @@ function patroniLines(s: PatroniState): Line[] {
       ...staleSeg(m.stale),
     ];
   });
-  return [head, ...members];
+  return s.standby ? [head, standbyLine(s.standby), ...members] : [head, ...members];
+}
+
+/** A standby cluster's delay behind its upstream leader: bytes and seconds, or why it is unknown. */
+function standbyLine(st: NonNullable<PatroniState['standby']>): Line {
+  if (st.delayBytes === null) return [seg(`  standby of ${st.of}: delay `), seg('?', 'yellow', true), seg(` ${st.error ?? ''}`, 'yellow')];
+  const tone: Tone = st.delayBytes === 0 ? 'green' : (st.delaySeconds ?? 0) > 60 ? 'red' : 'yellow';
+  const secs = st.delaySeconds === null ? '?s' : `${st.delaySeconds.toFixed(1)}s`;
+  return [seg(`  standby of ${st.of}: behind ${st.upstreamLeader ?? '?'} `), seg(`${bytes(st.delayBytes)} / ${secs}`, tone, true)];
 }
 
 function backendSegs(label: string, b: HaproxyBackend | null): Segment[] {

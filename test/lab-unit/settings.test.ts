@@ -137,7 +137,7 @@ describe('lab inventory', () => {
 
   it('reaches every host over the lab sshd as postgres, with per-node tool env', () => {
     const inventory = labInventory(s);
-    expect(Object.keys(inventory.hosts).sort()).toEqual(['etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'redis1', 'redis2', 'redis3']);
+    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
     for (const [name, host] of Object.entries(inventory.hosts)) {
       expect(host.address).toBe('127.0.0.1');
       expect(host.ssh).toMatchObject({ user: 'postgres', port: name === 'jump' ? 57061 : 57060, identityFile: '/tmp/x/ssh/id_ed25519', knownHosts: '/tmp/x/ssh/known_hosts' });
@@ -145,6 +145,20 @@ describe('lab inventory', () => {
     expect(inventory.hosts.pg2!.env).toMatchObject({ PGHOST: '/tmp/x/pg2/run', PGPORT: '57011', PATRONICTL_CONFIG_FILE: '/tmp/x/patronictl.yaml' });
     expect(inventory.hosts.redis3!.env).toMatchObject({ REDIS_PORT: '57042' });
     expect(inventory.hosts.etcd1!.env).toEqual({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: 'http://127.0.0.1:57000' });
+  });
+
+  it('region B up: its standby cluster pg-b follows pg (the panel shows its delay behind pg)', () => {
+    const c = labInventory(s, { regionB: true }).clusters;
+    expect(c['pg-b']).toMatchObject({ kind: 'patroni', scope: 'hatui-lab-b', standbyOf: 'pg' });
+    expect(inventorySchema.parse(parse(labInventoryYaml(s, { regionB: true })))).toEqual(inventorySchema.parse(labInventory(s, { regionB: true })));
+  });
+
+  it('gives redis-cli the lab Redis password as secret env on region B\'s redis-b and DNS hosts too', () => {
+    const hosts = labInventory(s).hosts;
+    for (const name of ['redis1', 'redis-b', 'dns']) {
+      expect(hosts[name]!.secretEnv).toEqual({ REDISCLI_AUTH: { file: '/tmp/x/secrets/redis.password' } });
+      expect(JSON.stringify(hosts[name]!.env)).not.toContain('redis.password');
+    }
   });
 
   it('names the clusters pg, haproxy, redis, etcd with endpoints, and credentials only as files', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combinePatroni, parsePatroniCluster, parsePatroniStatus, type PatroniObservation } from '../../source/adapters/probes/patroni.js';
+import { combinePatroni, parsePatroniCluster, parsePatroniStatus, UPSTREAM_TARGET, type PatroniObservation, type PatroniProbeObservation } from '../../source/adapters/probes/patroni.js';
 import type { TargetResult } from '../../source/adapters/probes/types.js';
 import { patroniStateSchema } from '../../source/core/cluster-state.js';
 import type { Cluster } from '../../source/core/inventory/model.js';
@@ -89,5 +89,53 @@ describe('combinePatroni', () => {
     expect(state.dcsReachable).toBeNull();
     expect(state.members.map((m) => m.role)).toEqual(['unknown', 'unknown', 'unknown']);
     expect(state.members[0]?.stale).toEqual({ sinceMs: 2000, error: 'ECONNREFUSED' });
+  });
+});
+
+describe('a standby cluster (standbyOf): the standby leader\'s delay behind the upstream leader', () => {
+  const standby: Cluster = { kind: 'patroni', standbyOf: 'pg', members: [{ name: 'pgb1', host: 'pgb1' }, { name: 'pgb2', host: 'pgb2' }] };
+  // Region B's standby leader as Patroni 3.0.2 answered in the lab: received 117440512, nothing replayed yet (timestamp null).
+  const leaderStatus = parsePatroniStatus(sampleJson('patroni/patroni.standby-leader.json'));
+  const members = parsePatroniCluster(sampleJson('patroni/cluster.standby.json'));
+  function standbyLeader(patch: Partial<typeof leaderStatus> = {}): TargetResult<PatroniProbeObservation> {
+    return ok('pgb1', { members, status: { ...leaderStatus, ...patch, dcsLastSeen: T0 / 1000 - 1 }, at: T0 }) as TargetResult<PatroniProbeObservation>;
+  }
+  function upstream(walLocation: number): TargetResult<PatroniProbeObservation> {
+    return { id: UPSTREAM_TARGET, address: 'http://127.0.0.1:41620', last: { upstream: { leader: 'pg1', walLocation, at: T0 } }, lastOkAt: T0, error: null, startedAt: T0 - 10_000 };
+  }
+
+  it('reads the WAL positions of a standby leader and of a leader', () => {
+    expect(leaderStatus.role).toBe('standby_leader');
+    expect([leaderStatus.receivedLocation, leaderStatus.replayedLocation, leaderStatus.walLocation]).toEqual([117440512, 117440512, null]);
+    expect(parsePatroniStatus(sampleJson('patroni/patroni.leader.json')).walLocation).toBe(37265879088);
+  });
+
+  it('gives bytes behind and seconds since the last replayed commit; the standby leader counts as the cluster leader', () => {
+    const state = combinePatroni('pg-b', standby, [standbyLeader({ replayedTimestamp: '2026-11-24 12:23:10.000000+00:00' }), upstream(117440512 + 4096)], undefined, T0);
+    expect(patroniStateSchema.parse(state)).toEqual(state);
+    expect(state.leader).toBe('pgb1');
+    expect(state.standby).toEqual({ of: 'pg', upstreamLeader: 'pg1', delayBytes: 4096, delaySeconds: 6, error: null });
+    // the upstream target is not a member
+    expect(state.members.map((m) => m.name)).toEqual(['pgb1', 'pgb2']);
+  });
+
+  it('caught up is 0 bytes and 0 s even with no replayed commit yet', () => {
+    const state = combinePatroni('pg-b', standby, [standbyLeader(), upstream(117440512)], undefined, T0);
+    expect(state.standby).toMatchObject({ delayBytes: 0, delaySeconds: 0, error: null });
+  });
+
+  it('upstream unreachable or standby not streaming: the delay is unknown (null) and says why, naming the address', () => {
+    const down: TargetResult<PatroniProbeObservation> = { id: UPSTREAM_TARGET, address: 'http://127.0.0.1:41620', last: null, lastOkAt: null, error: 'connect ECONNREFUSED 127.0.0.1:41620', startedAt: T0 - 10_000 };
+    const unreachable = combinePatroni('pg-b', standby, [standbyLeader(), down], undefined, T0).standby;
+    expect(unreachable).toMatchObject({ delayBytes: null, delaySeconds: null });
+    expect(unreachable!.error).toBe('pg leader: connect ECONNREFUSED 127.0.0.1:41620');
+    const never = combinePatroni('pg-b', standby, [standbyLeader(), { ...down, error: 'timed out' }], undefined, T0).standby;
+    expect(never!.error).toBe('pg leader: timed out (http://127.0.0.1:41620)');
+    const notStreaming = combinePatroni('pg-b', standby, [standbyLeader({ receivedLocation: null, replayedLocation: null }), upstream(1)], undefined, T0).standby;
+    expect(notStreaming).toMatchObject({ delayBytes: null, error: expect.stringMatching(/no received WAL position/) });
+  });
+
+  it('a cluster without standbyOf has no standby field', () => {
+    expect(combinePatroni('pg', cluster, [ok('pg3', observation('leader'))], undefined, T0).standby).toBeUndefined();
   });
 });

@@ -37,6 +37,12 @@ describe('loadInventory', () => {
     ]);
   });
 
+  it('standbyOf names another patroni cluster of the inventory, at its line', () => {
+    const text = ['environment: lab', 'clusters:', '  pg: {kind: patroni}', '  redis: {kind: redis-sentinel}', '  pg-b:', '    kind: patroni', '    standbyOf: redis', '  pg-c:', '    kind: patroni', '    standbyOf: pg'].join('\n');
+    const lines = loadInventory(text, 'inv.yaml').problems.map(formatProblem);
+    expect(lines).toEqual([expect.stringMatching(/^inv\.yaml:7:\d+: clusters\.pg-b\.standbyOf: a patroni cluster follows another patroni cluster of the inventory \('redis' is redis-sentinel\)/)]);
+  });
+
   it("accepts only the credential key each kind's clients read (one 'auth' for Redis), at the key's line", () => {
     const text = [
       'environment: lab',

@@ -8,6 +8,16 @@ describe('panel lines', () => {
     expect(lines[0]).toMatch(/leader pg3\s+sync pg2\s+DCS ok\s+changed pg1→pg3 20:00:01/);
     expect(lines.find((l) => l.startsWith('  pg2'))).toMatch(/api down STALE 4\.2s \(timed out after 1000 ms\)/);
   });
+  it('patroni standby cluster: a line with the delay behind the upstream leader, or ? and why', () => {
+    const pg = labSnapshot({ leader: 'pg3' }).clusters.pg!;
+    if (pg.kind !== 'patroni') throw new Error('fixture');
+    const known = panelLines({ ...pg, standby: { of: 'pg', upstreamLeader: 'pg1', delayBytes: 4096, delaySeconds: 6, error: null } }).map(lineText);
+    expect(known[1]).toBe('  standby of pg: behind pg1 4.0K / 6.0s');
+    const unknown = panelLines({ ...pg, standby: { of: 'pg', upstreamLeader: null, delayBytes: null, delaySeconds: null, error: 'pg leader: connect ECONNREFUSED 127.0.0.1:41620' } }).map(lineText);
+    expect(unknown[1]).toBe('  standby of pg: delay ? pg leader: connect ECONNREFUSED 127.0.0.1:41620');
+    expect(panelLines(pg).map(lineText).some((l) => l.includes('standby of'))).toBe(false);
+  });
+
   it('patroni: a change through "no leader" shows as old→new with how long there was no leader', () => {
     const pg = labSnapshot({ leader: 'pg2' }).clusters.pg!;
     if (pg.kind !== 'patroni') throw new Error('fixture');

@@ -61,6 +61,12 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
     if (cluster.credentials?.[ADMIN_KEY] && mechanisms && cluster.username === undefined) {
       problems.push(problem(path, at(['clusters', name, 'credentials', ADMIN_KEY]), `clusters.${name}: credentials.${ADMIN_KEY} needs username (the user whose password it is)`));
     }
+    if (cluster.standbyOf !== undefined) {
+      const upstream = Object.hasOwn(inventory.clusters, cluster.standbyOf) ? inventory.clusters[cluster.standbyOf] : undefined;
+      if (cluster.kind !== 'patroni' || upstream?.kind !== 'patroni' || cluster.standbyOf === name) {
+        problems.push(problem(path, at(['clusters', name, 'standbyOf']), `clusters.${name}.standbyOf: a patroni cluster follows another patroni cluster of the inventory ('${cluster.standbyOf}' is ${upstream ? `${upstream.kind}${cluster.standbyOf === name ? ', itself' : ''}` : 'not one'})`));
+      }
+    }
     const names = cluster.members.map((m) => m.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) problems.push(problem(path, at(['clusters', name, 'members', i, 'name']), `clusters.${name}: duplicate member name '${n}'`));

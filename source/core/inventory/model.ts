@@ -90,6 +90,8 @@ export const clusterSchema = z
     /** Patroni scope / DCS namespace, etcd key prefix etc. */
     scope: z.string().optional(),
     namespace: z.string().optional(),
+    /** Patroni standby cluster: the inventory cluster it replicates from (its delay behind it is probed). */
+    standbyOf: z.string().optional(),
     credentials: z.record(z.string(), credentialSourceSchema).optional(),
     /** MongoDB / Kafka: the user whose password is `credentials.admin`. */
     username: z.string().optional(),

@@ -1,0 +1,54 @@
+// Region B's hosts in the lab inventory: the standby cluster members, redis-b and the DNS host (which
+// also carries region A's entry points, so dr-activate can ask region A from outside it).
+import type { Inventory, InventoryHost } from '../core/inventory/model.js';
+import { DR_TSIG_KEY_NAME, DR_ZONE, regionBScope } from './region-b.js';
+import { labPaths, pgbNodes, pgNodes, type LabSettings } from './settings.js';
+
+export function addRegionBHosts(settings: LabSettings, hosts: Record<string, InventoryHost>, host: (env: Record<string, string>) => InventoryHost): void {
+  const p = settings.ports;
+  const paths = labPaths(settings);
+  for (const n of pgbNodes) {
+    hosts[n] = host({
+      PATRONICTL_CONFIG_FILE: paths.patronictlConfigB,
+      PATRONI_URL: `http://127.0.0.1:${p.regionB.patroni[n]}`,
+      PATRONI_URLS: pgbNodes.map((m) => `http://127.0.0.1:${p.regionB.patroni[m]}`).join(' '),
+      PGHOST: `${paths.nodeDir(n)}/run`,
+      PGPORT: String(p.regionB.pg[n]),
+      PGUSER: 'postgres',
+      PGDATABASE: 'postgres',
+      PGDATA: `${paths.nodeDir(n)}/data`,
+    });
+  }
+  // redis-cli reads REDISCLI_AUTH (sent as secret env over the SSH channel, as region A's Redis hosts).
+  const redisAuth = { REDISCLI_AUTH: { file: paths.redisPassword } };
+  hosts['redis-b'] = { ...host({ REDIS_PORT: String(p.regionB.redis) }), secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } } };
+  hosts.dns = {
+    ...host({
+    DNS_SERVER: '127.0.0.1',
+    DNS_PORT: String(p.regionB.dns),
+    DR_ZONE,
+    TSIG_KEY_NAME: DR_TSIG_KEY_NAME,
+    REGION_A_PATRONI_URLS: pgNodes.map((n) => `http://127.0.0.1:${p.patroni[n]}`).join(' '),
+    REDIS_B_PORT: String(p.regionB.redis),
+    REGION_A_RW: `127.0.0.1:${p.haproxyRw}`,
+    REGION_A_REDIS: Object.values(p.redis).map((port) => `127.0.0.1:${port}`).join(' '),
+    }),
+    // the DNS host asks region A's and region B's Redis from outside region A (assess, verify)
+    secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } },
+  };
+}
+
+/** Region B's standby cluster as a Patroni cluster of the inventory (the Patroni probe shows its standby leader). */
+export function regionBCluster(settings: LabSettings): Inventory['clusters'][string] {
+  const p = settings.ports.regionB;
+  const paths = labPaths(settings);
+  return {
+    kind: 'patroni',
+    description: 'Region B (DR): Patroni standby cluster following region A, etcd-b DCS',
+    scope: regionBScope(settings),
+    namespace: '/service/',
+    standbyOf: 'pg',
+    members: pgbNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
+    credentials: { superuser: { file: paths.pgSuperuserPassword }, replication: { file: paths.pgReplicationPassword } },
+  };
+}

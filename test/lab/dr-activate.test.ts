@@ -1,0 +1,135 @@
+// runbooks/dr-activate.md headless on the lab with region B (lab up region-b): refused while region A is
+// alive (exit 3, nothing changed), a TSIG key bind9 refuses stops the run at the DNS step naming the
+// server, and with region A frozen the whole activation runs: region B's cluster leads, redis-b is a
+// master, the zone's own server answers region B for both names, and a write through the name lands.
+// Checked independently of hatui: Patroni REST of region B, INFO of redis-b, dig @<lab dns>, pg.
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DR_ZONE,
+  labFreezeRegion,
+  labPaths,
+  labRedisAuth,
+  labUp,
+  patroniBState,
+  pgbNodes,
+  redisInfo,
+  regionBNodes,
+  tsigSecret,
+} from '../../source/lab/index.js';
+import { patroniProbe } from '../../source/adapters/probes/patroni.js';
+import type { PatroniState } from '../../source/core/cluster-state.js';
+import { labInventory } from '../../source/lab/inventory.js';
+import { killNode } from '../../source/lab/supervise.js';
+import { pgPassword, testLab, waitPartHealthy } from './helpers.js';
+import { runShipped, tail } from './runbook-run.js';
+
+const answers = {
+  'promote-pg': { confirm: 'promote-region-b', checklist: 'all' },
+  'promote-redis': 'promote-region-b',
+  dns: 'promote-region-b',
+  verify: { checklist: 'all' },
+};
+
+async function dig(settings: ReturnType<typeof testLab>, name: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(settings.ports.regionB.dns), '+short', `${name}.${DR_ZONE}`, 'SRV']);
+  return stdout.trim();
+}
+
+/** The Patroni probe's view of region B's standby cluster (pg-b, standbyOf pg), one poll of each target. */
+async function standbyView(settings: ReturnType<typeof testLab>): Promise<PatroniState['standby']> {
+  const inventory = labInventory(settings, { regionB: true });
+  const cluster = inventory.clusters['pg-b']!;
+  const now = Date.now();
+  const results = await Promise.all(
+    patroniProbe.targets('pg-b', cluster, inventory).map(async (t) => {
+      try {
+        return { id: t.id, address: t.address, last: await t.fetch(AbortSignal.timeout(3000)), lastOkAt: now, error: null, startedAt: now };
+      } catch (error) {
+        return { id: t.id, address: t.address, last: null, lastOkAt: null, error: (error as Error).message, startedAt: now };
+      }
+    }),
+  );
+  const state = patroniProbe.combine('pg-b', cluster, results, undefined, Date.now());
+  if (state.kind !== 'patroni') throw new Error('not a patroni state');
+  return state.standby;
+}
+
+async function regionBRoles(settings: ReturnType<typeof testLab>): Promise<string[]> {
+  return Promise.all(pgbNodes.map(async (n) => (await patroniBState(settings, n))?.role ?? 'none'));
+}
+
+describe('runbooks/dr-activate.md on the lab (region B)', () => {
+  let settings: ReturnType<typeof testLab>;
+  beforeAll(async () => {
+    settings = testLab();
+    await labUp(settings, ['region-b']);
+    await waitPartHealthy(settings, 'region-b');
+  });
+  afterAll(async () => {
+    // Region A comes back; region B (promoted, diverged) is thrown away so a later `lab up region-b` clones it anew.
+    await labFreezeRegion(settings, false);
+    await Promise.all(regionBNodes.map((n) => killNode(settings, n)));
+    for (const n of regionBNodes) rmSync(labPaths(settings).nodeDir(n), { recursive: true, force: true });
+    await waitPartHealthy(settings, 'pg');
+    await waitPartHealthy(settings, 'redis');
+  });
+
+  it('refuses to promote while region A is alive and writable: exit 3, standby still standby, DNS unchanged', async () => {
+    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    expect(run.code, tail(run)).toBe(3);
+    expect(run.outcomes).toEqual(['[ok] assess']);
+    expect(run.stdout).toMatch(/pre-flight false captures.region_a.json.writable == false/);
+    expect(await regionBRoles(settings)).toContain('standby_leader');
+    expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('slave');
+    expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
+    // the panel's probe: region B's standby leader measured against region A's leader
+    const standby = await standbyView(settings);
+    expect(standby).toMatchObject({ of: 'pg', error: null });
+    expect(standby!.delayBytes).toEqual(expect.any(Number));
+    expect(standby!.upstreamLeader).toMatch(/^pg[123]$/);
+  });
+
+  it('with region A frozen: a refused TSIG key stops at the DNS step naming the server; then the activation runs end to end', async () => {
+    const frozen = await labFreezeRegion(settings, true);
+    expect(frozen.nodes).toContain('pg1');
+    // region A gone: the delay is unknown, not 0, and the probe says which host:port did not answer
+    const standby = await standbyView(settings);
+    expect(standby).toMatchObject({ delayBytes: null, delaySeconds: null });
+    expect(standby!.error).toContain(`pg leader: no pg member answers as leader (http://127.0.0.1:${settings.ports.patroni.pg1}`);
+
+    const bad = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: Buffer.from('not the key').toString('base64') } });
+    expect(bad.code, tail(bad)).not.toBe(0);
+    expect(bad.outcomes.slice(0, 3)).toEqual(['[ok] assess', '[ok] promote-pg', '[ok] promote-redis']);
+    expect(bad.outcomes).toContain('[failed] dns');
+    expect(bad.stdout + bad.stderr).toContain(`nsupdate to 127.0.0.1:${settings.ports.regionB.dns} failed`);
+    expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
+
+    // Resumable: the promotions are idempotent, so the operator runs the activation again with the right key.
+    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    expect(run.code, tail(run)).toBe(0);
+    expect(run.outcomes).toEqual(['[ok] assess', '[ok] promote-pg', '[ok] promote-redis', '[ok] dns', '[ok] verify']);
+
+    const roles = await regionBRoles(settings);
+    expect(roles.filter((r) => r === 'master' || r === 'primary')).toHaveLength(1);
+    expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('master');
+    const db = await dig(settings, 'db');
+    expect(db).toMatch(/ b\.dr\.hatui-lab\.test\.$/);
+    expect(await dig(settings, 'cache')).toBe(`0 0 ${settings.ports.regionB.redis} b.${DR_ZONE}.`);
+
+    // A write through the name, resolved by the zone's server, lands on region B's leader.
+    const port = Number(db.split(' ')[2]);
+    expect(Object.values(settings.ports.regionB.pg)).toContain(port);
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: pgPassword(settings), database: 'postgres', connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      const r = await client.query<{ port: number }>('INSERT INTO hatui_dr_check DEFAULT VALUES RETURNING inet_server_port() AS port');
+      expect(r.rows[0]!.port).toBe(port);
+    } finally {
+      await client.end();
+    }
+  });
+});
