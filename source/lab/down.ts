@@ -13,7 +13,7 @@ import type { LabLog } from './types.js';
 const STOP_STAGES: { nodes: LabNode[]; graceMs: number }[] = [
   { nodes: ['haproxy', 'sshd', 'sshd-jump', 'sentinel1', 'sentinel2', 'sentinel3', 'redis1', 'redis2', 'redis3'], graceMs: 3000 },
   { nodes: ['pg1', 'pg2', 'pg3'], graceMs: 20_000 },
-  { nodes: ['etcd1'], graceMs: 3000 },
+  { nodes: ['etcd1', 'etcd2', 'etcd3'], graceMs: 3000 },
 ];
 
 export interface LabDownResult {

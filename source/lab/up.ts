@@ -25,6 +25,7 @@ import type { LabUpOptions, LabUpResult } from './types.js';
 import { recordEvent } from './events.js';
 import { removeLabFiles } from './down.js';
 import { withLabLock } from './lock.js';
+import { applyDcsSwitches } from './dcs-switches.js';
 
 /** Requested parts plus what they depend on, in start order. */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
@@ -162,7 +163,12 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
         await startPart('pg');
       }
       if (has('haproxy')) await startPart('haproxy');
-      if (has('pg')) await waitPart('pg');
+      if (has('pg')) {
+        await waitPart('pg');
+        const dcs = await applyDcsSwitches(settings, log, deadline);
+        if (!dcs.ok) throw new HatuiError(`lab part pg: ${dcs.detail}`, ExitCode.failed);
+        log(`pg: ${dcs.detail}`);
+      }
       if (has('haproxy')) await waitPart('haproxy');
     };
     const redisChain = async () => {
