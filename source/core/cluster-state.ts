@@ -249,6 +249,8 @@ export const kafkaStateSchema = z.object({
   underReplicated: z.number().nullable(),
   /** Partitions without a leader; null when nobody answers. */
   offline: z.number().nullable(),
+  /** Smallest in-sync replica set of any partition (compare with `min.insync.replicas`); null when nobody answers or no partition. */
+  minIsr: z.number().nullable(),
   /** The first few of each, by topic and partition. */
   underReplicatedFirst: z.array(kafkaPartitionSchema),
   offlineFirst: z.array(kafkaPartitionSchema),
