@@ -3,7 +3,10 @@
 // there is no leader, every reachable member), `<cluster>.members`. Anything else goes to the fallback
 // resolver (local, inventory host names).
 import type { ResolvedTarget } from '../core/engine/events.js';
+import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
+import { clusterCredential } from '../core/secrets/credentials.js';
+import { systemCredentialReader } from '../adapters/credential-reader.js';
 import { parseHostPort } from './canary-redis.js';
 import { patroniViewSource } from './view-patroni.js';
 import { redisViewSource } from './view-redis.js';
@@ -15,14 +18,17 @@ interface Roles {
   reachable: string[];
 }
 
-async function roles(cluster: Cluster): Promise<Roles> {
+async function roles(name: string, cluster: Cluster): Promise<Roles> {
   if (cluster.kind === 'patroni') {
     const members = cluster.members.map((m) => ({ name: m.name, url: (m.endpoint ?? '').replace(/\/+$/, '') }));
     const view = await patroniViewSource(members)(() => Date.now());
     return { leader: view.leader, reachable: view.reachable ?? [] };
   }
   if (cluster.kind === 'redis-sentinel') {
+    // One password for the Sentinels and the data nodes: the cluster's `auth` credential.
+    const password = clusterCredential(name, cluster, REDIS_AUTH_KEY, systemCredentialReader());
     const src = redisViewSource({
+      ...(password ? { password, sentinelPassword: password } : {}),
       sentinels: (cluster.sentinels ?? []).map(parseHostPort),
       name: cluster.masterName ?? '',
       members: cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `127.0.0.1:${m.port ?? 6379}`) })),
@@ -50,7 +56,7 @@ export function drillResolver(inventory: Inventory, fallback: Resolve): Resolve 
       return { selector, host: m.host, ...(address ? { address } : {}) };
     };
     if (role === 'members' || role === 'all') return cluster.members.map((m) => target(m.name));
-    const r = await roles(cluster);
+    const r = await roles(name, cluster);
     if (role === 'replicas') return r.reachable.filter((m) => m !== r.leader).map(target);
     if (!r.leader) throw new Error(`${selector}: cluster ${name} has no reachable leader right now`);
     return [target(r.leader)];

@@ -15,7 +15,8 @@ import type { Runbook } from '../core/runbook/model.js';
 import type { Transport } from '../core/transport.js';
 import { LocalTransport } from '../adapters/local/local-transport.js';
 import { runRunbook } from '../services/runner.js';
-import { inventoryResolver, localLocks, secretRedactor, systemClock, type Decider, type EventSink } from '../services/runner-deps.js';
+import { createLockManager, createLockService } from '../services/lock.js';
+import { inventoryResolver, secretRedactor, systemClock, type Decider, type EventSink } from '../services/runner-deps.js';
 import type { StepsResult } from './orchestrate.js';
 import { drillResolver } from './resolve.js';
 
@@ -79,6 +80,8 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
       if (!host) throw new Error(`no inventory host '${target.host}'`);
       return ssh;
     };
+    // The same operator lock as a run: a drill's fault is a change, and other operators must see it.
+    const lockManager = createLockManager(o.inventory);
     let state: RunState | undefined;
     let exitCode = 1;
     let message = '';
@@ -105,7 +108,7 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
           clusterState: async () => ({}),
           redactor,
           clock: systemClock,
-          locks: localLocks,
+          locks: createLockService(lockManager),
           observe: (event, s) => {
             state = s;
             o.print?.(event, s);
@@ -116,6 +119,7 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
       exitCode = result.exitCode;
       message = result.message;
     } finally {
+      await lockManager.close().catch(() => {});
       await writer.close().catch(() => {});
       await ssh.close().catch(() => {});
       await local.close().catch(() => {});

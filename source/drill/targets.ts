@@ -1,11 +1,12 @@
 // Where a drill writes and what it watches, from the inventory: the PostgreSQL canary goes to the
 // read-write endpoint (HAProxy) of the Patroni cluster, the Redis canary through the cluster's
 // Sentinels; the pollers use the Patroni members' REST URLs or the Sentinels and Redis members.
-import { readFileSync } from 'node:fs';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { DrillSystem } from '../core/drill/model.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
-import { CredentialError, readCredential } from '../core/secrets/credentials.js';
+import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
+import { clusterCredential, CredentialError } from '../core/secrets/credentials.js';
+import { systemCredentialReader } from '../adapters/credential-reader.js';
 import type { Canary } from './canary.js';
 import { startPgCanary } from './canary-pg.js';
 import { parseHostPort, startRedisCanary } from './canary-redis.js';
@@ -51,17 +52,16 @@ function pickCluster(inventory: Inventory, system: DrillSystem, o: TargetOptions
 }
 
 function credential(cluster: Cluster, name: string, keys: string[], env: Record<string, string | undefined>): string | undefined {
-  for (const key of keys) {
-    const source = cluster.credentials?.[key];
-    if (!source) continue;
-    try {
-      return readCredential(source, { env, readFile: (p) => readFileSync(p, 'utf8') }, `${name}.credentials.${key}`);
-    } catch (error) {
-      if (error instanceof CredentialError) throw new HatuiError(error.message, ExitCode.failed);
-      throw error;
+  try {
+    for (const key of keys) {
+      const value = clusterCredential(name, cluster, key, systemCredentialReader(env));
+      if (value !== undefined) return value;
     }
+    return undefined;
+  } catch (error) {
+    if (error instanceof CredentialError) throw new HatuiError(error.message, ExitCode.failed);
+    throw error;
   }
-  return undefined;
 }
 
 function rwEndpoint(inventory: Inventory, name: string, cluster: Cluster): string {
@@ -90,8 +90,9 @@ export function drillTargets(inventory: Inventory, system: DrillSystem, o: Targe
   }
   const sentinels = (cluster.sentinels ?? []).map(parseHostPort);
   if (sentinels.length === 0 || !cluster.masterName) throw new HatuiError(`inventory cluster '${name}': a Redis drill needs sentinels and masterName`, ExitCode.usage);
-  const password = credential(cluster, name, ['canary', 'redis', 'password'], env);
-  const sentinelPassword = credential(cluster, name, ['sentinel'], env);
+  // One password for the data nodes and the Sentinels (the cluster's `auth` credential).
+  const password = credential(cluster, name, [REDIS_AUTH_KEY], env);
+  const sentinelPassword = password;
   const members = cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `${inventory.hosts[m.host]?.address ?? m.host}:${m.port ?? 6379}`) }));
   const view = redisViewSource({ sentinels, name: cluster.masterName, members, ...(password ? { password } : {}), ...(sentinelPassword ? { sentinelPassword } : {}) });
   return {

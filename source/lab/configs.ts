@@ -151,7 +151,30 @@ ${servers(' maxconn 200')}
 `;
 }
 
-export function redisConfig(settings: LabSettings, node: RedisNode): string {
+/**
+ * The auth lines of a Redis node (`requirepass` for clients, `masterauth` for replicating from the master,
+ * which may be any node after a failover) or of a Sentinel (`requirepass` for clients and the other
+ * Sentinels, `sentinel auth-pass` for the monitored nodes). The password is base64url, so it needs no quoting.
+ */
+export function redisAuthLines(settings: LabSettings, role: 'redis' | 'sentinel', password: string): string {
+  return role === 'redis'
+    ? `requirepass ${password}\nmasterauth ${password}\n`
+    : `requirepass ${password}\nsentinel auth-pass ${settings.masterName} ${password}\n`;
+}
+
+/**
+ * A config (possibly rewritten by Sentinel or CONFIG REWRITE) with its auth lines replaced by the current
+ * ones: a lab directory from before auth was on, or whose password file was replaced, gets them on the next up.
+ */
+export function withRedisAuth(config: string, settings: LabSettings, role: 'redis' | 'sentinel', password: string): string {
+  const kept = config
+    .split('\n')
+    .filter((line) => !/^\s*(requirepass|masterauth|sentinel\s+auth-pass)\s/i.test(line))
+    .join('\n');
+  return `${kept.replace(/\n*$/, '\n')}${redisAuthLines(settings, role, password)}`;
+}
+
+export function redisConfig(settings: LabSettings, node: RedisNode, password: string): string {
   const port = settings.ports.redis[node];
   const replicaOf = node === 'redis1' ? '' : `replicaof 127.0.0.1 ${settings.ports.redis.redis1}\n`;
   return `# hatui lab Redis ${node} (generated once; Sentinel and CONFIG REWRITE may rewrite it)
@@ -169,7 +192,7 @@ appendonly yes
 appendfsync everysec
 repl-diskless-sync yes
 repl-diskless-sync-delay 0
-${replicaOf}`;
+${replicaOf}${redisAuthLines(settings, 'redis', password)}`;
 }
 
 /** A fixed Sentinel run id per lab and node, so each config can name the other two up front. */
@@ -177,7 +200,7 @@ export function sentinelId(settings: LabSettings, node: SentinelNode): string {
   return createHash('sha1').update(`hatui-lab-${settings.portBase}-${node}`).digest('hex');
 }
 
-export function sentinelConfig(settings: LabSettings, node: SentinelNode): string {
+export function sentinelConfig(settings: LabSettings, node: SentinelNode, password: string): string {
   const m = settings.masterName;
   // Naming the other Sentinels and the replicas saves the hello/INFO discovery rounds (up to ~10 s).
   const peers = sentinelNodes
@@ -201,7 +224,7 @@ sentinel down-after-milliseconds ${m} 1000
 sentinel failover-timeout ${m} 5000
 sentinel parallel-syncs ${m} 1
 sentinel myid ${sentinelId(settings, node)}
-${peers}${replicas}`;
+${redisAuthLines(settings, 'sentinel', password)}${peers}${replicas}`;
 }
 
 export function sshdConfig(settings: LabSettings, node: 'sshd' | 'sshd-jump'): string {

@@ -1,6 +1,7 @@
 // Health checks per part. Each check returns { ok, detail } from one look at the real servers; the
 // waits poll a check until it passes or a deadline passes (then the last detail says what was missing).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { etcdNodes, labPaths, pgNodes, redisNodes, sentinelNodes, type EtcdNode, type LabPart, type LabSettings, type PgNode } from './settings.js';
 import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
@@ -122,12 +123,22 @@ export async function checkHaproxy(settings: LabSettings): Promise<Check> {
   return { ok: true, detail: `pg_rw → ${leader}; pg_ro → ${ro.join(', ')}` };
 }
 
+/** The lab's Redis password (nodes and Sentinels), or undefined before `lab up` made one. */
+export function labRedisAuth(settings: LabSettings): string | undefined {
+  try {
+    return readFileSync(labPaths(settings).redisPassword, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The master address (host:port) each Sentinel reports, null where it did not answer. */
 export async function sentinelMasters(settings: LabSettings): Promise<(string | null)[]> {
+  const auth = labRedisAuth(settings);
   return Promise.all(
     sentinelNodes.map(async (s) => {
       try {
-        const reply = await redisCommand(settings.ports.sentinel[s], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName]);
+        const reply = await redisCommand(settings.ports.sentinel[s], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName], 1000, auth);
         return Array.isArray(reply) && reply.length === 2 ? `${reply[0]}:${reply[1]}` : null;
       } catch {
         return null;
@@ -144,17 +155,18 @@ export async function checkRedis(settings: LabSettings): Promise<Check> {
   const masterPort = Number(first.split(':')[1]);
   const masterNode = redisNodes.find((n) => settings.ports.redis[n] === masterPort);
   if (!masterNode) return { ok: false, detail: `sentinels report ${first}, not a lab Redis` };
+  const auth = labRedisAuth(settings);
   try {
-    const info = await redisInfo(masterPort, 'replication');
+    const info = await redisInfo(masterPort, 'replication', 1000, auth);
     if (info.role !== 'master') return { ok: false, detail: `${masterNode} reports role ${info.role}` };
     for (const replica of redisNodes.filter((n) => n !== masterNode)) {
-      const r = await redisInfo(settings.ports.redis[replica], 'replication');
+      const r = await redisInfo(settings.ports.redis[replica], 'replication', 1000, auth);
       if (r.role !== 'slave' || r.master_port !== String(masterPort) || r.master_link_status !== 'up') {
         return { ok: false, detail: `${replica}: role ${r.role}, master port ${r.master_port}, link ${r.master_link_status}` };
       }
     }
     for (const s of sentinelNodes) {
-      const m = pairs(await redisCommand(settings.ports.sentinel[s], ['SENTINEL', 'MASTER', settings.masterName]));
+      const m = pairs(await redisCommand(settings.ports.sentinel[s], ['SENTINEL', 'MASTER', settings.masterName], 1000, auth));
       if (Number(m['num-other-sentinels']) < 2) return { ok: false, detail: `${s} knows ${m['num-other-sentinels']} other sentinels` };
       if (Number(m['num-slaves']) < 2) return { ok: false, detail: `${s} knows ${m['num-slaves']} replicas` };
     }

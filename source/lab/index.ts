@@ -22,6 +22,7 @@ export {
   checkRedis,
   checkSshd,
   haproxyServers,
+  labRedisAuth,
   patroniLeader,
   patroniState,
   sentinelMasters,

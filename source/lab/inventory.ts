@@ -22,8 +22,13 @@ export function labInventory(settings: LabSettings): Inventory {
       PGDATA: `${paths.nodeDir(n)}/data`,
     });
   }
+  // redis-cli reads REDISCLI_AUTH (for nodes and Sentinels alike): sent as secret env, never on a command line.
+  const redisAuth = { file: paths.redisPassword };
   redisNodes.forEach((n, i) => {
-    hosts[n] = host({ REDIS_PORT: String(p.redis[n]), SENTINEL_PORT: String(p.sentinel[sentinelNodes[i]!]), REDIS_MASTER_NAME: settings.masterName });
+    hosts[n] = {
+      ...host({ REDIS_PORT: String(p.redis[n]), SENTINEL_PORT: String(p.sentinel[sentinelNodes[i]!]), REDIS_MASTER_NAME: settings.masterName }),
+      secretEnv: { REDISCLI_AUTH: { ...redisAuth } },
+    };
   });
   for (const n of etcdNodes) hosts[n] = host({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: etcdUrls });
   hosts.haproxy = host({
@@ -39,6 +44,8 @@ export function labInventory(settings: LabSettings): Inventory {
     name: `hatui lab (${paths.dir}, ports ${settings.portBase}+)`,
     defaults: { commandTimeout: '60s', ssh: { ...ssh } },
     hosts,
+    // HAProxy has no coordination store of its own: its operator lock lives on the lab's etcd.
+    locks: { store: 'etcd' },
     clusters: {
       pg: {
         kind: 'patroni',
@@ -66,6 +73,7 @@ export function labInventory(settings: LabSettings): Inventory {
         masterName: settings.masterName,
         sentinels: sentinelNodes.map((s) => `127.0.0.1:${p.sentinel[s]}`),
         members: redisNodes.map((n) => ({ name: n, host: n, endpoint: `127.0.0.1:${p.redis[n]}`, port: p.redis[n] })),
+        credentials: { auth: { ...redisAuth } },
       },
       etcd: {
         kind: 'etcd',

@@ -12,6 +12,7 @@ import {
   redisConfig,
   sentinelConfig,
   sshdConfig,
+  withRedisAuth,
   type PgSecrets,
 } from './configs.js';
 import { labPaths, partOf, type EtcdNode, type LabNode, type LabSettings } from './settings.js';
@@ -59,6 +60,11 @@ export function pgSecrets(settings: LabSettings): PgSecrets {
   return { superuser: secret(paths.pgSuperuserPassword), replication: secret(paths.pgReplicationPassword) };
 }
 
+/** The one password of every lab Redis node and Sentinel (generated on first use, kept after). */
+export function redisPassword(settings: LabSettings): string {
+  return secret(labPaths(settings).redisPassword);
+}
+
 /** PostgreSQL runs as postgres and must reach its node dir: every parent of the lab dir needs o+x. */
 export function requireTraversable(settings: LabSettings, user: string): void {
   try {
@@ -80,6 +86,7 @@ export function prepareCommon(settings: LabSettings): void {
   ownedDir(paths.secrets, null, 0o700);
   ownedDir(paths.ssh, null, 0o755);
   pgSecrets(settings);
+  redisPassword(settings);
   sshKey(paths.clientKey, `hatui-lab-client@${settings.portBase}`);
   chmodSync(paths.clientKey, 0o600);
   writeOwned(paths.authorizedKeys, readFileSync(`${paths.clientKey}.pub`, 'utf8'), null, 0o644);
@@ -114,10 +121,15 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
       ownedDir(dir, redis, 0o700);
       const sentinel = node.startsWith('sentinel');
       const conf = `${dir}/${sentinel ? 'sentinel' : 'redis'}.conf`;
-      // Sentinel and CONFIG REWRITE rewrite these files: keep them across restarts (LAB-FACTS gotcha 13).
-      if (!existsSync(conf)) {
-        writeOwned(conf, sentinel ? sentinelConfig(settings, node as 'sentinel1') : redisConfig(settings, node as 'redis1'), redis, 0o600);
-      }
+      // Sentinel and CONFIG REWRITE rewrite these files: keep them across restarts (LAB-FACTS gotcha 13),
+      // only the auth lines are brought up to date (a lab dir from before auth, or a new password file).
+      const password = redisPassword(settings);
+      const text = existsSync(conf)
+        ? withRedisAuth(readFileSync(conf, 'utf8'), settings, sentinel ? 'sentinel' : 'redis', password)
+        : sentinel
+          ? sentinelConfig(settings, node as 'sentinel1', password)
+          : redisConfig(settings, node as 'redis1', password);
+      writeOwned(conf, text, redis, 0o600);
       const argv = sentinel ? ['/usr/bin/redis-sentinel', conf] : ['/usr/bin/redis-server', conf];
       return { node, user: 'redis', argv, env: { ...BASE_ENV, HOME: dir }, cwd: dir };
     }

@@ -50,25 +50,35 @@ export function parseResp(buf: Buffer, offset = 0): { value: RespValue; end: num
   }
 }
 
-/** Sends one command to 127.0.0.1:port; rejects on connection errors or timeout. */
-export function redisCommand(port: number, args: readonly string[], timeoutMs = 1000): Promise<RespValue> {
+/**
+ * Sends one command to 127.0.0.1:port (after `AUTH <auth>` when given, pipelined in the same write);
+ * rejects on connection errors, a refused AUTH or timeout.
+ */
+export function redisCommand(port: number, args: readonly string[], timeoutMs = 1000, auth?: string): Promise<RespValue> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let buf = Buffer.alloc(0);
+    const replies: RespValue[] = [];
+    const wanted = auth === undefined ? 1 : 2;
     const fail = (error: Error) => {
       socket.destroy();
       reject(error);
     };
     socket.setTimeout(timeoutMs, () => fail(new Error(`127.0.0.1:${port}: no Redis reply within ${timeoutMs} ms`)));
     socket.once('error', (e) => fail(new Error(`127.0.0.1:${port}: ${e.message}`)));
-    socket.once('connect', () => socket.write(encode(args)));
+    socket.once('connect', () => socket.write((auth === undefined ? '' : encode(['AUTH', auth])) + encode(args)));
     socket.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);
       try {
-        const parsed = parseResp(buf);
-        if (!parsed) return;
+        for (let parsed = parseResp(buf); parsed; parsed = parseResp(buf)) {
+          replies.push(parsed.value);
+          buf = buf.subarray(parsed.end);
+        }
+        if (replies.length < wanted) return;
         socket.destroy();
-        resolve(parsed.value);
+        const authReply = wanted === 2 ? replies[0] : undefined;
+        if (authReply instanceof RespError) return reject(new Error(`127.0.0.1:${port}: AUTH: ${authReply.message}`));
+        resolve(replies[wanted - 1]!);
       } catch (error) {
         fail(error as Error);
       }
@@ -77,8 +87,8 @@ export function redisCommand(port: number, args: readonly string[], timeoutMs = 
 }
 
 /** `INFO <section>` as a key → value map. */
-export async function redisInfo(port: number, section: string, timeoutMs = 1000): Promise<Record<string, string>> {
-  const reply = await redisCommand(port, ['INFO', section], timeoutMs);
+export async function redisInfo(port: number, section: string, timeoutMs = 1000, auth?: string): Promise<Record<string, string>> {
+  const reply = await redisCommand(port, ['INFO', section], timeoutMs, auth);
   if (typeof reply !== 'string') throw new Error(`127.0.0.1:${port}: unexpected INFO reply`);
   const out: Record<string, string> = {};
   for (const line of reply.split('\r\n')) {

@@ -246,6 +246,8 @@ export function labPaths(settings: LabSettings) {
     secrets: `${d}/secrets`,
     pgSuperuserPassword: `${d}/secrets/pg-superuser.password`,
     pgReplicationPassword: `${d}/secrets/pg-replication.password`,
+    /** Redis `requirepass`/`masterauth` and Sentinel `requirepass`/`auth-pass`: one password for every lab Redis. */
+    redisPassword: `${d}/secrets/redis.password`,
     ssh: `${d}/ssh`,
     knownHosts: `${d}/ssh/known_hosts`,
     clientKey: `${d}/ssh/id_ed25519`,

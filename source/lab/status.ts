@@ -1,6 +1,6 @@
 // `lab status`: one row per node: pid, ports, role, health. Read-only and quick (short probe timeouts).
 import { existsSync } from 'node:fs';
-import { etcdMemberHealth, patroniState, sshLogin } from './health.js';
+import { etcdMemberHealth, labRedisAuth, patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
 import { redisCommand, redisInfo } from './resp.js';
 import { labNodes, labPaths, nodePorts, partOf, type LabNode, type LabSettings } from './settings.js';
@@ -44,7 +44,7 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
     case 'redis2':
     case 'redis3': {
       try {
-        const info = await redisInfo(p.redis[node], 'replication', 700);
+        const info = await redisInfo(p.redis[node], 'replication', 700, labRedisAuth(settings));
         const role = info.role === 'slave' ? 'replica' : (info.role ?? '');
         const detail = role === 'replica' ? `of :${info.master_port}, link ${info.master_link_status}` : `${info.connected_slaves} replicas`;
         return { role, healthy: role === 'master' || info.master_link_status === 'up', detail };
@@ -56,7 +56,7 @@ async function probe(settings: LabSettings, node: LabNode): Promise<{ role: stri
     case 'sentinel2':
     case 'sentinel3': {
       try {
-        const reply = await redisCommand(p.sentinel[node], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName], 700);
+        const reply = await redisCommand(p.sentinel[node], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName], 700, labRedisAuth(settings));
         const master = Array.isArray(reply) ? reply.join(':') : '';
         return { role: 'sentinel', healthy: Boolean(master), detail: `master ${master || 'unknown'}` };
       } catch (error) {

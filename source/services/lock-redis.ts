@@ -24,6 +24,7 @@ return 1`;
 export interface RedisLockTarget {
   sentinels: Array<{ host: string; port: number }>;
   masterName: string;
+  /** The cluster's `auth` password, for the Sentinels and the master alike. */
   password?: string;
 }
 
@@ -64,7 +65,7 @@ export class RedisLockStore implements LockStore {
         sentinels: target.sentinels,
         name: target.masterName,
         role: 'master',
-        ...(target.password ? { password: target.password } : {}),
+        ...(target.password ? { password: target.password, sentinelPassword: target.password } : {}),
         lazyConnect: true,
         connectTimeout: timeoutMs,
         commandTimeout: timeoutMs,

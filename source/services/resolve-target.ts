@@ -12,6 +12,9 @@ import type { ClusterState, TargetStatus } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
+import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
+import { clusterCredential, type CredentialReader } from '../core/secrets/credentials.js';
+import { systemCredentialReader } from '../adapters/credential-reader.js';
 import { snapshotCluster } from './snapshot.js';
 
 /** Roles resolved from live state, per cluster kind (besides `members` and member names). */
@@ -25,8 +28,10 @@ export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
 
 export interface TargetResolverDeps {
   fetch?: HttpFetch;
-  /** One command to a Redis/Sentinel at `host:port`; resolves with the raw reply. */
-  redisCommand?: (endpoint: string, args: string[], timeoutMs: number) => Promise<unknown>;
+  /** One command to a Redis/Sentinel at `host:port` (after AUTH when `auth` is given); resolves with the raw reply. */
+  redisCommand?: (endpoint: string, args: string[], timeoutMs: number, auth?: string) => Promise<unknown>;
+  /** Reads the clusters' credentials (default: hatui's environment and files). */
+  credentials?: CredentialReader;
   /** Verified host key of an SSH host (SshTransport.hostKey); refusals (HostKeyError) propagate. */
   hostKey?: (host: string) => Promise<{ address: string; fingerprint: string }>;
   /** Per-request timeout for REST and Sentinel queries (default 2 s). */
@@ -193,10 +198,17 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
   async function askSentinels(cluster: Cluster, args: string[], fail: (why: string) => never): Promise<Array<{ sentinel: string; reply?: unknown; error?: string }>> {
     const sentinels = cluster.sentinels ?? [];
     if (sentinels.length === 0) fail('the cluster lists no sentinels');
+    const name = Object.keys(inventory.clusters).find((n) => inventory.clusters[n] === cluster) ?? '?';
+    let auth: string | undefined;
+    try {
+      auth = clusterCredential(name, cluster, REDIS_AUTH_KEY, deps.credentials ?? systemCredentialReader());
+    } catch (error) {
+      fail((error as Error).message);
+    }
     return Promise.all(
       sentinels.map(async (sentinel) => {
         try {
-          return { sentinel, reply: await redis(sentinel, args, timeoutMs) };
+          return { sentinel, reply: await redis(sentinel, args, timeoutMs, auth) };
         } catch (error) {
           return { sentinel, error: (error as Error).message };
         }
@@ -280,12 +292,12 @@ function pairs(entry: unknown): Record<string, string> {
   return out;
 }
 
-async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number): Promise<unknown> {
+async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number, auth?: string): Promise<unknown> {
   const [host, port] = splitHostPort(endpoint);
   // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
   // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
   const { Redis } = (await import('ioredis')).default;
-  const client = new Redis({ host, port, lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  const client = new Redis({ host, port, ...(auth === undefined ? {} : { password: auth }), lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
   client.on('error', () => {});
   try {
     await client.connect();

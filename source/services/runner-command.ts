@@ -26,6 +26,8 @@ export async function runCommandBlock(run: RunContext, job: CommandJob): Promise
   const { stepId, block, target, hostIndex } = job;
   const commandIndex = block.index;
   const multi = job.hostCount > 1 ? { hostIndex } : {};
+  // A lost operator lock stops the run before this command: nothing is recorded, the run loop aborts.
+  if (await run.lockLost()) return 'cancelled';
   // Write-ahead: durable before the side effect. A failed append throws here and nothing runs.
   await run.emit({
     type: 'command-started',
@@ -40,6 +42,12 @@ export async function runCommandBlock(run: RunContext, job: CommandJob): Promise
   const t0 = run.deps.clock.monotonicMs();
   let result: CommandResult;
   let refused = false;
+  const lostMeanwhile = run.lostNow();
+  if (lostMeanwhile) {
+    // Lost while the write-ahead record was being written: the command is not sent, and that is what is recorded.
+    await run.emit({ type: 'command-finished', at: run.at(), stepId, commandIndex, ...multi, outcome: 'cancelled', exitCode: null, signal: null, durationMs: 0, message: `not sent: ${lostMeanwhile}` });
+    return 'cancelled';
+  }
   try {
     const transport = run.deps.transportFor(target);
     result = await transport.run({

@@ -69,11 +69,24 @@ export interface LockTakeoverRequest {
   staleHolder: string;
 }
 
-export type LockResult = { ok: true; holder: string; takeover?: { previousHolder: string; typed: string } } | { ok: false; message: string };
+/** How a stale lock was taken over: the cluster name typed, or the resume of the very run that held it. */
+export type LockTakeover = { previousHolder: string; typed?: string; sameRun?: boolean };
 
-/** Operator locks per cluster (the SSH helper provides etcd/Redis-backed ones). */
+export type LockResult = { ok: true; holder: string; takeover?: LockTakeover } | { ok: false; message: string };
+
+/** A held lock that is no longer ours: why, and who holds it now when the store says. */
+export interface LockLoss {
+  cluster: string;
+  reason: string;
+  holder?: string;
+}
+
+/** Operator locks per cluster, on a store every operator's hatui sees (lock.ts). */
 export interface LockService {
-  acquire(request: { cluster: string; holder: string; runbookId: string; runId: string }): Promise<LockResult>;
+  /** `onLost` is called once if the lock is lost after it was taken (lease expired, key deleted or taken over). */
+  acquire(request: { cluster: string; holder: string; runbookId: string; runId: string; onLost?: (loss: LockLoss) => void }): Promise<LockResult>;
+  /** Checks with the store now that these locks are still ours; a lost one is reported through its `onLost` before this resolves. */
+  verify?(clusters: string[]): Promise<void>;
   release(cluster: string): Promise<void>;
 }
 
@@ -130,9 +143,21 @@ export function secretRedactor(secrets: Iterable<string>): Redactor {
   return { text: (text) => redactText(text, list), chunks: () => createChunkRedactor(list) };
 }
 
-/** Locks that always succeed and remember nothing outside this process (no cluster store configured). */
+/**
+ * Test double: locks that always succeed and remember nothing outside this process. Never wired into a
+ * real run (it would record `lock-taken` for a lock no other operator can see); see `noSharedLocks`.
+ */
 export const localLocks: LockService = {
   acquire: async ({ holder }) => ({ ok: true, holder }),
+  release: async () => {},
+};
+
+/** A run without an inventory has no store every operator sees: `changes=` steps are refused. */
+export const noSharedLocks: LockService = {
+  acquire: async ({ cluster }) => ({
+    ok: false,
+    message: `no inventory, so no store every operator sees to keep the lock on cluster '${cluster}' in: give --inventory (docs/inventory.md, Operator locks)`,
+  }),
   release: async () => {},
 };
 

@@ -95,6 +95,9 @@ export function plainPrinter(runbook: Runbook, write: (line: string) => void, op
       case 'lock-released':
         write(`  lock on cluster '${event.cluster}' released`);
         return;
+      case 'lock-lost':
+        write(paint('bad', `  lock on cluster '${event.cluster}' LOST (${event.reason})${event.holder ? `; now held by ${event.holder}` : ''}`));
+        return;
       case 'run-resumed':
         write(`resumed by ${event.operator}${event.tornTail ? ' (torn log tail kept)' : ''}`);
         return;

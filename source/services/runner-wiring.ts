@@ -9,7 +9,7 @@ import type { RunState } from '../core/engine/state.js';
 import { openAuditLog, type AuditWriter } from '../adapters/audit-file/writer.js';
 import { createLiveDeps } from './live-deps.js';
 import { createLockManager, createLockService, describeHolder, type LockHolder } from './lock.js';
-import { inventoryResolver, localLocks, localTransports, secretRedactor, systemClock, type Decider, type RunnerDeps } from './runner-deps.js';
+import { inventoryResolver, localTransports, noSharedLocks, secretRedactor, systemClock, type Decider, type RunnerDeps } from './runner-deps.js';
 
 export interface WiredRun {
   deps: RunnerDeps;
@@ -79,7 +79,7 @@ export async function wireRun(options: WireOptions): Promise<WiredRun> {
     clock: systemClock,
     // A stale lock is taken over only with the cluster's name typed at the terminal (a decider with
     // lockTakeover, i.e. the TUI); headless (answers file) it is refused like a held one.
-    locks: lockManager ? createLockService(lockManager, takeoverOption(options.decider)) : localLocks,
+    locks: lockManager ? createLockService(lockManager, takeoverOption(options.decider)) : noSharedLocks,
     ...(options.observe ? { observe: options.observe } : {}),
   };
   return {

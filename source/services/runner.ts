@@ -32,7 +32,7 @@ import type { CommandOutcome } from '../core/outcome.js';
 import type { Expression, Runbook, Step } from '../core/runbook/model.js';
 import { renderCommand } from '../core/runbook/template.js';
 import type { CommandResult } from '../core/transport.js';
-import type { RunnerDeps } from './runner-deps.js';
+import type { LockLoss, RunnerDeps } from './runner-deps.js';
 import { redactDeep, runCommandBlock } from './runner-command.js';
 import { checklist, confirm, decide, requestConfirmation } from './runner-operator.js';
 
@@ -77,8 +77,10 @@ class Run {
   state: RunState;
   private chain: Promise<void> = Promise.resolve();
   private writeError: unknown;
-  /** A refusal (lock held, host key) ended the run: exit 4, not 1. */
+  /** A refusal (lock held or lost, host key) ended the run: exit 4, not 1. */
   private refused = false;
+  /** Set the moment a held lock is reported lost (its `lock-lost` event may still be on its way to the log). */
+  private lost: LockLoss | undefined;
 
   constructor(
     readonly runbook: Runbook,
@@ -97,6 +99,7 @@ class Run {
           await this.cancelRun();
           continue;
         }
+        await this.settled(); // a lock-lost reported meanwhile is folded before deciding
         const action = next(this.runbook, this.state);
         if (action.kind === 'done') return this.finished();
         const stop = await this.perform(action);
@@ -240,8 +243,32 @@ class Run {
     }
   }
 
+  /** A lock lost while held: recorded at once (serialized with every other append); the run stops before its next command. */
+  private readonly onLockLost = (loss: LockLoss): void => {
+    if (this.lost) return;
+    this.lost = loss;
+    this.refused = true;
+    this.queue({ type: 'lock-lost', at: this.at(), cluster: loss.cluster, reason: this.deps.redactor.text(loss.reason), ...(loss.holder ? { holder: this.deps.redactor.text(loss.holder) } : {}) });
+  };
+
+  /**
+   * Asked right before a command is sent: every lock the run holds is checked with its store now (not only
+   * by the background refresh), so a lock deleted or taken a moment ago stops the run. The reason, if lost.
+   */
+  async lockLost(): Promise<string | undefined> {
+    const held = Object.keys(this.state.locks);
+    if (held.length > 0 && !this.lost) await this.deps.locks.verify?.(held);
+    await this.settled();
+    return this.lostNow();
+  }
+
+  /** The loss reported so far, without asking the store (between the write-ahead record and the send). */
+  lostNow(): string | undefined {
+    return this.lost ? `lock on cluster '${this.lost.cluster}' lost: ${this.lost.reason}${this.lost.holder ? `; now held by ${this.lost.holder}` : ''}` : undefined;
+  }
+
   private async takeLock(cluster: string): Promise<Stop | undefined> {
-    const result = await this.deps.locks.acquire({ cluster, holder: this.deps.decider.operator, runbookId: this.runbook.id, runId: this.options.runId });
+    const result = await this.deps.locks.acquire({ cluster, holder: this.deps.decider.operator, runbookId: this.runbook.id, runId: this.options.runId, onLost: this.onLockLost });
     if (!result.ok) {
       this.refused = true;
       await this.emit({ type: 'run-aborted', at: this.at(), reason: `lock on cluster '${cluster}' refused: ${result.message}` });

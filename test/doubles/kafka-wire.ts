@@ -1,8 +1,10 @@
 // A Kafka cluster double on the wire: one TCP server per broker on 127.0.0.1, speaking the Kafka binary
 // protocol for the two requests the `kafkajs` admin client sends to read cluster metadata (ApiVersions,
 // then Metadata), so the real client connects and decodes real frames. It is NOT a Kafka broker: no
-// produce/fetch, no groups, no SASL. It advertises only the APIs it implements; any other request key
-// closes the connection, as a broker does with a request it cannot parse.
+// produce/fetch, no groups. It advertises only the APIs it implements; any other request key closes the
+// connection, as a broker does with a request it cannot parse. With `sasl`, it REQUIRES a SASL/PLAIN login
+// (SaslHandshake v1 + SaslAuthenticate, KIP-152) before Metadata, as a SASL_PLAINTEXT/SASL_SSL listener
+// does (any other request first closes the connection); with `tls` it listens with TLS only.
 //
 // Built from the documented shapes (no Kafka could be run here):
 //  - framing and primitive types: https://kafka.apache.org/protocol (size-prefixed frames; request
@@ -16,11 +18,24 @@
 //    UNSUPPORTED_VERSION (35) and the broker's range (KIP-511), which is how clients pick a version
 //  - a partition whose leader is not alive: error_code LEADER_NOT_AVAILABLE (5), leader_id -1
 //    (KRaftMetadataCache / MetadataCache in apache/kafka); a shorter ISR is not an error from v1 on
-import { createServer, type Socket } from 'node:net';
+//  - SASL: SaslHandshake (17) v1 {mechanism} → {error_code, mechanisms[]}; SaslAuthenticate (36) v0–v1
+//    {auth_bytes} → {error_code, error_message, auth_bytes, (v1) session_lifetime_ms}; PLAIN bytes are
+//    `authzid NUL authcid NUL password` (RFC 4616); UNSUPPORTED_SASL_MECHANISM 33, SASL_AUTHENTICATION_FAILED 58
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
 
 const API_VERSIONS = 18;
 const METADATA = 3;
+const SASL_HANDSHAKE = 17;
+const SASL_AUTHENTICATE = 36;
+const SASL_APIS = [
+  { apiKey: SASL_HANDSHAKE, min: 1, max: 1 },
+  { apiKey: SASL_AUTHENTICATE, min: 0, max: 1 },
+] as const;
+const UNSUPPORTED_SASL_MECHANISM = 33;
+const SASL_AUTHENTICATION_FAILED = 58;
+const API_NAMES: Record<number, string> = { [API_VERSIONS]: 'ApiVersions', [METADATA]: 'Metadata', [SASL_HANDSHAKE]: 'SaslHandshake', [SASL_AUTHENTICATE]: 'SaslAuthenticate' };
 /** What this double advertises (and implements): kafkajs 2.2 then picks ApiVersions v2 and Metadata v6. */
 export const ADVERTISED = [
   { apiKey: METADATA, min: 0, max: 8 },
@@ -56,6 +71,10 @@ export interface KafkaClusterSpec {
   controller: number;
   brokers: KafkaBrokerSpec[];
   topics: KafkaTopicSpec[];
+  /** Require a SASL/PLAIN login as this user before any Metadata request. */
+  sasl?: { username: string; password: string };
+  /** Listen with TLS only (PEM key and certificate). */
+  tls?: { key: string; cert: string };
 }
 interface Broker extends KafkaBrokerSpec {
   index: number;
@@ -79,6 +98,14 @@ class Writer {
     const b = Buffer.alloc(4);
     b.writeInt32BE(v);
     return this.push(b);
+  }
+  int64(v: bigint): this {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(v);
+    return this.push(b);
+  }
+  bytes(v: Buffer): this {
+    return this.int32(v.length).push(v);
   }
   string(v: string | null): this {
     if (v === null) return this.int16(-1);
@@ -108,9 +135,13 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
   clusterId: string;
   controller: number;
   topics: KafkaTopicSpec[];
+  /** Logins per broker: `ok <user>`, `failed <user>` or `refused mechanism <m>`, in order. */
+  readonly logins: string[][] = [];
+  private readonly sasl: KafkaClusterSpec['sasl'];
 
   private constructor(spec: KafkaClusterSpec) {
     super();
+    this.sasl = spec.sasl;
     this.clusterId = spec.clusterId ?? 'MkU3OEVBNTcwNTJENDM2Qk';
     this.controller = spec.controller;
     this.topics = spec.topics;
@@ -119,9 +150,12 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
   static async start(spec: KafkaClusterSpec): Promise<KafkaClusterDouble> {
     const double = new KafkaClusterDouble(spec);
     for (const [index, b] of spec.brokers.entries()) {
-      const broker: Broker = { ...b, index, listener: new LoopbackListener(() => createServer((socket) => double.serve(broker, socket))) };
+      const tls = spec.tls;
+      const create = (): Server => (tls ? createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => double.serve(broker, socket)) : createServer((socket) => double.serve(broker, socket)));
+      const broker: Broker = { ...b, index, listener: new LoopbackListener(create) };
       double.members.push(broker);
       double.received.push([]);
+      double.logins.push([]);
       await broker.listener.start();
     }
     return double;
@@ -134,35 +168,53 @@ export class KafkaClusterDouble extends LoopbackSet<Broker> {
 
   private serve(broker: Broker, socket: Socket): void {
     let buffer = Buffer.alloc(0);
+    const session = { user: null as string | null };
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       while (buffer.length >= 4 && buffer.length >= 4 + buffer.readInt32BE(0)) {
         const request = buffer.subarray(4, 4 + buffer.readInt32BE(0));
         buffer = buffer.subarray(4 + request.length);
         if (broker.listener.mode !== 'answer') continue; // hung: reads everything, answers nothing
-        const response = this.answer(broker, request);
+        const response = this.answer(broker, request, session);
         if (response) socket.write(response);
         else socket.destroy();
       }
     });
   }
 
-  private answer(broker: Broker, request: Buffer): Buffer | undefined {
+  private answer(broker: Broker, request: Buffer, session: { user: string | null }): Buffer | undefined {
     const apiKey = request.readInt16BE(0);
     const version = request.readInt16BE(2);
     const correlationId = request.readInt32BE(4);
     const clientIdLength = request.readInt16BE(8);
     const body = request.subarray(10 + Math.max(0, clientIdLength));
-    this.received[broker.index]!.push(`${apiKey === METADATA ? 'Metadata' : apiKey === API_VERSIONS ? 'ApiVersions' : `key${apiKey}`} v${version}`);
+    this.received[broker.index]!.push(`${API_NAMES[apiKey] ?? `key${apiKey}`} v${version}`);
     const w = new Writer().int32(correlationId);
     if (apiKey === API_VERSIONS) return this.apiVersions(w, version).frame();
+    if (this.sasl && apiKey === SASL_HANDSHAKE && version === 1) {
+      const mechanism = body.toString('utf8', 2, 2 + body.readInt16BE(0));
+      if (mechanism !== 'PLAIN') this.logins[broker.index]!.push(`refused mechanism ${mechanism}`);
+      return w.int16(mechanism === 'PLAIN' ? 0 : UNSUPPORTED_SASL_MECHANISM).array(['PLAIN'], (x, m) => x.string(m)).frame();
+    }
+    if (this.sasl && apiKey === SASL_AUTHENTICATE && version <= 1) {
+      // PLAIN: [authzid] NUL authcid NUL password
+      const [, user = '', password = ''] = body.subarray(4, 4 + body.readInt32BE(0)).toString('utf8').split('\0');
+      const ok = user === this.sasl.username && password === this.sasl.password;
+      this.logins[broker.index]!.push(`${ok ? 'ok' : 'failed'} ${user}`);
+      if (ok) session.user = user;
+      w.int16(ok ? 0 : SASL_AUTHENTICATION_FAILED).string(ok ? null : 'Authentication failed: Invalid username or password').bytes(Buffer.alloc(0));
+      if (version >= 1) w.int64(0n); // session_lifetime_ms: no re-authentication
+      return w.frame();
+    }
+    if (this.sasl && session.user === null) return undefined; // anything else before a login: the broker hangs up
     if (apiKey === METADATA && version <= 8) return this.metadata(w, version, readTopics(body, version)).frame();
     return undefined;
   }
 
   private apiVersions(w: Writer, version: number): Writer {
     const known = version <= 2;
-    w.int16(known ? 0 : UNSUPPORTED_VERSION).array(ADVERTISED, (x, a) => x.int16(a.apiKey).int16(a.min).int16(a.max));
+    const advertised = this.sasl ? [...ADVERTISED, ...SASL_APIS] : ADVERTISED;
+    w.int16(known ? 0 : UNSUPPORTED_VERSION).array(advertised, (x, a) => x.int16(a.apiKey).int16(a.min).int16(a.max));
     if (known && version >= 1) w.int32(0); // throttle_time_ms
     return w;
   }

@@ -2,7 +2,9 @@
 // MongoDB wire protocol with BSON (the `bson` package the driver itself uses), so the real `mongodb`
 // driver connects, handshakes and runs commands against it. It is NOT a MongoDB server: it answers
 // hello/isMaster, ping, buildInfo, replSetGetStatus and endSessions from a configurable model, and any
-// other command with a CommandNotFound error.
+// other command with a CommandNotFound error. With `auth`, it REQUIRES a SCRAM-SHA-256 login (the SASL
+// conversation server side, saslStart/saslContinue, RFC 5802/7677 with node:crypto) before
+// replSetGetStatus, as mongod with `security.authorization: enabled` does; with `tls` it listens with TLS only.
 //
 // Built from the documented shapes (no MongoDB could be run here):
 //  - framing: MongoDB Wire Protocol, https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
@@ -14,10 +16,15 @@
 //    term, syncSourceHost, optimes, members[] with _id, name, health, state, stateStr, optime {ts, t},
 //    optimeDate, syncSourceHost, self; a member others cannot reach: health 0, state 8,
 //    "(not reachable/healthy)", optime {ts: Timestamp(0, 0), t: -1}, optimeDate 1970)
-//  - errors: {ok: 0, errmsg, code, codeName}; Unauthorized is code 13, CommandNotFound code 59
-//    (https://www.mongodb.com/docs/manual/reference/error-codes/)
-import { createServer, type Socket } from 'node:net';
-import { deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
+//  - errors: {ok: 0, errmsg, code, codeName}; Unauthorized is code 13, AuthenticationFailed 18,
+//    MechanismUnavailable 334, CommandNotFound code 59 (https://www.mongodb.com/docs/manual/reference/error-codes/)
+//  - SCRAM: https://www.mongodb.com/docs/manual/core/security-scram/, RFC 5802 (SCRAM) and RFC 7677
+//    (SCRAM-SHA-256): hello's saslSupportedMechs; saslStart {mechanism, payload} → {conversationId, done,
+//    payload}; saslContinue {conversationId, payload}; `options.skipEmptyExchange` ends after the server proof
+import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { Binary, deserialize, Long, ObjectId, serialize, Timestamp, type Document } from 'bson';
 import { LoopbackListener, LoopbackSet } from './loopback.js';
 
 const OP_REPLY = 1;
@@ -39,6 +46,22 @@ export interface MongoMemberSpec {
   /** false: replSetGetStatus is refused with Unauthorized (code 13), as without the clusterMonitor role. */
   statusAllowed?: boolean;
 }
+
+export interface MongoDoubleOptions {
+  /** Require a SCRAM-SHA-256 login as this user (authSource admin) before replSetGetStatus. */
+  auth?: { username: string; password: string };
+  /** Listen with TLS only (PEM key and certificate). */
+  tls?: { key: string; cert: string };
+}
+
+/** One client connection's login state. */
+interface Session {
+  user: string | null;
+  scram?: { clientFirstBare: string; serverFirst: string; nonce: string; user: string; salt: Buffer };
+}
+
+const SCRAM_ITERATIONS = 4096;
+const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest();
 
 interface Member extends MongoMemberSpec {
   index: number;
@@ -65,16 +88,27 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 
-  private constructor(readonly setName: string) {
+  /** Logins per member: `ok <user>` or `failed <user>`, in order. */
+  readonly logins: string[][] = [];
+  private readonly salt = randomBytes(16);
+
+  private constructor(
+    readonly setName: string,
+    private readonly options: MongoDoubleOptions,
+  ) {
     super();
   }
 
-  static async start(setName: string, specs: MongoMemberSpec[]): Promise<MongoReplicaSetDouble> {
-    const double = new MongoReplicaSetDouble(setName);
+  static async start(setName: string, specs: MongoMemberSpec[], options: MongoDoubleOptions = {}): Promise<MongoReplicaSetDouble> {
+    const double = new MongoReplicaSetDouble(setName, options);
+    const tls = options.tls;
     for (const [index, spec] of specs.entries()) {
-      const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(() => createServer((socket) => double.serve(member, socket))) };
+      const create = (): Server =>
+        tls ? createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => double.serve(member, socket)) : createServer((socket) => double.serve(member, socket));
+      const member: Member = { ...spec, index, host: '', listener: new LoopbackListener(create) };
       double.members.push(member);
       double.received.push([]);
+      double.logins.push([]);
       member.host = (await member.listener.start()).address;
     }
     return double;
@@ -87,6 +121,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
 
   private serve(member: Member, socket: Socket): void {
     const connectionId = ++this.connectionIds;
+    const session: Session = { user: null };
     let buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -94,14 +129,14 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
         const message = buffer.subarray(0, buffer.readInt32LE(0));
         buffer = buffer.subarray(message.length);
         if (member.listener.mode !== 'answer') continue; // hung: read everything, answer nothing
-        const reply = this.answer(member, message, connectionId);
+        const reply = this.answer(member, message, connectionId, session);
         if (reply) socket.write(reply);
       }
     });
   }
 
   /** One request message → its reply (OP_REPLY for OP_QUERY, OP_MSG for OP_MSG). */
-  private answer(member: Member, message: Buffer, connectionId: number): Buffer | undefined {
+  private answer(member: Member, message: Buffer, connectionId: number, session: Session): Buffer | undefined {
     const requestId = message.readInt32LE(4);
     const opCode = message.readInt32LE(12);
     if (opCode === OP_QUERY) {
@@ -111,7 +146,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       // OP_REPLY: responseFlags 0, cursorID 0 (int64), startingFrom 0, numberReturned 1, the document
       const fields = Buffer.alloc(20);
       fields.writeInt32LE(1, 16);
-      return reply(requestId, OP_REPLY, fields, serialize(this.command(member, query, connectionId)));
+      return reply(requestId, OP_REPLY, fields, serialize(this.command(member, query, connectionId, session)));
     }
     if (opCode === OP_MSG) {
       const flagBits = message.readUInt32LE(16);
@@ -122,29 +157,76 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
         if (message[at] === 0) command = deserialize(message.subarray(at + 1, at + 1 + message.readInt32LE(at + 1)));
       }
       // OP_MSG: flagBits 0, one kind-0 section
-      return reply(requestId, OP_MSG, Buffer.alloc(5), serialize(this.command(member, command, connectionId)));
+      return reply(requestId, OP_MSG, Buffer.alloc(5), serialize(this.command(member, command, connectionId, session)));
     }
     return undefined; // OP_COMPRESSED is never sent: this double advertises no compressors
   }
 
-  private command(member: Member, command: Document, connectionId: number): Document {
+  private command(member: Member, command: Document, connectionId: number, session: Session): Document {
     const name = Object.keys(command)[0] ?? '';
     this.received[member.index]!.push(name);
     switch (name.toLowerCase()) {
       case 'hello':
-      case 'ismaster':
-        return this.hello(member, name !== 'hello', connectionId);
+      case 'ismaster': {
+        const hello = this.hello(member, name !== 'hello', connectionId);
+        // A client naming its user (`saslSupportedMechs: "admin.<user>"`) learns which mechanisms that user has.
+        if (this.options.auth && typeof command.saslSupportedMechs === 'string') hello.saslSupportedMechs = ['SCRAM-SHA-256'];
+        return hello;
+      }
+      case 'saslstart':
+        return this.saslStart(member, command, session);
+      case 'saslcontinue':
+        return this.saslContinue(member, command, session);
       case 'ping':
       case 'endsessions':
         return { ok: 1 };
       case 'buildinfo':
         return { version: '7.0.14', gitVersion: 'ce59cfc6a3c5e5c067dca0d30697edd68d4f5188', versionArray: [7, 0, 14, 0], bits: 64, debug: false, maxBsonObjectSize: 16777216, ok: 1 };
       case 'replsetgetstatus':
+        if (this.options.auth && session.user === null) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
         if (member.statusAllowed === false) return { ok: 0, errmsg: 'command replSetGetStatus requires authentication', code: 13, codeName: 'Unauthorized' };
         return this.status(member);
       default:
         return { ok: 0, errmsg: `no such command: '${name}'`, code: 59, codeName: 'CommandNotFound' };
     }
+  }
+
+  /** SCRAM step 1: client-first `n,,n=<user>,r=<nonce>` → server-first `r=<nonce+ours>,s=<salt>,i=<iterations>`. */
+  private saslStart(member: Member, command: Document, session: Session): Document {
+    if (command.mechanism !== 'SCRAM-SHA-256') {
+      this.logins[member.index]!.push(`refused mechanism ${String(command.mechanism)}`);
+      return { ok: 0, errmsg: `Received authentication for mechanism ${String(command.mechanism)} which is not enabled`, code: 334, codeName: 'MechanismUnavailable' };
+    }
+    const clientFirst = payloadText(command.payload);
+    const match = /^n,,(n=([^,]*),r=([^,]+))$/.exec(clientFirst);
+    if (!match) return { ok: 0, errmsg: 'Invalid SCRAM client-first message', code: 17, codeName: 'ProtocolError' };
+    const nonce = match[3]! + randomBytes(18).toString('base64');
+    const serverFirst = `r=${nonce},s=${this.salt.toString('base64')},i=${SCRAM_ITERATIONS}`;
+    session.scram = { clientFirstBare: match[1]!, serverFirst, nonce, user: match[2]!.replace(/=2C/g, ',').replace(/=3D/g, '='), salt: this.salt };
+    return { conversationId: 1, done: false, payload: new Binary(Buffer.from(serverFirst)), ok: 1 };
+  }
+
+  /** SCRAM step 2: check the client proof against the user's stored key, answer with the server signature. */
+  private saslContinue(member: Member, command: Document, session: Session): Document {
+    const scram = session.scram;
+    const auth = this.options.auth;
+    if (!scram || !auth) return { ok: 0, errmsg: 'No SASL session state found', code: 17, codeName: 'ProtocolError' };
+    session.scram = undefined;
+    const clientFinal = payloadText(command.payload);
+    const match = /^(c=biws,r=([^,]+)),p=([A-Za-z0-9+/=]+)$/.exec(clientFinal);
+    const salted = pbkdf2Sync(auth.password.normalize('NFKC'), scram.salt, SCRAM_ITERATIONS, 32, 'sha256');
+    const clientKey = hmac(salted, 'Client Key');
+    const storedKey = createHash('sha256').update(clientKey).digest();
+    const authMessage = `${scram.clientFirstBare},${scram.serverFirst},${match?.[1] ?? ''}`;
+    const signature = hmac(storedKey, authMessage);
+    const proof = Buffer.from(match?.[3] ?? '', 'base64');
+    const recovered = proof.length === signature.length ? Buffer.from(proof.map((b, i) => b ^ signature[i]!)) : Buffer.alloc(32);
+    const ok = match?.[2] === scram.nonce && scram.user === auth.username && timingSafeEqual(createHash('sha256').update(recovered).digest(), storedKey);
+    this.logins[member.index]!.push(`${ok ? 'ok' : 'failed'} ${scram.user}`);
+    if (!ok) return { ok: 0, errmsg: 'Authentication failed.', code: 18, codeName: 'AuthenticationFailed' };
+    session.user = scram.user;
+    const serverSignature = hmac(hmac(salted, 'Server Key'), authMessage).toString('base64');
+    return { conversationId: 1, done: command.options?.skipEmptyExchange !== false, payload: new Binary(Buffer.from(`v=${serverSignature}`)), ok: 1 };
   }
 
   private optime(m: Member): { ts: Timestamp; t: Long } {
@@ -231,4 +313,11 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> {
       ok: 1,
     };
   }
+}
+
+/** A SASL payload (BSON binary) as text. */
+function payloadText(payload: unknown): string {
+  if (payload instanceof Binary) return Buffer.from(payload.buffer).toString('utf8');
+  if (payload instanceof Uint8Array) return Buffer.from(payload).toString('utf8');
+  return String(payload ?? '');
 }

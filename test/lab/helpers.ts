@@ -86,9 +86,20 @@ export function pgClient(settings: LabSettings, target: 'rw' | 'ro' | PgNode = '
   return new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: pgPassword(settings), database: 'postgres', connectionTimeoutMillis: 5000 });
 }
 
+/** The lab's Redis password (auth is on for every node and Sentinel). */
+export function redisPassword(settings: LabSettings): string {
+  return readFileSync(labPaths(settings).redisPassword, 'utf8').trim();
+}
+
+/** ioredis auth options for the lab: the data nodes and the Sentinels share the password. */
+export function redisAuth(settings: LabSettings): { password: string; sentinelPassword: string } {
+  const password = redisPassword(settings);
+  return { password, sentinelPassword: password };
+}
+
 /** An ioredis client to one Redis node (lazy connect off, no retries beyond 2). */
 export function redisClient(settings: LabSettings, node: RedisNode): Redis {
-  return new Redis({ host: '127.0.0.1', port: settings.ports.redis[node], maxRetriesPerRequest: 2, connectTimeout: 3000 });
+  return new Redis({ host: '127.0.0.1', port: settings.ports.redis[node], password: redisPassword(settings), maxRetriesPerRequest: 2, connectTimeout: 3000 });
 }
 
 /** An ioredis client that finds the master through the lab Sentinels. */
@@ -96,6 +107,7 @@ export function sentinelClient(settings: LabSettings): Redis {
   return new Redis({
     sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
     name: settings.masterName,
+    ...redisAuth(settings),
     maxRetriesPerRequest: 2,
     connectTimeout: 3000,
   });
@@ -109,6 +121,7 @@ export function redisCanary(settings: LabSettings, key: string) {
   const client = new Redis({
     sentinels: Object.values(settings.ports.sentinel).map((port) => ({ host: '127.0.0.1', port })),
     name: settings.masterName,
+    ...redisAuth(settings),
     failoverDetector: true,
     // The old master answers READONLY once it is a replica: reconnect through Sentinel and resend.
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),

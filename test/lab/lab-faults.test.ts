@@ -1,7 +1,7 @@
 // lab freeze/thaw and lab lag on the shared test lab (issue 4 clarifications). Leaves the lab healthy.
 import { describe, expect, it } from 'vitest';
 import { labLag, labStatus, readEvents, redisInfo } from '../../source/lab/index.js';
-import { hatui, labEnv, pgClient, pgLeader, pgReplicas, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { hatui, labEnv, pgClient, pgLeader, pgReplicas, redisPassword, sentinelMaster, sleep, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 const lab = testLab();
 
@@ -19,12 +19,12 @@ describe('lab faults', () => {
     try {
       const status = await labStatus(lab);
       expect(status.nodes.find((n) => n.node === replica)?.health).toBe('frozen');
-      await expect(redisInfo(lab.ports.redis[replica], 'replication', 300)).rejects.toThrow(/no Redis reply/);
+      await expect(redisInfo(lab.ports.redis[replica], 'replication', 300, redisPassword(lab))).rejects.toThrow(/no Redis reply/);
     } finally {
       const thaw = await hatui(['lab', 'thaw', replica], labEnv(lab));
       expect(thaw.code, thaw.stderr).toBe(0);
     }
-    expect((await redisInfo(lab.ports.redis[replica], 'replication')).role).toBe('slave');
+    expect((await redisInfo(lab.ports.redis[replica], 'replication', 1000, redisPassword(lab))).role).toBe('slave');
     const actions = readEvents(lab).filter((e) => e.node === replica).map((e) => e.action);
     expect(actions.slice(-2)).toEqual(['freeze', 'thaw']);
     await waitPartHealthy(lab, 'redis');

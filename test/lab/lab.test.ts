@@ -1,7 +1,7 @@
 // Issue 4 acceptance against the real test lab (and, for down / port-in-use, a second small lab with its
 // own port base and directory so the shared suite lab stays up).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +18,14 @@ import {
   nodePorts,
   patroniState,
   readEvents,
+  redisCommand,
   redisInfo,
   redisNodes,
   sshLogin,
   type LabSettings,
 } from '../../source/lab/index.js';
-import { hatui, labEnv, pgClient, pgLeader, pgReplicas, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { RespError } from '../../source/lab/resp.js';
+import { hatui, labEnv, pgClient, pgLeader, pgReplicas, redisPassword, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
 const lab = testLab();
 
@@ -97,12 +99,52 @@ describe('lab up (acceptance 1–3)', () => {
 
   it('has all Sentinels agreeing on the Redis master, with both replicas connected to it', async () => {
     const master = await waitFor(() => sentinelMaster(lab), 30_000, 'Sentinels agreeing on a master');
-    const info = await redisInfo(lab.ports.redis[master], 'replication');
+    const auth = redisPassword(lab);
+    const info = await redisInfo(lab.ports.redis[master], 'replication', 1000, auth);
     expect(info.role).toBe('master');
     expect(info.connected_slaves).toBe('2');
     for (const replica of redisNodes.filter((n) => n !== master)) {
-      const r = await redisInfo(lab.ports.redis[replica], 'replication');
+      const r = await redisInfo(lab.ports.redis[replica], 'replication', 1000, auth);
       expect(r).toMatchObject({ role: 'slave', master_port: String(lab.ports.redis[master]), master_link_status: 'up' });
+    }
+  });
+
+  it('runs Redis and Sentinel with auth on: the password file is 0600, no password is refused, a wrong one too', async () => {
+    const file = labPaths(lab).redisPassword;
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(redisPassword(lab)).toMatch(/^[\w-]{20,}$/);
+    for (const port of [...Object.values(lab.ports.redis), ...Object.values(lab.ports.sentinel)]) {
+      await expect(redisCommand(port, ['PING'])).resolves.toEqual(new RespError('NOAUTH Authentication required.'));
+      await expect(redisCommand(port, ['PING'], 1000, 'not-the-password')).rejects.toThrow(`127.0.0.1:${port}: AUTH: WRONGPASS`);
+      await expect(redisCommand(port, ['PING'], 1000, redisPassword(lab))).resolves.toBe('PONG');
+    }
+    // The inventory names the file (never the value) for the cluster and as REDISCLI_AUTH for redis-cli.
+    const inventory = inventorySchema.parse(parse(readFileSync(labPaths(lab).inventory, 'utf8')));
+    expect(inventory.clusters.redis!.credentials).toEqual({ auth: { file } });
+    expect(inventory.hosts.redis1!.secretEnv).toEqual({ REDISCLI_AUTH: { file } });
+    expect(readFileSync(labPaths(lab).inventory, 'utf8')).not.toContain(redisPassword(lab));
+  });
+
+  it('lets redis-cli on a Redis host authenticate from the secret env, with the password on no command line', async () => {
+    const wd = mkdtempSync(join(tmpdir(), 'hatui-redis-cli-'));
+    try {
+      const rb = join(wd, 'rb.md');
+      writeFileSync(
+        rb,
+        '---\nid: redis-cli-auth\ntitle: redis-cli auth\nclusters: [redis]\n---\n\n# redis-cli auth\n\n## Ask {#ask}\n\n```sh {host=redis1 timeout=30s}\nredis-cli -p "$SENTINEL_PORT" sentinel get-master-addr-by-name "$REDIS_MASTER_NAME" | paste -sd: -\nredis-cli -p "$REDIS_PORT" ping\n```\n',
+      );
+      const answers = join(wd, 'answers.yaml');
+      writeFileSync(answers, '{}\n');
+      const r = await hatui(['run', rb, '--headless', '--answers', answers, '--inventory', labPaths(lab).inventory], { ...labEnv(lab), XDG_STATE_HOME: wd, NO_COLOR: '1' });
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/127\.0\.0\.1:\d+/);
+      expect(r.stdout).toContain('PONG');
+      expect(r.stdout + r.stderr).not.toMatch(/NOAUTH|WRONGPASS/);
+      const audit = /audit log: (\S+)/.exec(r.stdout)![1]!;
+      expect(readFileSync(audit, 'utf8')).toContain('PONG');
+      expect(readFileSync(audit, 'utf8')).not.toContain(redisPassword(lab));
+    } finally {
+      rmSync(wd, { recursive: true, force: true });
     }
   });
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { etcdNodes, labPaths, patroniState, pgNodes, redisCommand, sentinelNodes, type LabSettings } from '../../source/lab/index.js';
-import { clearRedisRunbookLock, hatui, labEnv, pgLeader, redisClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { clearRedisRunbookLock, hatui, labEnv, pgLeader, redisClient, redisPassword, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
 
 async function lab(settings: LabSettings, ...args: string[]): Promise<void> {
@@ -108,14 +108,14 @@ describe('lab: one of three Sentinels left', () => {
     for (const s of gone) await lab(settings, 'crash', s);
     try {
       // An error reply (RespError) names the verdict: `NOQUORUM 1 usable Sentinels…`.
-      await waitFor(async () => JSON.stringify(await redisCommand(settings.ports.sentinel[left], ['SENTINEL', 'CKQUORUM', settings.masterName])).includes('NOQUORUM'), 30_000, `${left} answering NOQUORUM to SENTINEL CKQUORUM`);
+      await waitFor(async () => JSON.stringify(await redisCommand(settings.ports.sentinel[left], ['SENTINEL', 'CKQUORUM', settings.masterName], 1000, redisPassword(settings))).includes('NOQUORUM'), 30_000, `${left} answering NOQUORUM to SENTINEL CKQUORUM`);
       const run = await runShipped(settings, 'redis-sentinel-failover.md', { answers: { failover: { confirm: 'redis', checklist: 'all' } } });
       expect(run.code, tail(run)).toBe(3);
       expect(run.outcomes).toEqual([]);
       expect(commandsRun(run.stdout)).toEqual([]);
       expect(run.stdout).toContain("step 'inspect' needs an operator decision: pre-flight blocked: clusters.redis.sentinels.exists(s, s.stale == null && s.quorumReachable == true)");
       expect(run.stdout).not.toContain('CLIENT PAUSE');
-      const seen = (await redisCommand(settings.ports.sentinel[left], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName])) as string[];
+      const seen = (await redisCommand(settings.ports.sentinel[left], ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', settings.masterName], 1000, redisPassword(settings))) as string[];
       expect(Number(seen[1])).toBe(settings.ports.redis[before]);
     } finally {
       for (const s of gone) await lab(settings, 'restart', s);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { combineRedisSentinel, parseInfo, parseSentinelReplies, type RedisObservation } from '../../source/adapters/probes/redis-sentinel.js';
+import { combineRedisSentinel, createRedisSentinelProbe, parseInfo, parseSentinelReplies, type RedisObservation } from '../../source/adapters/probes/redis-sentinel.js';
 import { encodeCommand, parseResp, respPipeline, RespError } from '../../source/adapters/probes/resp.js';
 import type { TargetResult } from '../../source/adapters/probes/types.js';
 import { redisSentinelStateSchema } from '../../source/core/cluster-state.js';
@@ -76,5 +76,58 @@ describe('redis-sentinel probe (samples from Redis 7.0.15)', () => {
   it('treats a failed CKQUORUM as quorum not reachable, and a failed MASTER as an error', () => {
     expect(parseSentinelReplies(masterPairs, [], new RespError('NOQUORUM 1 usable Sentinels')).quorumOk).toBe(false);
     expect(() => parseSentinelReplies(new RespError('ERR No such master with that name'), [], null)).toThrow(/No such master/);
+  });
+});
+
+/** A RESP server that, like Redis with `requirepass`, answers NOAUTH until AUTH with the right password. */
+async function authServer(password: string): Promise<{ address: string; received: string[][]; close: () => void }> {
+  const received: string[][] = [];
+  const server = createServer((socket) => {
+    let authed = false;
+    let buf = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (let parsed = parseResp(buf); parsed; parsed = parseResp(buf)) {
+        buf = buf.subarray(parsed.next);
+        const args = (parsed.value as string[]).map(String);
+        received.push(args);
+        const cmd = args.map((a) => a.toUpperCase()).slice(0, 2).join(' ');
+        if (cmd.startsWith('AUTH')) {
+          authed = args[1] === password;
+          socket.write(authed ? '+OK\r\n' : '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
+        } else if (!authed) socket.write('-NOAUTH Authentication required.\r\n');
+        else if (cmd === 'SENTINEL MASTER') socket.write(encodeCommand(['name', 'm', 'ip', '127.0.0.1', 'port', '6379', 'quorum', '2', 'flags', 'master']));
+        else if (cmd.startsWith('SENTINEL')) socket.write(cmd === 'SENTINEL CKQUORUM' ? '+OK 3 usable Sentinels\r\n' : '*0\r\n');
+        else {
+          const info = '# Replication\r\nrole:master\r\nmaster_repl_offset:7\r\n';
+          socket.write(`$${Buffer.byteLength(info)}\r\n${info}\r\n`);
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { address: `127.0.0.1:${(server.address() as { port: number }).port}`, received, close: () => server.close() };
+}
+
+describe('redis-sentinel probe with auth (requirepass on Sentinels and nodes)', () => {
+  it("sends the cluster's auth credential as AUTH first to Sentinels and data nodes; a wrong one names host:port", async () => {
+    const srv = await authServer('s3cret');
+    try {
+      const cluster = { kind: 'redis-sentinel' as const, masterName: 'm', sentinels: [srv.address], members: [{ name: 'r1', host: 'r1', endpoint: srv.address }], credentials: { auth: { env: 'HATUI_TEST_REDIS_AUTH' } } };
+      const inventory = { environment: 'lab' as const, hosts: { r1: { address: '127.0.0.1', transport: 'ssh' as const } }, clusters: { cache: cluster } };
+      const targets = (env: Record<string, string>) => createRedisSentinelProbe({ env, readFile: () => '' }).targets('cache', cluster, inventory);
+      const [sentinelTarget, nodeTarget] = targets({ HATUI_TEST_REDIS_AUTH: 's3cret' });
+      const seen = await sentinelTarget!.fetch(AbortSignal.timeout(2000));
+      expect(seen).toMatchObject({ type: 'sentinel', master: { ip: '127.0.0.1', port: '6379' }, quorumOk: true });
+      expect(await nodeTarget!.fetch(AbortSignal.timeout(2000))).toMatchObject({ type: 'node', info: { role: 'master' } });
+      expect(srv.received.filter((c) => c[0] === 'AUTH')).toEqual([['AUTH', 's3cret'], ['AUTH', 's3cret']]);
+
+      const [wrong] = targets({ HATUI_TEST_REDIS_AUTH: 'nope' });
+      await expect(wrong!.fetch(AbortSignal.timeout(2000))).rejects.toThrow(`${srv.address}: AUTH: WRONGPASS invalid username-password pair`);
+      const [unset] = targets({});
+      await expect(unset!.fetch(AbortSignal.timeout(2000))).rejects.toThrow('clusters.cache.credentials.auth: environment variable HATUI_TEST_REDIS_AUTH is not set');
+    } finally {
+      srv.close();
+    }
   });
 });

@@ -75,7 +75,7 @@ describe('weaviate probe (HTTP double of /v1/.well-known/ready and /v1/nodes)', 
     expect(wrong.nodesError).toMatch(/^HTTP 401 .*invalid api key/);
     expect(lineText(panelLines(wrong)[0]!)).toContain('/v1/nodes: HTTP 401');
     const unset = await snapshot(inventory, { env: {} });
-    expect(unset.members[0]!.stale?.error).toBe('vectors.credentials.apiKey: environment variable HATUI_TEST_WEAVIATE_KEY is not set');
+    expect(unset.members[0]!.stale?.error).toBe('clusters.vectors.credentials.apiKey: environment variable HATUI_TEST_WEAVIATE_KEY is not set');
     for (const s of [state, wrong, unset]) {
       expect(JSON.stringify(s)).not.toMatch(/wv-s3cret-key|wv-wrong-key/);
       expect(panelLines(s).map(lineText).join('\n')).not.toMatch(/wv-s3cret-key|wv-wrong-key/);

@@ -22,7 +22,7 @@ describe('loadInventory', () => {
     const lines = loadInventory(text, 'inv.yaml').problems.map(formatProblem);
     expect(lines).toEqual([
       expect.stringMatching(/^inv\.yaml:1:14: environment: /),
-      expect.stringMatching(/^inv\.yaml:5:5: unknown key 'hosts\.a\.password' \(allowed: address, transport, ssh, env\); credentials come from env or file/),
+      expect.stringMatching(/^inv\.yaml:5:5: unknown key 'hosts\.a\.password' \(allowed: address, transport, ssh, env, secretEnv\); credentials come from env or file/),
       expect.stringMatching(/^inv\.yaml:8:11: clusters\.pg\.kind: /),
     ]);
   });
@@ -34,6 +34,29 @@ describe('loadInventory', () => {
       expect.stringMatching(/^inv\.yaml:2:28: defaults\.commandTimeout: cannot parse duration 'forever'/),
       expect.stringMatching(/^inv\.yaml:4:\d+: hosts\.a\.ssh\.jump: no host 'nowhere'/),
       expect.stringMatching(/^inv\.yaml:9:\d+: clusters\.pg\.members\[0\]\.host: no host 'ghost'/),
+    ]);
+  });
+
+  it("accepts only the credential key each kind's clients read (one 'auth' for Redis), at the key's line", () => {
+    const text = [
+      'environment: lab',
+      'hosts: {a: {address: x}}',
+      'clusters:',
+      '  cache:',
+      '    kind: redis-sentinel',
+      '    credentials:',
+      '      password: {env: REDIS_PASSWORD}',
+      '      auth: {file: /etc/hatui/redis.password}',
+      '  docs:',
+      '    kind: mongodb',
+      '    credentials: {admin: {env: MONGO_PASSWORD}}',
+      '    authMechanism: PLAIN',
+    ].join('\n');
+    const lines = loadInventory(text, 'inv.yaml').problems.map(formatProblem);
+    expect(lines).toEqual([
+      expect.stringMatching(/^inv\.yaml:7:17: clusters\.cache\.credentials\.password: a redis-sentinel cluster reads only 'auth'$/),
+      expect.stringMatching(/^inv\.yaml:11:\d+: clusters\.docs: credentials\.admin needs username/),
+      expect.stringMatching(/^inv\.yaml:12:20: clusters\.docs\.authMechanism: a mongodb cluster takes SCRAM-SHA-256, SCRAM-SHA-1$/),
     ]);
   });
 

@@ -52,10 +52,10 @@ describe('snapshotClusters', () => {
     expect(seen.prev.length).toBe(calls);
   });
 
-  it('createLiveDeps: each clusterState() call is a fresh snapshot; inventory credentials become redaction secrets', async () => {
+  it('createLiveDeps: each clusterState() call is a fresh snapshot; inventory credentials and host secretEnv become redaction secrets', async () => {
     const withCreds = inventorySchema.parse({
       environment: 'lab',
-      hosts: { a: { address: '127.0.0.1' } },
+      hosts: { a: { address: '127.0.0.1', secretEnv: { REDISCLI_AUTH: { env: 'HATUI_TEST_REDIS_PW' } } } },
       clusters: { pg: { kind: 'patroni', members: [{ name: 'a', host: 'a' }], credentials: { superuser: { env: 'HATUI_TEST_PG_PW' }, other: { file: '/nonexistent/hatui' } } } },
     });
     let calls = 0;
@@ -64,9 +64,9 @@ describe('snapshotClusters', () => {
       targets: () => [{ id: 'a', address: 'a:1', fetch: async () => ++calls }],
       combine: (name, _c, results, _prev, now) => ({ kind: 'no-probe', name, fetchedAt: new Date(now).toISOString(), targets: [], clusterKind: String(results[0]!.last), members: [], message: 'no probe yet' }) as ClusterState,
     };
-    const live = createLiveDeps(withCreds, { env: { HATUI_TEST_PG_PW: 's3cret-value' }, probeFor: () => probe as ClusterProbe<unknown> });
+    const live = createLiveDeps(withCreds, { env: { HATUI_TEST_PG_PW: 's3cret-value', HATUI_TEST_REDIS_PW: 'redis-s3cret' }, probeFor: () => probe as ClusterProbe<unknown> });
     try {
-      expect(live.secrets).toEqual(['s3cret-value']);
+      expect(live.secrets).toEqual(['s3cret-value', 'redis-s3cret']);
       const first = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       const second = (await live.clusterState()) as Record<string, { clusterKind: string }>;
       expect([first.pg!.clusterKind, second.pg!.clusterKind]).toEqual(['1', '2']);

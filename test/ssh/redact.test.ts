@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MASK, createStreamRedactor, redactText } from '../../source/core/secrets/redact.js';
+import { MASK, createStreamRedactor, redactText, secretForms } from '../../source/core/secrets/redact.js';
 import { createChunkRedactor, redactResult } from '../../source/core/secrets/chunks.js';
 
 function streamAll(chunks: string[], secrets: string[]) {
@@ -34,16 +34,18 @@ describe('stream redactor', () => {
     const { text: out, pieces, maxHeld } = streamAll([...text], [secret]);
     expect(out).toBe(`before ${MASK} middle ${MASK}${MASK} after`);
     expect(pieces.join('')).not.toContain(secret);
-    expect(maxHeld).toBeLessThanOrEqual(secret.length - 1);
+    // At most a proper prefix of the longest form (here the hex) plus the base64 character before it.
+    expect(maxHeld).toBeLessThanOrEqual(Math.max(...secretForms(secret).map((f) => f.length)));
   });
 
-  it('keeps other output streaming: only a possible secret prefix is held back', () => {
+  it('keeps other output streaming: only a possible secret prefix (and a trailing base64 character) is held back', () => {
     const r = createStreamRedactor(['password']);
     expect(r.push('hello world\n')).toBe('hello world\n');
     expect(r.push('pass')).toBe('');
     expect(r.pending).toBe(4);
-    expect(r.push('ive')).toBe('passive');
-    expect(r.push('x pass')).toBe('x ');
+    // The last letter could be the first character of a base64 value that encodes the secret: held until the next chunk.
+    expect(r.push('ive')).toBe('passiv');
+    expect(r.push('x pass')).toBe('ex ');
     expect(r.push('word!')).toBe(`${MASK}!`);
     expect(r.flush()).toBe('');
   });
@@ -74,11 +76,13 @@ describe('stream redactor', () => {
           // Same result as redacting the whole text at once, and no secret survives.
           expect(out).toBe(redactText(text, secrets));
           for (const s of secrets) if (!MASK.includes(s)) expect(out).not.toContain(s);
-          const longest = Math.max(...secrets.map((s) => s.length));
-          // The bound holds unless a secret's proper suffix starts a secret (itself included): then a
-          // completed match and the possible overlapping one are held whole, so no fragment leaks.
-          const overlapping = secrets.some((a) => secrets.some((b) => [...Array(a.length).keys()].some((k) => k > 0 && b.startsWith(a.slice(k)))));
-          if (!overlapping) expect(maxHeld).toBeLessThanOrEqual(longest - 1);
+          const forms = secrets.flatMap(secretForms);
+          const longest = Math.max(...forms.map((s) => s.length));
+          // The bound (a proper prefix of a form plus one base64 character before it) holds unless a form's
+          // proper suffix starts a form (itself included): then a completed match and the possible
+          // overlapping one are held whole, so no fragment leaks.
+          const overlapping = forms.some((a) => forms.some((b) => [...Array(a.length).keys()].some((k) => k > 0 && b.startsWith(a.slice(k)))));
+          if (!overlapping) expect(maxHeld).toBeLessThanOrEqual(longest);
         },
       ),
       { numRuns: 300 },
@@ -91,8 +95,8 @@ describe('chunk redactor and results', () => {
     const r = createChunkRedactor(['topsecret']);
     const at = '2026-01-01T00:00:00.000Z';
     expect(r.push({ stream: 'stdout', data: 'x top', at })).toEqual({ stream: 'stdout', data: 'x ', at });
-    expect(r.push({ stream: 'stderr', data: 'err', at })).toEqual({ stream: 'stderr', data: 'err', at });
-    expect(r.push({ stream: 'stdout', data: 'secret y', at })).toEqual({ stream: 'stdout', data: `${MASK} y`, at });
+    expect(r.push({ stream: 'stderr', data: 'err\n', at })).toEqual({ stream: 'stderr', data: 'err\n', at });
+    expect(r.push({ stream: 'stdout', data: 'secret y\n', at })).toEqual({ stream: 'stdout', data: `${MASK} y\n`, at });
     expect(r.push({ stream: 'stdout', data: 'top', at })).toBeNull();
     expect(r.flush()).toEqual([{ stream: 'stdout', data: 'top', at }]);
   });
@@ -103,5 +107,52 @@ describe('chunk redactor and results', () => {
       ['k3y'],
     );
     expect(JSON.stringify(result)).not.toContain('k3y');
+  });
+});
+
+describe('encoded forms of a secret', () => {
+  const secret = 'p@ss w0rd/+:é&x';
+
+  it('masks the URL-encoded forms: a password inside a DSN, form style with + for spaces, lower-case hex escapes', () => {
+    const uri = encodeURIComponent(secret);
+    expect(redactText(`postgres://app:${uri}@db:5432/app`, [secret])).toBe(`postgres://app:${MASK}@db:5432/app`);
+    expect(redactText(`password=${new URLSearchParams({ s: secret }).toString().slice(2)}&user=app`, [secret])).toBe(`password=${MASK}&user=app`);
+    expect(redactText(`x=${uri.replace(/%20/g, '+')}`, [secret])).toBe(`x=${MASK}`);
+    expect(redactText(`x=${uri.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())}`, [secret])).toBe(`x=${MASK}`);
+  });
+
+  it('masks base64 and base64url of the secret alone, padded or not', () => {
+    const b64 = Buffer.from(secret).toString('base64');
+    for (const form of [b64, b64.replace(/=+$/, ''), Buffer.from(secret).toString('base64url')]) {
+      expect(redactText(`token: ${form}\n`, [secret])).toBe(`token: ${MASK}\n`);
+    }
+  });
+
+  it('masks the secret inside a longer base64 value at every byte offset (Basic auth user:password), edges and padding included', () => {
+    for (const user of ['a', 'ab', 'abc', 'operator']) {
+      const header = `Authorization: Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}\r\n`;
+      const out = redactText(header, [secret]);
+      expect(out).toContain(MASK);
+      // What is left of the encoded value decodes to the user name's bytes at most: nothing of the secret.
+      const rest = out.slice('Authorization: Basic '.length, out.indexOf(MASK));
+      expect(out.endsWith(`${MASK}\r\n`)).toBe(true);
+      expect(Buffer.from(`${user}:${secret}`).toString('base64').startsWith(rest)).toBe(true);
+      expect(rest.length).toBeLessThanOrEqual(Math.floor((8 * (user.length + 1)) / 6));
+      const urlSafe = redactText(Buffer.from(`${user}:${secret}`).toString('base64url'), [secret]);
+      expect(urlSafe.endsWith(MASK)).toBe(true);
+    }
+  });
+
+  it('masks hex and JSON-escaped forms', () => {
+    expect(redactText(`hex ${Buffer.from(secret).toString('hex')} HEX ${Buffer.from(secret).toString('hex').toUpperCase()}`, [secret])).toBe(`hex ${MASK} HEX ${MASK}`);
+    expect(redactText(JSON.stringify({ password: 'a"b\\c-long-enough' }), ['a"b\\c-long-enough'])).toBe(`{"password":"${MASK}"}`);
+  });
+
+  it('catches an encoded form split across chunks, one character at a time', () => {
+    const text = `Basic ${Buffer.from(`admin:${secret}`).toString('base64')} and ${encodeURIComponent(secret)} done\n`;
+    const { text: out } = streamAll([...text], [secret]);
+    expect(out).toBe(redactText(text, [secret]));
+    expect(out).toBe(`Basic ${redactText(Buffer.from(`admin:${secret}`).toString('base64'), [secret])} and ${MASK} done\n`);
+    expect(out).not.toContain(encodeURIComponent(secret));
   });
 });

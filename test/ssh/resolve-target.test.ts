@@ -96,6 +96,20 @@ describe('createTargetResolver', () => {
     expect(String(error)).toContain('HTTP 503');
   });
 
+  it("sends the cluster's auth credential to every Sentinel it asks, and names an unreadable one", async () => {
+    const withAuth: Inventory = { ...inventory, clusters: { ...inventory.clusters, redis: { ...inventory.clusters.redis!, credentials: { auth: { env: 'HATUI_TEST_REDIS_AUTH' } } } } };
+    const seen: Array<string | undefined> = [];
+    const redisCommand = async (_endpoint: string, args: string[], _timeoutMs: number, auth?: string) => {
+      seen.push(auth);
+      return args[1] === 'replicas' ? replicasResp : ['127.0.0.1', '56379'];
+    };
+    const r = createTargetResolver(withAuth, { redisCommand, credentials: { env: { HATUI_TEST_REDIS_AUTH: 's3cret' }, readFile: () => '' } });
+    expect((await r.resolve('redis.master')).map((t) => t.host)).toEqual(['r1']);
+    expect(seen).toEqual(['s3cret', 's3cret', 's3cret']);
+    const unset = createTargetResolver(withAuth, { redisCommand, credentials: { env: {}, readFile: () => '' } });
+    await expect(unset.resolve('redis.master')).rejects.toThrow('clusters.redis.credentials.auth: environment variable HATUI_TEST_REDIS_AUTH is not set');
+  });
+
   it('takes the master only from a majority of sentinels and maps replicas by endpoint or port', async () => {
     const replies: Record<string, unknown> = {
       '127.0.0.1:56390': ['127.0.0.1', '56379'],

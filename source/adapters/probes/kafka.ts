@@ -7,9 +7,13 @@
 // kafkajs 2.2 refuses a whole metadata answer when one partition has no leader (the broker sets
 // LEADER_NOT_AVAILABLE on it; tulios/kafkajs#1460) — exactly when the panel matters most. Then the probe
 // re-reads the same answer through kafkajs's own connection and codec, keeping the per-partition errors.
-import { connect } from 'node:net';
+import { connect, isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { KafkaBroker, KafkaPartition, KafkaState, LeaderChange } from '../../core/cluster-state.js';
 import type { Cluster, ClusterMember, Inventory } from '../../core/inventory/model.js';
+import type { CredentialReader } from '../../core/secrets/credentials.js';
+import { systemCredentialReader } from '../credential-reader.js';
+import { kafkaAuthOptions, loginLabel, type KafkaAuthOptions } from './client-auth.js';
 import { fresh, memberEndpoint, staleOf, pollClosing, targetStatuses, trackChanges } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
 
@@ -51,12 +55,13 @@ function kafkaAddress(member: ClusterMember, inventory: Inventory): string {
   return /:\d+$/.test(endpoint) ? endpoint : `${endpoint}:9092`;
 }
 
-/** A kafkajs socket factory that connects every broker connection to this one address. */
+/** A kafkajs socket factory that connects every broker connection to this one address (over TLS when kafkajs asks for it). */
 function pinnedSockets(address: string) {
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(at + 1));
-  return ({ onConnect }: { onConnect: () => void }) => connect({ host, port }, onConnect);
+  return ({ onConnect, ssl }: { onConnect: () => void; ssl?: ConnectionOptions | boolean | null }) =>
+    ssl ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(ssl === true ? {} : ssl) }, onConnect) : connect({ host, port }, onConnect);
 }
 
 /** kafkajs wraps errors (retries exceeded, non-retriable): the protocol error type, if any, from the chain. */
@@ -67,12 +72,15 @@ function protocolErrorType(error: unknown): string | undefined {
 
 interface RawConnection {
   connect(): Promise<unknown>;
+  setVersions(versions: Record<number, { minVersion: number; maxVersion: number }>): void;
+  setSupportAuthenticationProtocol(supported: boolean): void;
+  authenticate(): Promise<unknown>;
   send(request: object): Promise<{ apiVersions?: { apiKey: number; minVersion: number; maxVersion: number }[] } & Record<string, unknown>>;
   disconnect(): Promise<unknown>;
 }
 
 /** The Metadata answer through kafkajs's own connection and codec, with its per-partition errors kept. */
-async function rawMetadata(address: string, socketFactory: ReturnType<typeof pinnedSockets>, opened: (close: () => Promise<unknown>) => void): Promise<KafkaMetadata> {
+async function rawMetadata(address: string, socketFactory: ReturnType<typeof pinnedSockets>, auth: KafkaAuthOptions, opened: (close: () => Promise<unknown>) => void): Promise<KafkaMetadata> {
   const [connection, requests, loggers] = await Promise.all([
     // @ts-expect-error kafkajs's internals ship without type declarations
     import('kafkajs/src/network/connection.js'),
@@ -84,11 +92,17 @@ async function rawMetadata(address: string, socketFactory: ReturnType<typeof pin
   const { requests: defs, lookup } = requests.default;
   const logger = loggers.default.createLogger({ level: loggers.default.LEVELS.NOTHING, logCreator: () => () => undefined });
   const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  const conn: RawConnection = new connection.default({ host, port, logger, socketFactory, requestTimeout: KAFKA_TIMEOUT_MS, connectionTimeout: KAFKA_TIMEOUT_MS, clientId: 'hatui-probe' });
+  const conn: RawConnection = new connection.default({ host, port, logger, socketFactory, requestTimeout: KAFKA_TIMEOUT_MS, connectionTimeout: KAFKA_TIMEOUT_MS, clientId: 'hatui-probe', ...auth });
   opened(() => conn.disconnect());
   await conn.connect();
   const { apiVersions = [] } = await conn.send(defs.ApiVersions.protocol({ version: 2 })());
   const versions = Object.fromEntries(apiVersions.map((v) => [v.apiKey, { minVersion: v.minVersion, maxVersion: v.maxVersion }]));
+  if (auth.sasl) {
+    // The same login kafkajs's broker does: SaslHandshake, then SaslAuthenticate when the broker has it (key 36).
+    conn.setVersions(versions);
+    conn.setSupportAuthenticationProtocol(36 in versions);
+    await conn.authenticate();
+  }
   const metadata = lookup(versions)(3 /* Metadata */, defs.Metadata)({ topics: [], allowAutoTopicCreation: false });
   const raw = (await conn.send({ ...metadata, response: { ...metadata.response, parse: async (data: unknown) => data } })) as {
     clusterId?: string | null;
@@ -99,7 +113,25 @@ async function rawMetadata(address: string, socketFactory: ReturnType<typeof pin
   return { clusterId: raw.clusterId ?? null, controllerId: raw.controllerId ?? null, brokers: raw.brokers, topics: raw.topicMetadata.map((t) => ({ name: t.topic, partitions: t.partitionMetadata })) };
 }
 
-async function askBroker(address: string, signal: AbortSignal, opened: (close: () => Promise<unknown>) => void): Promise<KafkaObservation> {
+/** A refused SASL login as kafkajs reports it (KafkaJSSASLAuthenticationError, possibly wrapped). */
+function saslFailure(error: unknown): string | undefined {
+  for (let e = error as { name?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KafkaJSSASLAuthenticationError' || /SASL/.test(e.message ?? '')) return e.message ?? 'SASL authentication failed';
+  }
+  return undefined;
+}
+
+async function askBroker(address: string, signal: AbortSignal, auth: KafkaAuthOptions, login: string, opened: (close: () => Promise<unknown>) => void): Promise<KafkaObservation> {
+  try {
+    return await ask(address, signal, auth, opened);
+  } catch (error) {
+    const failed = saslFailure(error);
+    if (failed && !signal.aborted) throw new Error(`${address}: login as ${login} refused: ${failed}`);
+    throw error;
+  }
+}
+
+async function ask(address: string, signal: AbortSignal, auth: KafkaAuthOptions, opened: (close: () => Promise<unknown>) => void): Promise<KafkaObservation> {
   const { Kafka, logLevel } = (await import('kafkajs')).default; // CommonJS: its exports are the default
   signal.throwIfAborted(); // given up while kafkajs loaded: open nothing
   const socketFactory = pinnedSockets(address);
@@ -112,6 +144,7 @@ async function askBroker(address: string, signal: AbortSignal, opened: (close: (
     requestTimeout: KAFKA_TIMEOUT_MS,
     retry: { retries: 0 }, // the poller retries; kafkajs's backoff would outlive the poll
     socketFactory,
+    ...auth,
   });
   const admin = kafka.admin({ retry: { retries: 0 } });
   opened(() => admin.disconnect());
@@ -122,7 +155,7 @@ async function askBroker(address: string, signal: AbortSignal, opened: (close: (
     return kafkaObservation({ clusterId: cluster.clusterId, controllerId: cluster.controller, brokers: cluster.brokers, topics }, 'admin', Date.now());
   } catch (error) {
     if (protocolErrorType(error) === undefined || signal.aborted) throw error;
-    return kafkaObservation(await rawMetadata(address, socketFactory, opened), 'metadata', Date.now());
+    return kafkaObservation(await rawMetadata(address, socketFactory, auth, opened), 'metadata', Date.now());
   }
 }
 
@@ -164,17 +197,26 @@ export function combineKafka(name: string, cluster: Cluster, results: readonly T
   };
 }
 
-export const kafkaProbe: ClusterProbe<KafkaObservation> = {
-  kinds: ['kafka'],
-  targets(_name, cluster, inventory) {
-    return cluster.members.map((member) => {
-      const address = kafkaAddress(member, inventory);
-      return {
-        id: member.name,
-        address,
-        fetch: (signal) => pollClosing(address, signal, (opened) => askBroker(address, signal, opened)),
-      };
-    });
-  },
-  combine: (name, cluster, results, prev, now) => combineKafka(name, cluster, results, prev?.kind === 'kafka' ? prev : undefined, now),
-};
+/**
+ * The probe. The cluster's `admin` credential (password of `username`, SASL PLAIN unless `authMechanism`
+ * says SCRAM-SHA-256/512) and `tls` files are read through `reader` at each poll and handed to kafkajs.
+ */
+export function createKafkaProbe(reader: CredentialReader = systemCredentialReader()): ClusterProbe<KafkaObservation> {
+  return {
+    kinds: ['kafka'],
+    targets(name, cluster, inventory) {
+      const login = loginLabel(cluster);
+      return cluster.members.map((member) => {
+        const address = kafkaAddress(member, inventory);
+        return {
+          id: member.name,
+          address,
+          fetch: (signal) => pollClosing(address, signal, (opened) => askBroker(address, signal, kafkaAuthOptions(name, cluster, reader), login, opened)),
+        };
+      });
+    },
+    combine: (name, cluster, results, prev, now) => combineKafka(name, cluster, results, prev?.kind === 'kafka' ? prev : undefined, now),
+  };
+}
+
+export const kafkaProbe = createKafkaProbe();

@@ -5,6 +5,9 @@
 // view. The freshest status answer names states, health, optime lag and sync sources.
 import type { LeaderChange, MongoMember, MongodbState } from '../../core/cluster-state.js';
 import type { Cluster, ClusterMember, Inventory } from '../../core/inventory/model.js';
+import type { CredentialReader } from '../../core/secrets/credentials.js';
+import { systemCredentialReader } from '../credential-reader.js';
+import { loginLabel, mongoAuthOptions, type MongoAuthOptions } from './client-auth.js';
 import { fresh, memberEndpoint, num, staleOf, str, targetStatuses, pollClosing, trackChanges } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
 
@@ -79,9 +82,10 @@ function mongoAddress(member: ClusterMember, inventory: Inventory): string {
 }
 
 /** A short-lived client for one member: a dead member fails fast, the poller's abort signal bounds the rest. */
-async function openClient(address: string) {
+async function openClient(address: string, auth: MongoAuthOptions) {
   const { MongoClient } = await import('mongodb');
   return new MongoClient(`mongodb://${address}/`, {
+    ...auth,
     directConnection: true,
     serverSelectionTimeoutMS: MONGO_TIMEOUT_MS,
     connectTimeoutMS: MONGO_TIMEOUT_MS,
@@ -93,12 +97,29 @@ async function openClient(address: string) {
   });
 }
 
-async function askMember(client: Awaited<ReturnType<typeof openClient>>): Promise<MongoObservation> {
+/** A refused login, as the driver reports it (AuthenticationFailed, code 18), possibly wrapped. */
+function authFailure(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; codeName?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 18 || e.codeName === 'AuthenticationFailed' || (e.message && /authentication failed|auth.*mechanism/i.test(e.message))) return e.message ?? 'Authentication failed';
+  }
+  return undefined;
+}
+
+async function askMember(client: Awaited<ReturnType<typeof openClient>>, address: string, login: string): Promise<MongoObservation> {
   // Server selection would wait out its timeout on a refused connection; the monitor's failed check says why at once.
   const refused = new Promise<never>((_, reject) => client.once('serverHeartbeatFailed', (event) => reject(event.failure)));
   refused.catch(() => undefined);
   const admin = client.db('admin');
-  const hello = parseHello(await Promise.race([admin.command({ hello: 1 }), refused]));
+  let helloDoc: Record<string, unknown>;
+  try {
+    // The command's connection logs in first (monitoring connections do not), so a wrong password fails here.
+    helloDoc = await Promise.race([admin.command({ hello: 1 }), refused]);
+  } catch (error) {
+    const failed = authFailure(error);
+    if (failed) throw new Error(`${address}: login as ${login} refused: ${failed}`);
+    throw error;
+  }
+  const hello = parseHello(helloDoc);
   try {
     return { ...hello, status: parseReplSetStatus(await admin.command({ replSetGetStatus: 1 })), statusError: null, at: Date.now() };
   } catch (error) {
@@ -173,23 +194,33 @@ export function combineMongo(
   return { kind: 'mongodb', name, fetchedAt: at, targets: targetStatuses(results, now), setName, primary, view, members, primaryChanges };
 }
 
-export const mongodbProbe: ClusterProbe<MongoObservation> = {
-  kinds: ['mongodb'],
-  targets(_name, cluster, inventory) {
-    return cluster.members.map((member) => {
-      const address = mongoAddress(member, inventory);
-      return {
-        id: member.name,
-        address,
-        fetch: (signal) =>
-          pollClosing(address, signal, async (opened) => {
-            const client = await openClient(address);
-            signal.throwIfAborted(); // given up while the driver loaded: a closed client would reconnect on use
-            opened(() => client.close());
-            return askMember(client);
-          }),
-      };
-    });
-  },
-  combine: (name, cluster, results, prev, now) => combineMongo(name, cluster, results, prev?.kind === 'mongodb' ? prev : undefined, now),
-};
+/**
+ * The probe. The cluster's `admin` credential (password of `username`, SCRAM-SHA-256 unless
+ * `authMechanism` says otherwise, `authSource` default admin) and `tls` files are read through `reader`
+ * at each poll and handed to the driver.
+ */
+export function createMongodbProbe(reader: CredentialReader = systemCredentialReader()): ClusterProbe<MongoObservation> {
+  return {
+    kinds: ['mongodb'],
+    targets(name, cluster, inventory) {
+      const login = loginLabel(cluster);
+      return cluster.members.map((member) => {
+        const address = mongoAddress(member, inventory);
+        return {
+          id: member.name,
+          address,
+          fetch: (signal) =>
+            pollClosing(address, signal, async (opened) => {
+              const client = await openClient(address, mongoAuthOptions(name, cluster, reader));
+              signal.throwIfAborted(); // given up while the driver loaded: a closed client would reconnect on use
+              opened(() => client.close());
+              return askMember(client, address, login);
+            }),
+        };
+      });
+    },
+    combine: (name, cluster, results, prev, now) => combineMongo(name, cluster, results, prev?.kind === 'mongodb' ? prev : undefined, now),
+  };
+}
+
+export const mongodbProbe = createMongodbProbe();

@@ -2,7 +2,10 @@
 // `SENTINEL CKQUORUM`) and one per Redis node (`INFO replication`). Combined: the master each
 // Sentinel reports, whether they agree, and each replica's link and offset lag.
 import type { LeaderChange, RedisReplica, RedisSentinelState, SentinelView } from '../../core/cluster-state.js';
+import { REDIS_AUTH_KEY } from '../../core/inventory/credential-keys.js';
 import type { Cluster } from '../../core/inventory/model.js';
+import { clusterCredential, type CredentialReader } from '../../core/secrets/credentials.js';
+import { systemCredentialReader } from '../credential-reader.js';
 import { fresh, memberEndpoint, num, staleOf, targetStatuses, trackChanges } from './common.js';
 import { pairs, respPipeline, RespError, type RespValue } from './resp.js';
 import type { ClusterProbe, TargetResult } from './types.js';
@@ -117,35 +120,45 @@ export function combineRedisSentinel(
   };
 }
 
-export const redisSentinelProbe: ClusterProbe<RedisObservation> = {
-  kinds: ['redis-sentinel'],
-  targets(name, cluster, inventory) {
-    const masterName = cluster.masterName ?? name;
-    const sentinels = (cluster.sentinels ?? []).map((address) => ({
-      id: `sentinel ${address}`,
-      address,
-      async fetch(signal: AbortSignal): Promise<RedisObservation> {
-        const [m, r, q] = await respPipeline(
-          address,
-          [['SENTINEL', 'MASTER', masterName], ['SENTINEL', 'REPLICAS', masterName], ['SENTINEL', 'CKQUORUM', masterName]],
-          signal,
-        );
-        return parseSentinelReplies(m ?? null, r ?? null, q ?? null);
-      },
-    }));
-    const nodes = cluster.members.map((member) => {
-      const address = memberEndpoint(member, inventory).replace(/^redis:\/\//, '');
-      return {
-        id: `node ${address}`,
+/**
+ * The probe. The cluster's `auth` credential (one password for Sentinels and data nodes) is read through
+ * `reader` at each poll, so a rotated password file is picked up, and sent as `AUTH` first on every connection.
+ */
+export function createRedisSentinelProbe(reader: CredentialReader = systemCredentialReader()): ClusterProbe<RedisObservation> {
+  return {
+    kinds: ['redis-sentinel'],
+    targets(name, cluster, inventory) {
+      const masterName = cluster.masterName ?? name;
+      const auth = () => clusterCredential(name, cluster, REDIS_AUTH_KEY, reader);
+      const sentinels = (cluster.sentinels ?? []).map((address) => ({
+        id: `sentinel ${address}`,
         address,
         async fetch(signal: AbortSignal): Promise<RedisObservation> {
-          const [info] = await respPipeline(address, [['INFO', 'replication']], signal);
-          if (typeof info !== 'string') throw new Error(`${address}: INFO replication: ${info instanceof RespError ? info.message : 'no answer'}`);
-          return { type: 'node', info: parseInfo(info) };
+          const [m, r, q] = await respPipeline(
+            address,
+            [['SENTINEL', 'MASTER', masterName], ['SENTINEL', 'REPLICAS', masterName], ['SENTINEL', 'CKQUORUM', masterName]],
+            signal,
+            auth(),
+          );
+          return parseSentinelReplies(m ?? null, r ?? null, q ?? null);
         },
-      };
-    });
-    return [...sentinels, ...nodes];
-  },
-  combine: (name, cluster, results, prev, now) => combineRedisSentinel(name, cluster, results, prev?.kind === 'redis-sentinel' ? prev : undefined, now),
-};
+      }));
+      const nodes = cluster.members.map((member) => {
+        const address = memberEndpoint(member, inventory).replace(/^redis:\/\//, '');
+        return {
+          id: `node ${address}`,
+          address,
+          async fetch(signal: AbortSignal): Promise<RedisObservation> {
+            const [info] = await respPipeline(address, [['INFO', 'replication']], signal, auth());
+            if (typeof info !== 'string') throw new Error(`${address}: INFO replication: ${info instanceof RespError ? info.message : 'no answer'}`);
+            return { type: 'node', info: parseInfo(info) };
+          },
+        };
+      });
+      return [...sentinels, ...nodes];
+    },
+    combine: (name, cluster, results, prev, now) => combineRedisSentinel(name, cluster, results, prev?.kind === 'redis-sentinel' ? prev : undefined, now),
+  };
+}
+
+export const redisSentinelProbe = createRedisSentinelProbe();

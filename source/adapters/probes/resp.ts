@@ -49,8 +49,18 @@ export function encodeCommand(args: readonly string[]): string {
   return `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
 }
 
-/** Sends the commands pipelined to `host:port` and resolves with one reply per command. */
-export function respPipeline(address: string, commands: readonly (readonly string[])[], signal: AbortSignal): Promise<RespValue[]> {
+/**
+ * Sends the commands pipelined to `host:port` and resolves with one reply per command. With `auth`, an
+ * `AUTH <auth>` goes first in the same write; a refused AUTH rejects (`host:port: AUTH: WRONGPASS …`).
+ */
+export async function respPipeline(address: string, commands: readonly (readonly string[])[], signal: AbortSignal, auth?: string): Promise<RespValue[]> {
+  if (auth === undefined) return pipeline(address, commands, signal);
+  const [authReply, ...replies] = await pipeline(address, [['AUTH', auth], ...commands], signal);
+  if (authReply instanceof RespError) throw new Error(`${address}: AUTH: ${authReply.message}`);
+  return replies;
+}
+
+function pipeline(address: string, commands: readonly (readonly string[])[], signal: AbortSignal): Promise<RespValue[]> {
   const sep = address.lastIndexOf(':');
   const host = address.slice(0, sep);
   const port = Number(address.slice(sep + 1));

@@ -2,10 +2,11 @@
 // `/v1/.well-known/ready` (this member: 200 ready, 503 not) and `/v1/nodes?output=verbose` (every node's
 // status, version, shard and object counts; the minimal output leaves the counts out). The cluster's
 // `apiKey` credential, when the inventory names one, goes as `Authorization: Bearer …` and nowhere else.
-import { readFileSync } from 'node:fs';
 import type { WeaviateMember, WeaviateNode, WeaviateState } from '../../core/cluster-state.js';
 import type { Cluster } from '../../core/inventory/model.js';
-import { readCredential, type CredentialReader } from '../../core/secrets/credentials.js';
+import { WEAVIATE_API_KEY } from '../../core/inventory/credential-keys.js';
+import { clusterCredential, type CredentialReader } from '../../core/secrets/credentials.js';
+import { systemCredentialReader } from '../credential-reader.js';
 import { httpFetch, type HttpResponse } from '../http-client.js';
 import { describeError, fresh, hostPort, memberEndpoint, num, staleOf, str, targetStatuses } from './common.js';
 import type { ClusterProbe, TargetResult } from './types.js';
@@ -69,16 +70,14 @@ export function combineWeaviate(name: string, cluster: Cluster, results: readonl
 }
 
 /** The probe, reading the `apiKey` credential through `reader` (on first use; the value never leaves the header). */
-export function createWeaviateProbe(reader: CredentialReader = { env: process.env, readFile: (path) => readFileSync(path, 'utf8') }): ClusterProbe<WeaviateObservation> {
+export function createWeaviateProbe(reader: CredentialReader = systemCredentialReader()): ClusterProbe<WeaviateObservation> {
   return {
     kinds: ['weaviate'],
     targets(name, cluster, inventory) {
-      const source = cluster.credentials?.apiKey;
       let key: string | undefined;
       const headers = (): Record<string, string> => {
-        if (!source) return {};
-        key ??= readCredential(source, reader, `${name}.credentials.apiKey`);
-        return { authorization: `Bearer ${key}` };
+        key ??= clusterCredential(name, cluster, WEAVIATE_API_KEY, reader);
+        return key === undefined ? {} : { authorization: `Bearer ${key}` };
       };
       return cluster.members.map((member) => {
         const base = memberEndpoint(member, inventory, 'http').replace(/\/+$/, '');

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseDuration } from '../../core/duration.js';
-import type { Inventory, SshSettings } from '../../core/inventory/model.js';
+import type { CredentialSource, Inventory, SshSettings } from '../../core/inventory/model.js';
 
 export interface SshEndpoint {
   /** Inventory host name. */
@@ -21,6 +21,8 @@ export interface SshEndpoint {
   jump?: string;
   /** Host env exported before every command. */
   env: Record<string, string>;
+  /** Host secret env (where each value comes from), read when a command starts. */
+  secretEnv: Record<string, CredentialSource>;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -63,6 +65,7 @@ export function sshEndpoint(inventory: Inventory, hostName: string, opts: Endpoi
     // A host never jumps through itself (defaults.ssh.jump names the jump host, which connects directly).
     ...(s.jump && s.jump !== hostName ? { jump: s.jump } : {}),
     env: host.env ?? {},
+    secretEnv: host.secretEnv ?? {},
   };
 }
 

@@ -6,7 +6,9 @@
 import { performance } from 'node:perf_hooks';
 import type { ClientChannel } from 'ssh2';
 import type { Inventory } from '../../core/inventory/model.js';
+import { readCredential, type CredentialReader } from '../../core/secrets/credentials.js';
 import type { CommandRequest, CommandResult, Transport } from '../../core/transport.js';
+import { systemCredentialReader } from '../credential-reader.js';
 import { SshConnection } from './connection.js';
 import { endpointLabel, sshEndpoint, type EndpointOptions, type SshEndpoint } from './endpoint.js';
 import { HostKeyError, SshConnectError } from './errors.js';
@@ -18,6 +20,8 @@ export interface SshTransportOptions extends EndpointOptions, RemoteRunOptions {
   maxSessions?: number;
   /** The remote hard bound is the local timeout plus this. */
   remoteGraceMs?: number;
+  /** Reads the hosts' `secretEnv` credentials (default: hatui's environment and files). */
+  credentials?: CredentialReader;
 }
 
 export interface HostKeyInfo {
@@ -145,8 +149,11 @@ export class SshTransport implements Transport {
     if (request.signal?.aborted) return notStarted('cancelled by the operator before it started');
 
     let endpoint: SshEndpoint;
+    const hostSecrets: Record<string, string> = {};
     try {
       endpoint = this.endpoint(request.host);
+      const reader = this.opts.credentials ?? systemCredentialReader(this.opts.env);
+      for (const [name, source] of Object.entries(endpoint.secretEnv)) hostSecrets[name] = readCredential(source, reader, `hosts.${request.host}.secretEnv.${name}`);
     } catch (e) {
       return notStarted((e as Error).message);
     }
@@ -155,7 +162,7 @@ export class SshTransport implements Transport {
       const remote = buildRemoteCommand({
         command: request.command,
         env: { ...endpoint.env, ...request.env },
-        secretEnv: request.secretEnv ?? {},
+        secretEnv: { ...hostSecrets, ...request.secretEnv },
         remoteTimeoutMs: request.timeoutMs + (this.opts.remoteGraceMs ?? 5000),
       });
       // A command that never got a channel never ran: retry when sshd's session limit was hit for a

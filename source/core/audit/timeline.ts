@@ -179,6 +179,9 @@ export function buildTimeline(events: readonly RunEvent[]): Timeline {
       case 'lock-released':
         item(event.at, `lock on ${event.cluster} released`);
         break;
+      case 'lock-lost':
+        item(event.at, `lock on ${event.cluster} LOST (${event.reason})${event.holder ? `; now held by ${event.holder}` : ''}`);
+        break;
       case 'run-resumed':
         timeline.resumes.push(event);
         item(event.at, `run resumed by ${event.operator} (hatui ${event.hatuiVersion})${event.tornTail ? '; torn last line kept and marked' : ''}`);

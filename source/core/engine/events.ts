@@ -79,8 +79,10 @@ export type RunEvent =
     }
   | { type: 'check-evaluated'; at: string; stepId: string; check: ExpressionResult }
   | { type: 'step-finished'; at: string; stepId: string; outcome: Outcome; message?: string }
-  | { type: 'lock-taken'; at: string; cluster: string; holder: string; takeover?: { previousHolder: string; typed: string } }
+  | { type: 'lock-taken'; at: string; cluster: string; holder: string; takeover?: { previousHolder: string; typed?: string; sameRun?: boolean } }
   | { type: 'lock-released'; at: string; cluster: string }
+  /** A held lock stopped being ours (lease expired, key deleted or taken over); `holder`: who holds it now, when known. */
+  | { type: 'lock-lost'; at: string; cluster: string; reason: string; holder?: string }
   | { type: 'run-resumed'; at: string; operator: string; hatuiVersion: string; tornTail?: boolean }
   | { type: 'resume-decision'; at: string; stepId: string; decision: 'retry' | 'skip' | 'recheck' | 'abort'; by: string }
   | { type: 'note'; at: string; text: string }

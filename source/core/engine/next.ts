@@ -17,7 +17,8 @@ export type Action =
   | { kind: 'evaluate-guard'; stepId: string; expression: Expression }
   | { kind: 'evaluate-preflight'; stepId: string; expressions: Expression[] }
   | { kind: 'decide'; stepId: string; reason: DecisionReason; options: DecisionOption[]; message?: string }
-  | { kind: 'take-lock'; stepId: string; cluster: string }
+  /** `stepId`: the `changes=` step that needs it; absent when a resume takes back the interrupted run's locks. */
+  | { kind: 'take-lock'; stepId?: string; cluster: string }
   /** Resolve the step's targets and record a confirmation request (the verdict says what is needed). */
   | { kind: 'request-confirmation'; stepId: string; verdict: ConfirmationVerdict }
   /** Ask the operator for the confirmation already requested. */
@@ -47,6 +48,12 @@ export function next(runbook: Runbook, state: RunState): Action {
       return { kind: 'abort', reason: `unknown run status ${JSON.stringify(never)}` };
     }
   }
+  if (state.lockLost) {
+    const l = state.lockLost;
+    return { kind: 'abort', reason: `lock on cluster '${l.cluster}' lost (${l.reason})${l.holder ? `; now held by ${l.holder}` : ''}: run stopped before its next command` };
+  }
+  const relock = state.relock[0];
+  if (relock !== undefined) return { kind: 'take-lock', cluster: relock };
   if (state.pendingDecision) {
     const step = findStep(runbook, state.pendingDecision.stepId);
     return decide(state.pendingDecision.stepId, state.pendingDecision.reason, step, state.pendingDecision.message);

@@ -57,7 +57,7 @@ function apply(state: RunState, event: RunEvent): RunState {
   if (event.type !== 'run-started' && state.status === 'not-started') {
     return anomaly(state, event.type, 'event before run-started');
   }
-  if ((state.status === 'finished' || state.status === 'aborted') && event.type !== 'note' && event.type !== 'lock-released') {
+  if ((state.status === 'finished' || state.status === 'aborted') && event.type !== 'note' && event.type !== 'lock-released' && event.type !== 'lock-lost') {
     return anomaly(state, event.type, `event after the run ${state.status}`);
   }
   switch (event.type) {
@@ -99,13 +99,23 @@ function apply(state: RunState, event: RunEvent): RunState {
     case 'step-finished':
       return stepFinished(state, event);
     case 'lock-taken':
-      return { ...state, locks: { ...state.locks, [event.cluster]: { holder: event.holder, at: event.at, takeover: event.takeover } } };
+      return {
+        ...state,
+        locks: { ...state.locks, [event.cluster]: { holder: event.holder, at: event.at, takeover: event.takeover } },
+        relock: state.relock.filter((c) => c !== event.cluster),
+      };
     case 'lock-released': {
       const { [event.cluster]: _released, ...locks } = state.locks;
       return { ...state, locks };
     }
+    case 'lock-lost': {
+      if (!Object.hasOwn(state.locks, event.cluster)) return anomaly(state, event.type, `lock on '${String(event.cluster)}' lost, but the run did not hold it`);
+      const { [event.cluster]: _lost, ...locks } = state.locks;
+      const lost = { cluster: event.cluster, at: event.at, reason: String(event.reason), ...(event.holder !== undefined ? { holder: String(event.holder) } : {}) };
+      return { ...state, locks, lockLost: state.lockLost ?? lost };
+    }
     case 'run-resumed':
-      return { ...markInFlightUnknown(state), resumes: [...state.resumes, { at: event.at, operator: event.operator, hatuiVersion: event.hatuiVersion, tornTail: event.tornTail }] };
+      return resumed(state, event);
     case 'resume-decision':
       return resumeDecision(state, event);
     case 'note':
@@ -119,6 +129,21 @@ function apply(state: RunState, event: RunEvent): RunState {
       return anomaly(state, String((unexpected as { type: unknown }).type), 'unknown event type');
     }
   }
+}
+
+/**
+ * A resume runs in another process: the locks the interrupted run held are not this one's. They leave
+ * `locks` (so nothing releases what it never took) and are listed in `relock`, to be taken again first.
+ */
+function resumed(state: RunState, event: EventOf<'run-resumed'>): RunState {
+  const held = [...Object.keys(state.locks), ...(state.lockLost ? [state.lockLost.cluster] : [])];
+  return {
+    ...markInFlightUnknown(state),
+    locks: {},
+    relock: [...new Set([...state.relock, ...held])],
+    lockLost: undefined,
+    resumes: [...state.resumes, { at: event.at, operator: event.operator, hatuiVersion: event.hatuiVersion, tornTail: event.tornTail }],
+  };
 }
 
 function anomaly(state: RunState, type: string, message: string): RunState {

@@ -128,7 +128,11 @@ export interface RunState {
   /** Step ids in the order they were entered (retries not repeated). */
   visited: string[];
   captures: Record<string, CaptureValue>;
-  locks: Record<string, { holder: string; at: string; takeover?: { previousHolder: string; typed: string } }>;
+  locks: Record<string, { holder: string; at: string; takeover?: { previousHolder: string; typed?: string; sameRun?: boolean } }>;
+  /** A lock lost while the run held it: the run stops before its next command (cleared by a resume, which takes it again). */
+  lockLost?: { cluster: string; at: string; reason: string; holder?: string };
+  /** Locks the run held when it was interrupted: a resume takes them again before anything else. */
+  relock: string[];
   inRollback: boolean;
   pendingDecision?: { stepId: string; reason: DecisionReason; message?: string };
   resumes: { at: string; operator: string; hatuiVersion: string; tornTail?: boolean }[];
@@ -183,6 +187,7 @@ export function initialState(runbook: Runbook): RunState {
     visited: [],
     captures: {},
     locks: {},
+    relock: [],
     inRollback: false,
     resumes: [],
     notes: [],

@@ -3,7 +3,8 @@
 import { parseDuration } from '../duration.js';
 import { problem, sortProblems, type Problem } from '../runbook/problem.js';
 import { locate, parseYamlText, yamlToJS } from '../yaml-locate.js';
-import { inventorySchema, type Inventory } from './model.js';
+import { ADMIN_KEY, AUTH_MECHANISMS, CREDENTIAL_KEYS } from './credential-keys.js';
+import { inventorySchema, sharedLockStoreKinds, type Inventory } from './model.js';
 
 /** Default command timeout when the inventory sets none: no command runs unbounded. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
@@ -47,10 +48,29 @@ export function loadInventory(text: string, path: string): { inventory?: Invento
     cluster.members.forEach((m, i) => {
       if (!hostNames.includes(m.host)) problems.push(problem(path, at(['clusters', name, 'members', i, 'host']), `clusters.${name}.members[${i}].host: no host '${m.host}' in the inventory (hosts: ${hostNames.join(', ') || 'none'})`));
     });
+    const keys = CREDENTIAL_KEYS[cluster.kind];
+    for (const key of Object.keys(cluster.credentials ?? {})) {
+      if (keys && !keys.includes(key)) {
+        problems.push(problem(path, at(['clusters', name, 'credentials', key]), `clusters.${name}.credentials.${key}: a ${cluster.kind} cluster reads only ${keys.map((k) => `'${k}'`).join(', ')}`));
+      }
+    }
+    const mechanisms = AUTH_MECHANISMS[cluster.kind];
+    if (cluster.authMechanism !== undefined && !mechanisms?.includes(cluster.authMechanism)) {
+      problems.push(problem(path, at(['clusters', name, 'authMechanism']), `clusters.${name}.authMechanism: a ${cluster.kind} cluster ${mechanisms ? `takes ${mechanisms.join(', ')}` : 'has no SASL mechanism to choose'}`));
+    }
+    if (cluster.credentials?.[ADMIN_KEY] && mechanisms && cluster.username === undefined) {
+      problems.push(problem(path, at(['clusters', name, 'credentials', ADMIN_KEY]), `clusters.${name}: credentials.${ADMIN_KEY} needs username (the user whose password it is)`));
+    }
     const names = cluster.members.map((m) => m.name);
     names.forEach((n, i) => {
       if (names.indexOf(n) !== i) problems.push(problem(path, at(['clusters', name, 'members', i, 'name']), `clusters.${name}: duplicate member name '${n}'`));
     });
+  }
+  const store = inventory.locks?.store;
+  if (store !== undefined) {
+    const kind = Object.hasOwn(inventory.clusters, store) ? inventory.clusters[store]!.kind : undefined;
+    if (kind === undefined) problems.push(problem(path, at(['locks', 'store']), `locks.store: no cluster '${store}' in the inventory (clusters: ${Object.keys(inventory.clusters).join(', ') || 'none'})`));
+    else if (!(sharedLockStoreKinds as readonly string[]).includes(kind)) problems.push(problem(path, at(['locks', 'store']), `locks.store: cluster '${store}' is ${kind}; locks can be kept on an ${sharedLockStoreKinds.join(' or ')} cluster`));
   }
   checkDuration(inventory.defaults?.commandTimeout, ['defaults', 'commandTimeout'], true);
   if (inventory.defaults?.ssh?.jump !== undefined && !hostNames.includes(inventory.defaults.ssh.jump)) {

@@ -36,6 +36,11 @@ export const hostSchema = z
     ssh: sshSettingsSchema.optional(),
     /** Environment exported (shell-quoted) before every command on this host, e.g. PGPORT. */
     env: z.record(z.string(), z.string()).optional(),
+    /**
+     * Secret environment for every command on this host (e.g. REDISCLI_AUTH), each from an env var or file
+     * read by hatui: sent over the SSH channel's stdin, never on a command line or in the audit log.
+     */
+    secretEnv: z.record(z.string(), credentialSourceSchema).optional(),
   })
   .strict();
 
@@ -52,6 +57,22 @@ export const memberSchema = z
     port: z.number().int().optional(),
   })
   .strict();
+
+/** TLS to the cluster's members (MongoDB, Kafka): PEM files read by hatui; `{}` verifies against the system CAs. */
+export const tlsSettingsSchema = z
+  .object({
+    /** CA bundle the members' certificates must chain to. */
+    ca: z.string().optional(),
+    /** Client certificate and its key, for clusters that require one (mutual TLS). */
+    cert: z.string().optional(),
+    key: z.string().optional(),
+    /** Skip certificate and host name verification: lab only, never on a real cluster. */
+    insecure: z.boolean().optional(),
+  })
+  .strict()
+  .refine((t) => Boolean(t.cert) === Boolean(t.key), { message: 'give both cert and key, or neither' });
+
+export const authMechanisms = ['SCRAM-SHA-256', 'SCRAM-SHA-1', 'SCRAM-SHA-512', 'PLAIN'] as const;
 
 export const clusterSchema = z
   .object({
@@ -70,6 +91,13 @@ export const clusterSchema = z
     scope: z.string().optional(),
     namespace: z.string().optional(),
     credentials: z.record(z.string(), credentialSourceSchema).optional(),
+    /** MongoDB / Kafka: the user whose password is `credentials.admin`. */
+    username: z.string().optional(),
+    /** MongoDB: the database that holds the user (default `admin`). */
+    authSource: z.string().optional(),
+    /** SASL mechanism: MongoDB SCRAM-SHA-256 (default) or SCRAM-SHA-1; Kafka PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512. */
+    authMechanism: z.enum(authMechanisms).optional(),
+    tls: tlsSettingsSchema.optional(),
   })
   .strict();
 
@@ -86,10 +114,22 @@ export const inventorySchema = z
       .optional(),
     hosts: z.record(z.string(), hostSchema).default({}),
     clusters: z.record(z.string(), clusterSchema).default({}),
+    /**
+     * Operator locks for clusters without a coordination store of their own (haproxy, mongodb, kafka,
+     * weaviate, redis-cluster): `store` names an etcd or redis-sentinel cluster of this inventory that every
+     * operator's hatui reaches. Without it, `changes=` steps on those clusters are refused.
+     */
+    locks: z.object({ store: z.string() }).strict().optional(),
   })
   .strict();
 
+/** Cluster kinds that can keep operator locks (their own and, as `locks.store`, other clusters'). */
+export const lockStoreKinds = ['patroni', 'etcd', 'redis-sentinel'] as const satisfies readonly ClusterKind[];
+/** Kinds that may be named as the inventory's `locks.store`. */
+export const sharedLockStoreKinds = ['etcd', 'redis-sentinel'] as const satisfies readonly ClusterKind[];
+
 export type CredentialSource = z.infer<typeof credentialSourceSchema>;
+export type TlsSettings = z.infer<typeof tlsSettingsSchema>;
 export type SshSettings = z.infer<typeof sshSettingsSchema>;
 export type InventoryHost = z.infer<typeof hostSchema>;
 export type ClusterMember = z.infer<typeof memberSchema>;

@@ -1,6 +1,6 @@
 // Inventory credentials: each names an environment variable or a file, never a value. Pure: the
 // environment and the file reader are passed in, so the core reads nothing itself.
-import type { CredentialSource, Inventory } from '../inventory/model.js';
+import type { Cluster, CredentialSource, Inventory } from '../inventory/model.js';
 
 export interface CredentialReader {
   env: Record<string, string | undefined>;
@@ -31,16 +31,27 @@ export function readCredential(source: CredentialSource, reader: CredentialReade
   throw new CredentialError(`${label}: give exactly one of env or file`);
 }
 
-/** Every inventory credential that can be read right now: the secrets to redact everywhere. */
+/**
+ * The cluster's credential `key`, read now; undefined when the inventory names none (the client then
+ * connects without auth). Throws CredentialError naming `clusters.<name>.credentials.<key>`.
+ */
+export function clusterCredential(name: string, cluster: Pick<Cluster, 'credentials'>, key: string, reader: CredentialReader): string | undefined {
+  const source = cluster.credentials?.[key];
+  return source ? readCredential(source, reader, `clusters.${name}.credentials.${key}`) : undefined;
+}
+
+/** Every inventory credential (clusters' `credentials`, hosts' `secretEnv`) readable right now: the secrets to redact everywhere. */
 export function inventorySecrets(inventory: Inventory, reader: CredentialReader): string[] {
   const out: string[] = [];
-  for (const cluster of Object.values(inventory.clusters)) {
-    for (const source of Object.values(cluster.credentials ?? {})) {
-      try {
-        out.push(readCredential(source, reader));
-      } catch {
-        // An unreadable credential cannot leak; the command that needs it reports the problem.
-      }
+  const sources = [
+    ...Object.values(inventory.clusters).flatMap((c) => Object.values(c.credentials ?? {})),
+    ...Object.values(inventory.hosts).flatMap((h) => Object.values(h.secretEnv ?? {})),
+  ];
+  for (const source of sources) {
+    try {
+      out.push(readCredential(source, reader));
+    } catch {
+      // An unreadable credential cannot leak; the command that needs it reports the problem.
     }
   }
   return out;
