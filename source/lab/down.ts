@@ -6,6 +6,7 @@ import { withLabLock } from './lock.js';
 import { busyPorts, type BusyPort } from './ports.js';
 import { checkStateFile, requireRoot } from './preflight.js';
 import { labNodes, labPaths, nodePorts, type LabNode, type LabSettings } from './settings.js';
+import { removePartitionNetns } from './faults.js';
 import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, stopNode } from './supervise.js';
 import type { LabLog } from './types.js';
 
@@ -41,6 +42,7 @@ async function downLocked(settings: LabSettings, opts: { keepData?: boolean; log
   }
   if (running.length) log(`stopped ${running.join(', ')}`);
   removeCgroups(settings, labNodes);
+  removePartitionNetns(settings);
 
   const ports = labNodes.flatMap((n) => nodePorts(settings, n));
   const listening = () => busyPorts(ports).filter((b) => b.listening);
