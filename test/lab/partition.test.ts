@@ -1,30 +1,31 @@
 // Issue 18: a network-partition fault for one node. `hatui lab partition <pg leader>` cuts it off: it
 // runs on in its own network namespace (named with the lab's port base), the two others elect a new
-// leader, and the cut-off Patroni, reaching no etcd, demotes its own Postgres (no split brain).
+// leader, and the cut-off Patroni, reaching no etcd, never runs its Postgres as a primary (no split brain).
 // `hatui lab heal` brings it back as a replica of the new leader.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPartitioned, partitionNetns, readEvents, tcpOpen } from '../../source/lab/index.js';
+import { isPartitioned, labPaths, partitionNetns, readEvents, tcpOpen, type LabSettings, type PgNode } from '../../source/lab/index.js';
 import { runningPid } from '../../source/lab/supervise.js';
-import { hatui, labEnv, pgLeader, testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { hatui, labEnv, pgLeader, pgPassword, testLab, waitFor, waitPartHealthy } from './helpers.js';
 
-/** Asks the node's own Patroni, from inside its namespace (the only place it can be reached). */
-function patroniInside(netns: string, port: number): Promise<{ role?: string; state?: string } | null> {
+/** Asks the node's Postgres from inside its namespace (the only place it could be reached): 'f' = primary. */
+function pgInside(netns: string, port: number, password: string): Promise<string> {
   return new Promise((resolve) => {
-    execFile('/usr/sbin/ip', ['netns', 'exec', netns, '/usr/bin/curl', '-s', '-m', '2', `http://127.0.0.1:${port}/patroni`], { encoding: 'utf8' }, (error, stdout) => {
-      if (error) return resolve(null);
-      try {
-        resolve(JSON.parse(stdout) as { role?: string; state?: string });
-      } catch {
-        resolve(null);
-      }
-    });
+    execFile('/usr/sbin/ip', ['netns', 'exec', netns, '/usr/bin/psql', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-tAc', 'select pg_is_in_recovery()'], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '2' } }, (error, stdout) =>
+      resolve(error ? 'no answer' : stdout.trim()),
+    );
   });
 }
 
+/** The node's log since its last start (the start inside the namespace). */
+function logSinceStart(settings: LabSettings, node: PgNode): string {
+  const text = readFileSync(labPaths(settings).log(node), 'utf8');
+  return text.slice(text.lastIndexOf(`starting ${node}:`));
+}
+
 describe('lab partition', () => {
-  it('partitions the Patroni leader: a new leader is elected, the cut-off one demotes itself; heal brings it back as a replica', async () => {
+  it('partitions the Patroni leader: a new leader is elected, the cut-off one reaches no etcd and is no primary; heal brings it back as a replica', async () => {
     const settings = testLab();
     await waitPartHealthy(settings, 'etcd');
     await waitPartHealthy(settings, 'pg');
@@ -46,11 +47,11 @@ describe('lab partition', () => {
         return l && l !== leader ? l : null;
       }, 120_000, 'a new leader among the two connected members');
       expect(next).not.toBe(leader);
-      // Inside its namespace the old leader's Patroni reaches no DCS and stops being primary.
-      await waitFor(async () => {
-        const view = await patroniInside(netns, settings.ports.patroni[leader]);
-        return view && view.role !== 'master' && view.role !== 'primary' ? view : null;
-      }, 120_000, `${leader} (partitioned) demoting itself`);
+      // Inside its namespace the old leader's Patroni reaches no etcd member, so it never runs its
+      // Postgres as a primary there: no second primary (no split brain).
+      await waitFor(() => /Failed to get list of machines from http:\/\/127\.0\.0\.1:\d+/.test(logSinceStart(settings, leader)), 60_000, `${leader} (partitioned) failing to reach etcd`);
+      expect(logSinceStart(settings, leader)).toContain('waiting on etcd');
+      expect(await pgInside(netns, settings.ports.pg[leader], pgPassword(settings))).not.toBe('f');
       expect(readEvents(settings).some((e) => e.action === 'partition' && e.node === leader)).toBe(true);
     } finally {
       const heal = await hatui(['lab', 'heal', leader], labEnv(settings), 90_000);
