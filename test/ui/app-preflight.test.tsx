@@ -40,22 +40,28 @@ function open(marker: string, sink: MemorySink) {
   return { session, done };
 }
 
+/** Renders the App, opens the runbook with `:open` and waits for the pre-flight refusal on screen. */
+async function openToRefusal(name: string) {
+  const marker = join(dir, name);
+  const sink = new MemorySink();
+  let opened: ReturnType<typeof open> | undefined;
+  const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[entry]} openRunbook={async () => (opened = open(marker, sink)).session} />);
+  await tick();
+  stdin.write(':open guarded\r');
+  await until(() => (lastFrame() ?? '').includes('Pre-flight FAILED'), 'the pre-flight refusal on screen', 10_000, lastFrame);
+  return { marker, sink, stdin, lastFrame, opened: () => opened! };
+}
+
 describe('App: a failing pre-flight and its typed override', () => {
   it('Esc keeps the block and nothing runs', async () => {
-    const marker = join(dir, 'kept');
-    const sink = new MemorySink();
-    let opened: ReturnType<typeof open> | undefined;
-    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[entry]} openRunbook={async () => (opened = open(marker, sink)).session} />);
-    await tick();
-    stdin.write(':open guarded\r');
-    await until(() => (lastFrame() ?? '').includes('Pre-flight FAILED'), 'the pre-flight refusal on screen', 10_000, lastFrame);
+    const { marker, sink, stdin, lastFrame, opened } = await openToRefusal('kept');
     const flat = lastFrame()!.replace(/[│\s]+/g, ' ');
     expect(flat).toContain('Pre-flight FAILED: Switch the leader');
     expect(flat).toContain('✗ pre-flight FAILED clusters.etcd.hasQuorum == true');
     expect(flat).toContain('values: clusters.etcd.hasQuorum=false');
     await tick(200);
     stdin.write('\u001b');
-    await until(() => opened!.session.prompt?.prompt.kind !== 'preflight-override', 'the block kept', 10_000, lastFrame);
+    await until(() => opened().session.prompt?.prompt.kind !== 'preflight-override', 'the block kept', 10_000, lastFrame);
     await tick(300);
     expect(existsSync(marker)).toBe(false);
     expect(sink.events.some((e) => e.type === 'command-started')).toBe(false);
@@ -63,28 +69,23 @@ describe('App: a failing pre-flight and its typed override', () => {
   });
 
   it('a wrong text does not override; the expected text typed does, the command runs and the override is logged', async () => {
-    const marker = join(dir, 'overridden');
-    const sink = new MemorySink();
-    let opened: ReturnType<typeof open> | undefined;
-    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[entry]} openRunbook={async () => (opened = open(marker, sink)).session} />);
-    await tick();
-    stdin.write(':open guarded\r');
-    await until(() => (lastFrame() ?? '').includes('Pre-flight FAILED'), 'the pre-flight refusal on screen', 10_000, lastFrame);
-    const expected = opened!.session.prompt!.prompt.kind === 'preflight-override' ? opened!.session.prompt!.prompt.expectedText : '';
+    const { marker, sink, stdin, lastFrame, opened } = await openToRefusal('overridden');
+    const shown = opened().session.prompt!.prompt;
+    const expected = shown.kind === 'preflight-override' ? shown.expectedText : '';
     expect(expected).toBe('switch');
     stdin.write('swtch');
     await tick();
     stdin.write('\r');
     await tick(150);
     expect(existsSync(marker)).toBe(false);
-    expect(opened!.session.prompt?.prompt.kind).toBe('preflight-override');
+    expect(opened().session.prompt?.prompt.kind).toBe('preflight-override');
     // Clear what was typed, then type the cluster's name.
     for (let i = 0; i < 6; i++) stdin.write('\u007f');
     await tick();
     stdin.write('switch');
     await tick();
     stdin.write('\r');
-    await opened!.done;
+    await opened().done;
     expect(existsSync(marker)).toBe(true);
     expect(sink.events.find((e) => e.type === 'preflight-overridden')).toMatchObject({ stepId: 'switch', typed: 'switch', by: 'tester@host' });
     const started = sink.events.findIndex((e) => e.type === 'command-started');
