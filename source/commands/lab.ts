@@ -8,6 +8,8 @@ import {
   labFreezeRegion,
   labDown,
   labFreeze,
+  labHeal,
+  labPartition,
   labInstall,
   labLag,
   labParts,
@@ -34,6 +36,8 @@ const USAGE = `Usage: hatui lab <command>
   crash <node>            power-off a node (freeze its cgroup, then kill it)
   restart <node>          start a node again
   freeze <node>           freeze a node's cgroup (a hung node); thaw <node> resumes it
+  partition <node>        cut a node off the network: it runs on in its own network namespace
+                          hatui-<port base>-<node> (restarted there); heal <node> brings it back
   lag <node> --for 1s     stop the leader's WAL senders (to <node>, or all if <node> leads) for a while
   region-freeze a         region A lost: freeze all its nodes (etcd, pg, haproxy, redis, sentinels) at once
   region-thaw a           bring region A back (thaw them all)
@@ -98,6 +102,8 @@ export async function run(args: string[]): Promise<number> {
     restart: [],
     freeze: [],
     thaw: [],
+    partition: [],
+    heal: [],
     lag: ['for'],
     'region-freeze': [],
     'region-thaw': [],
@@ -157,10 +163,12 @@ export async function run(args: string[]): Promise<number> {
     case 'crash':
     case 'restart':
     case 'freeze':
-    case 'thaw': {
+    case 'thaw':
+    case 'partition':
+    case 'heal': {
       const node = oneNode(positionals, sub);
       assertNode(node);
-      const action = { crash: labCrash, restart: labRestart, freeze: labFreeze, thaw: labThaw }[sub];
+      const action = { crash: labCrash, restart: labRestart, freeze: labFreeze, thaw: labThaw, partition: labPartition, heal: labHeal }[sub];
       const fault = await action(settings, node);
       out(`${sub} ${node} at ${new Date(fault.t0).toISOString()} (t0=${fault.t0})`);
       return ExitCode.ok;

@@ -251,5 +251,6 @@ async function resumeSession(input: SessionInput): Promise<number> {
   if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
   else process.stdout.write(`${result.message}\n`);
   process.stdout.write(`audit log: ${writer.path}\nfinal head: ${writer.head() ? formatHead(writer.head()!) : '(none)'}${failure ? ' (log write FAILED: see above)' : ''}\n`);
+  if (writer.anchorSummary) process.stdout.write(`audit anchor: ${writer.anchorSummary()}\n`);
   return result.exitCode;
 }

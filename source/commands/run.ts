@@ -112,6 +112,7 @@ export async function run(args: string[]): Promise<number> {
       wired.deps,
     );
     write(`audit log: ${wired.audit.path} · head ${wired.head()}`);
+    if (wired.audit.anchorSummary) write(`audit anchor: ${wired.audit.anchorSummary()}`);
     if (result.exitCode !== ExitCode.ok) process.stderr.write(`hatui: ${result.message}\n`);
     return result.exitCode;
   } finally {

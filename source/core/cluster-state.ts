@@ -168,13 +168,36 @@ export const etcdMemberSchema = z.object({
   dbSize: z.number().nullable(),
   stale: staleSchema.nullable(),
 });
+/** The Patroni leader key under the etcd cluster's `namespace` (`<namespace>leader`), read with a quorum read. */
+export const etcdLeaderKeySchema = z.object({
+  /** Full key, e.g. `/service/hatui-lab/leader`. */
+  key: z.string(),
+  /** Member name the key holds; null when there is no leader key (no Patroni leader). */
+  holder: z.string().nullable(),
+  /** Seconds since the holder last refreshed the key's lease (granted TTL − remaining TTL); null without a key. */
+  ageSeconds: z.number().nullable(),
+  /** Seconds left before the key expires on its own; null without a key. */
+  ttlSeconds: z.number().nullable(),
+  /** The lease's TTL as granted (Patroni's `ttl`); null without a key. */
+  grantedTtlSeconds: z.number().nullable(),
+});
 export const etcdStateSchema = z.object({
   kind: z.literal('etcd'),
   ...base,
   members: z.array(etcdMemberSchema),
   /** Members answering healthy. */
   healthyCount: z.number(),
+  /** Healthy members a quorum needs: a majority of the members the inventory lists. */
+  quorumSize: z.number(),
+  /**
+   * A majority of the listed members is healthy (`/health` true means the member sees a raft leader and a
+   * quorum read works). false when too few are; null when no member answered at all (not observed).
+   */
+  hasQuorum: z.boolean().nullable(),
+  /** The Patroni leader key (cluster `namespace` set); null when no namespace or no member could read it. */
+  leaderKey: etcdLeaderKeySchema.nullable(),
 });
+export type EtcdLeaderKey = z.infer<typeof etcdLeaderKeySchema>;
 export type EtcdMember = z.infer<typeof etcdMemberSchema>;
 export type EtcdState = z.infer<typeof etcdStateSchema>;
 
@@ -257,6 +280,8 @@ export const kafkaStateSchema = z.object({
   underReplicated: z.number().nullable(),
   /** Partitions without a leader; null when nobody answers. */
   offline: z.number().nullable(),
+  /** Smallest in-sync replica set of any partition (compare with `min.insync.replicas`); null when nobody answers or no partition. */
+  minIsr: z.number().nullable(),
   /** The first few of each, by topic and partition. */
   underReplicatedFirst: z.array(kafkaPartitionSchema),
   offlineFirst: z.array(kafkaPartitionSchema),

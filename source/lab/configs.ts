@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { archiveCommand } from './region-b.js';
-import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabSettings, type PgNode, type RedisClusterNode, type RedisNode, type SentinelNode } from './settings.js';
+import { etcdClientAddresses, etcdNodes, labPaths, pgNodes, redisNodes, sentinelNodes, type EtcdNode, type LabSettings, type PgNode, type RedisClusterNode, type RedisNode, type SentinelNode } from './settings.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
 export const SCOPE_NAMESPACE = '/service/';
@@ -13,21 +13,29 @@ export interface PgSecrets {
   replication: string;
 }
 
-export function etcdArgv(settings: LabSettings): string[] {
-  const { etcdClient, etcdPeer } = settings.ports;
-  const client = `http://127.0.0.1:${etcdClient}`;
-  const peer = `http://127.0.0.1:${etcdPeer}`;
+/**
+ * One member of the lab's three-member etcd. `--initial-cluster*` only matter for the first start (an
+ * existing data dir keeps its membership). Heartbeat/election are raised from 100/1000 ms so a busy
+ * 2-core box does not make the members re-elect under load; still well inside Patroni's retry_timeout.
+ */
+export function etcdArgv(settings: LabSettings, node: EtcdNode = 'etcd1'): string[] {
+  const ports = settings.ports.etcd;
+  const client = `http://127.0.0.1:${ports[node].client}`;
+  const peer = `http://127.0.0.1:${ports[node].peer}`;
+  const cluster = etcdNodes.map((n) => `${n}=http://127.0.0.1:${ports[n].peer}`).join(',');
   return [
     '/usr/bin/etcd',
-    '--name=etcd1',
-    `--data-dir=${labPaths(settings).nodeDir('etcd1')}/data`,
+    `--name=${node}`,
+    `--data-dir=${labPaths(settings).nodeDir(node)}/data`,
     `--listen-client-urls=${client}`,
     `--advertise-client-urls=${client}`,
     `--listen-peer-urls=${peer}`,
     `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=etcd1=${peer}`,
+    `--initial-cluster=${cluster}`,
     '--initial-cluster-state=new',
     `--initial-cluster-token=hatui-lab-${settings.portBase}`,
+    '--heartbeat-interval=200',
+    '--election-timeout=2000',
     '--logger=zap',
     '--log-outputs=stderr',
   ];
@@ -42,7 +50,7 @@ export function patroniConfig(settings: LabSettings, node: PgNode, secrets: PgSe
     name: node,
     log: { level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s' },
     restapi: { listen: `127.0.0.1:${p.patroni[node]}`, connect_address: `127.0.0.1:${p.patroni[node]}` },
-    etcd3: { hosts: [`127.0.0.1:${p.etcdClient}`] },
+    etcd3: { hosts: etcdClientAddresses(settings) },
     bootstrap: {
       dcs: {
         ttl: settings.dcs.ttl,
@@ -98,7 +106,7 @@ export function patroniConfig(settings: LabSettings, node: PgNode, secrets: PgSe
 
 /** What patronictl needs (world-readable, no secrets): PATRONICTL_CONFIG_FILE points here. */
 export function patronictlConfig(settings: LabSettings): string {
-  return stringify({ scope: settings.scope, namespace: SCOPE_NAMESPACE, etcd3: { hosts: [`127.0.0.1:${settings.ports.etcdClient}`] } });
+  return stringify({ scope: settings.scope, namespace: SCOPE_NAMESPACE, etcd3: { hosts: etcdClientAddresses(settings) } });
 }
 
 // The second expect (Patroni's JSON body names the role) makes HAProxy read the whole response before it
@@ -180,8 +188,12 @@ protected-mode no
 daemonize no
 logfile ""
 dir ${labPaths(settings).nodeDir(node)}
-save ""
-appendonly no
+# Persistence as the HA/DR guide configures it: RDB snapshots and an AOF fsynced every second.
+save 900 1
+save 300 10
+save 60 10000
+appendonly yes
+appendfsync everysec
 repl-diskless-sync yes
 repl-diskless-sync-delay 0
 ${replicaOf}${redisAuthLines(settings, 'redis', password)}`;

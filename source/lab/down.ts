@@ -8,6 +8,7 @@ import { checkStateFile, requireRoot } from './preflight.js';
 import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
 import { stopDoubles } from './doubles/lab-doubles.js';
 import { labNodes, labPaths, nodePorts, partNodes, type LabNode, type LabPart, type LabSettings } from './settings.js';
+import { removePartitionNetns } from './faults.js';
 import { cgroupPopulated, killNode, removeCgroups, runningPid, sleep, stopNode } from './supervise.js';
 import type { LabLog } from './types.js';
 
@@ -16,7 +17,7 @@ const STOP_STAGES: { nodes: LabNode[]; graceMs: number }[] = [
   { nodes: ['prometheus', 'alertmanager', 'redis-exporter', 'pg-exporter1', 'pg-exporter2', 'pg-exporter3'], graceMs: 3000 },
   { nodes: ['haproxy', 'sshd', 'sshd-jump', 'sentinel1', 'sentinel2', 'sentinel3', 'redis1', 'redis2', 'redis3', 'rc1', 'rc2', 'rc3', 'rc4', 'rc5', 'rc6', 'redis-b', 'dns'], graceMs: 3000 },
   { nodes: ['pg1', 'pg2', 'pg3', 'pgb1', 'pgb2'], graceMs: 20_000 },
-  { nodes: ['etcd1', 'etcd-b'], graceMs: 3000 },
+  { nodes: ['etcd1', 'etcd2', 'etcd3', 'etcd-b'], graceMs: 3000 },
 ];
 
 export interface LabDownResult {
@@ -73,6 +74,7 @@ async function downLocked(settings: LabSettings, opts: { keepData?: boolean; log
   }
   if (running.length) log(`stopped ${running.join(', ')}`);
   removeCgroups(settings, labNodes);
+  removePartitionNetns(settings);
 
   const ports = labNodes.flatMap((n) => nodePorts(settings, n));
   const listening = () => busyPorts(ports).filter((b) => b.listening);

@@ -1,5 +1,7 @@
 // Faults for drills and tests: crash (power-off), restart, freeze/thaw (a hung node), and replication lag
 // (the leader's WAL senders stopped for a window: loopback hides lag otherwise, LAB-FACTS gotcha 11).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import pg from 'pg';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import { recordEvent } from './events.js';
@@ -44,6 +46,7 @@ export async function labRestart(settings: LabSettings, node: LabNode, opts: { t
 
 async function restartLocked(settings: LabSettings, node: LabNode, opts: { timeoutMs?: number }): Promise<LabFault> {
   if (runningPid(settings, node) !== null || cgroupPopulated(settings, node)) await stopNode(settings, node, 10_000);
+  removeNetns(partitionNetns(settings, node));
   const t0 = Date.now();
   const spec = prepareNode(settings, node);
   if (node === 'sshd' || node === 'sshd-jump') writeKnownHosts(settings);
@@ -57,6 +60,66 @@ async function restartLocked(settings: LabSettings, node: LabNode, opts: { timeo
     await sleep(100);
   }
   return { node, t0 };
+}
+
+/**
+ * The network namespace a partitioned node runs in: `hatui-<port base>-<node>`, holding only its own
+ * loopback, so two labs on one machine never share one.
+ */
+export function partitionNetns(settings: LabSettings, node: LabNode): string {
+  return `hatui-${settings.portBase}-${node}`;
+}
+
+export function isPartitioned(settings: LabSettings, node: LabNode): boolean {
+  return existsSync(`/run/netns/${partitionNetns(settings, node)}`);
+}
+
+function removeNetns(name: string): void {
+  if (existsSync(`/run/netns/${name}`)) execFileSync('/usr/sbin/ip', ['netns', 'delete', name], { stdio: 'ignore' });
+}
+
+/**
+ * Network partition of one node: the node is killed (SIGKILL, as a cut cable gives it no chance to hand
+ * anything over) and started again at once inside its own network namespace. There it runs on, with
+ * its data, but its 127.0.0.1 is its own: it reaches no other node and no other node reaches it (peers
+ * get connection refused, not the timeouts of a real cut cable). `heal` starts it back on the lab's
+ * network. T0 = just before the kill.
+ */
+export async function labPartition(settings: LabSettings, node: LabNode): Promise<LabFault> {
+  requireRoot('hatui lab partition');
+  assertNode(node);
+  requireRunning(settings, node);
+  if (isPartitioned(settings, node)) throw new HatuiError(`lab node ${node} is already partitioned (hatui lab heal ${node})`, ExitCode.failed);
+  return withLabLock(settings, async () => {
+    const netns = partitionNetns(settings, node);
+    const t0 = Date.now();
+    await killNode(settings, node);
+    execFileSync('/usr/sbin/ip', ['netns', 'add', netns], { stdio: 'ignore' });
+    execFileSync('/usr/sbin/ip', ['-n', netns, 'link', 'set', 'lo', 'up'], { stdio: 'ignore' });
+    const spec = prepareNode(settings, node);
+    await startDaemon(settings, { ...spec, netns });
+    recordEvent(settings, { action: 'partition', node }, t0);
+    await sleep(500);
+    if (!cgroupPopulated(settings, node)) throw new HatuiError(`${node} exited right after its start in ${netns}; see ${labPaths(settings).log(node)}`, ExitCode.failed);
+    return { node, t0 };
+  });
+}
+
+/** Ends a partition: stops the node in its namespace, removes the namespace, starts it on the lab's network. */
+export async function labHeal(settings: LabSettings, node: LabNode, opts: { timeoutMs?: number } = {}): Promise<LabFault> {
+  requireRoot('hatui lab heal');
+  assertNode(node);
+  if (!isPartitioned(settings, node)) throw new HatuiError(`lab node ${node} is not partitioned`, ExitCode.failed);
+  return withLabLock(settings, async () => {
+    const fault = await restartLocked(settings, node, opts);
+    recordEvent(settings, { action: 'heal', node }, fault.t0);
+    return fault;
+  });
+}
+
+/** Removes the partition namespaces of this lab (lab down). */
+export function removePartitionNetns(settings: LabSettings): void {
+  for (const node of labNodes) removeNetns(partitionNetns(settings, node));
 }
 
 /** A hung node: every process in its cgroup stops (no exit, sockets stay open). */

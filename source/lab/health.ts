@@ -2,7 +2,7 @@
 // waits poll a check until it passes or a deadline passes (then the last detail says what was missing).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { labPaths, pgNodes, redisNodes, sentinelNodes, type LabPart, type LabSettings, type PgNode } from './settings.js';
+import { etcdNodes, labPaths, pgNodes, redisNodes, sentinelNodes, type EtcdNode, type LabPart, type LabSettings, type PgNode } from './settings.js';
 import { pairs, redisCommand, redisInfo } from './resp.js';
 import { sleep } from './supervise.js';
 import { checkRedisCluster } from './redis-cluster.js';
@@ -26,14 +26,24 @@ export async function fetchJson(url: string, timeoutMs = 1000): Promise<{ status
   return { status: response.status, body };
 }
 
-export async function checkEtcd(settings: LabSettings): Promise<Check> {
+/** One etcd member's `/health` (false when it has no leader, i.e. no quorum; an error when it does not answer). */
+export async function etcdMemberHealth(settings: LabSettings, node: EtcdNode, timeoutMs = 1000): Promise<Check> {
+  const port = settings.ports.etcd[node].client;
   try {
-    const { body } = await fetchJson(`http://127.0.0.1:${settings.ports.etcdClient}/health`);
+    const { body } = await fetchJson(`http://127.0.0.1:${port}/health`, timeoutMs);
     const ok = (body as { health?: string })?.health === 'true';
-    return { ok, detail: ok ? 'healthy' : `etcd /health: ${JSON.stringify(body)}` };
+    return { ok, detail: ok ? 'healthy' : `/health: ${JSON.stringify(body)}` };
   } catch (error) {
-    return { ok: false, detail: `etcd 127.0.0.1:${settings.ports.etcdClient}: ${(error as Error).message}` };
+    return { ok: false, detail: `127.0.0.1:${port}: ${(error as Error).message}` };
   }
+}
+
+/** Every etcd member healthy (the lab always starts all three; a quorum of two is a fault, not "up"). */
+export async function checkEtcd(settings: LabSettings): Promise<Check> {
+  const checks = await Promise.all(etcdNodes.map((n) => etcdMemberHealth(settings, n)));
+  const bad = etcdNodes.filter((_, i) => !checks[i]!.ok);
+  if (bad.length) return { ok: false, detail: bad.map((n) => `${n} ${checks[etcdNodes.indexOf(n)]!.detail}`).join('; ') };
+  return { ok: true, detail: `${etcdNodes.length} members healthy` };
 }
 
 export interface PatroniView {

@@ -3,7 +3,7 @@
 //   labUp(settings, parts?, opts?)             → LabUpResult (waits until every part is healthy)
 //   labStatus(settings)                        → LabStatus (one row per node)
 //   labDown(settings, { keepData?, log? })     → { stopped, portsStillBusy }
-//   labCrash / labRestart / labFreeze / labThaw(settings, node) → { node, t0 }
+//   labCrash / labRestart / labFreeze / labThaw / labPartition / labHeal(settings, node) → { node, t0 }
 //   labLag(settings, node, ms)                 → { node, leader, pids, ms, t0 }
 export * from './settings.js';
 export * from './types.js';
@@ -11,7 +11,7 @@ export { labInstall, LAB_PACKAGES, missingPackages } from './install.js';
 export { labUp, expandParts } from './up.js';
 export { labDown, type LabDownResult } from './down.js';
 export { labStatus } from './status.js';
-export { labCrash, labRestart, labFreeze, labThaw, labLag, assertNode, walSenderPids, labFreezeRegion, regionANodes } from './faults.js';
+export { labCrash, labRestart, labFreeze, labThaw, labLag, labPartition, labHeal, isPartitioned, partitionNetns, assertNode, walSenderPids, labFreezeRegion, regionANodes } from './faults.js';
 export { DR_ZONE, DR_TSIG_KEY_NAME, DR_TTL, drNameTarget, labResolver, patroniBState, regionBScope, tsigSecret } from './region-b.js';
 export { labInventory, labInventoryYaml } from './inventory.js';
 export { readEvents } from './events.js';

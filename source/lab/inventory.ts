@@ -5,7 +5,7 @@ import type { Inventory, InventoryHost } from '../core/inventory/model.js';
 import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
 import { addRegionBHosts, regionBCluster } from './region-b-inventory.js';
 import { runningPid } from './supervise.js';
-import { labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
+import { etcdClientAddresses, etcdNodes, labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
 export interface LabInventoryOptions {
   /** List the Redis Cluster (part `rediscluster`, started only when asked). */
@@ -51,7 +51,7 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
   const p = settings.ports;
   const paths = labPaths(settings);
   const ssh = { user: 'postgres', port: p.sshd, identityFile: paths.clientKey, knownHosts: paths.knownHosts };
-  const etcdUrl = `http://127.0.0.1:${p.etcdClient}`;
+  const etcdUrls = etcdClientAddresses(settings).map((a) => `http://${a}`).join(',');
   const host = (env: Record<string, string>): InventoryHost => ({ address: '127.0.0.1', transport: 'ssh', ssh: { ...ssh }, env });
   const hosts: Record<string, InventoryHost> = {};
   for (const n of pgNodes) {
@@ -73,7 +73,7 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
       secretEnv: { REDISCLI_AUTH: { ...redisAuth } },
     };
   });
-  hosts.etcd1 = host({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: etcdUrl });
+  for (const n of etcdNodes) hosts[n] = host({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: etcdUrls });
   hosts.haproxy = host({
     HAPROXY_STATS_URL: `http://127.0.0.1:${p.haproxyStats}/;csv`,
     HAPROXY_SOCKET: `${paths.nodeDir('haproxy')}/admin.sock`,
@@ -124,9 +124,10 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
       },
       etcd: {
         kind: 'etcd',
-        description: 'etcd 3.4 single member (Patroni DCS, v3 API)',
-        members: [{ name: 'etcd1', host: 'etcd1', endpoint: `127.0.0.1:${p.etcdClient}`, port: p.etcdClient }],
-        endpoints: { client: etcdUrl },
+        description: 'etcd 3.4, three members (Patroni DCS, v3 API; quorum 2)',
+        members: etcdNodes.map((n) => ({ name: n, host: n, endpoint: `127.0.0.1:${p.etcd[n].client}`, port: p.etcd[n].client })),
+        // One URL (etcd1's): consumers that need every member read `members` (the probe) or ETCDCTL_ENDPOINTS.
+        endpoints: { client: `http://127.0.0.1:${p.etcdClient}` },
         namespace: `/service/${settings.scope}/`,
       },
       ...(opts.redisCluster

@@ -18,7 +18,7 @@ import {
 } from './configs.js';
 import { monitoringNode } from './monitoring.js';
 import { DR_ZONE, etcdBArgv, ensureTsigKey, namedConfig, patroniBConfig, patronictlBConfig, redisBConfig, zoneFile } from './region-b.js';
-import { labPaths, partOf, type LabNode, type LabSettings } from './settings.js';
+import { labPaths, partOf, type EtcdNode, type LabNode, type LabSettings } from './settings.js';
 import type { DaemonSpec } from './supervise.js';
 
 export interface Account {
@@ -110,7 +110,7 @@ export function prepareNode(settings: LabSettings, node: LabNode): DaemonSpec {
   switch (partOf(node)) {
     case 'etcd': {
       ownedDir(dir, null, 0o700);
-      return { node, argv: etcdArgv(settings), env: { ...BASE_ENV, HOME: dir }, cwd: dir };
+      return { node, argv: etcdArgv(settings, node as EtcdNode), env: { ...BASE_ENV, HOME: dir }, cwd: dir };
     }
     case 'pg': {
       const pg = account('postgres');

@@ -22,6 +22,8 @@ export type PgbNode = (typeof pgbNodes)[number];
 
 export const labNodes = [
   'etcd1',
+  'etcd2',
+  'etcd3',
   'pg1',
   'pg2',
   'pg3',
@@ -50,6 +52,7 @@ export const labNodes = [
 ] as const;
 export type LabNode = (typeof labNodes)[number];
 
+export const etcdNodes = ['etcd1', 'etcd2', 'etcd3'] as const;
 export const pgNodes = ['pg1', 'pg2', 'pg3'] as const;
 export const redisNodes = ['redis1', 'redis2', 'redis3'] as const;
 export const sentinelNodes = ['sentinel1', 'sentinel2', 'sentinel3'] as const;
@@ -59,13 +62,14 @@ export type RedisClusterNode = (typeof redisClusterNodes)[number];
 /** One postgres exporter per PostgreSQL member (postgres_exporter 0.11 has no multi-target /probe). */
 export const pgExporterNodes = ['pg-exporter1', 'pg-exporter2', 'pg-exporter3'] as const;
 export type PgExporterNode = (typeof pgExporterNodes)[number];
+export type EtcdNode = (typeof etcdNodes)[number];
 export type PgNode = (typeof pgNodes)[number];
 export type RedisNode = (typeof redisNodes)[number];
 export type SentinelNode = (typeof sentinelNodes)[number];
 
 /** Which nodes make up each part, in start order. */
 export const partNodes: Record<LabPart, readonly LabNode[]> = {
-  etcd: ['etcd1'],
+  etcd: etcdNodes,
   pg: pgNodes,
   haproxy: ['haproxy'],
   redis: [...redisNodes, ...sentinelNodes],
@@ -94,8 +98,10 @@ export function partOf(node: LabNode): LabPart {
 }
 
 export interface LabPorts {
+  /** etcd1's client and peer ports (the first member; `etcd` has every member's). */
   etcdClient: number;
   etcdPeer: number;
+  etcd: Record<EtcdNode, { client: number; peer: number }>;
   pg: Record<PgNode, number>;
   patroni: Record<PgNode, number>;
   haproxyRw: number;
@@ -162,6 +168,8 @@ export const LAB_PORT_SPAN = 200;
 export const PORT_OFFSETS = {
   etcdClient: 0,
   etcdPeer: 1,
+  /** etcd2 at 2/3, etcd3 at 4/5 (client/peer). */
+  etcdMembers: [0, 2, 4],
   pg: 10,
   patroni: 20,
   haproxyRw: 30,
@@ -187,6 +195,7 @@ export function labPorts(base: number): LabPorts {
   return {
     etcdClient: base + PORT_OFFSETS.etcdClient,
     etcdPeer: base + PORT_OFFSETS.etcdPeer,
+    etcd: Object.fromEntries(etcdNodes.map((n, i) => [n, { client: base + PORT_OFFSETS.etcdMembers[i]!, peer: base + PORT_OFFSETS.etcdMembers[i]! + 1 }])) as LabPorts['etcd'],
     pg: three(pgNodes, PORT_OFFSETS.pg),
     patroni: three(pgNodes, PORT_OFFSETS.patroni),
     haproxyRw: base + PORT_OFFSETS.haproxyRw,
@@ -213,12 +222,19 @@ export function labPorts(base: number): LabPorts {
   };
 }
 
+/** Client `host:port` of every etcd member, in member order (Patroni, patronictl and the inventory list all). */
+export function etcdClientAddresses(settings: LabSettings): string[] {
+  return etcdNodes.map((n) => `127.0.0.1:${settings.ports.etcd[n].client}`);
+}
+
 /** The TCP ports a node listens on (first = its main port). */
 export function nodePorts(settings: LabSettings, node: LabNode): number[] {
   const p = settings.ports;
   switch (node) {
     case 'etcd1':
-      return [p.etcdClient, p.etcdPeer];
+    case 'etcd2':
+    case 'etcd3':
+      return [p.etcd[node].client, p.etcd[node].peer];
     case 'pg1':
     case 'pg2':
     case 'pg3':

@@ -1,6 +1,6 @@
 // `lab status`: one row per node: pid, ports, role, health. Read-only and quick (short probe timeouts).
 import { existsSync } from 'node:fs';
-import { labRedisAuth, patroniState, sshLogin } from './health.js';
+import { etcdMemberHealth, labRedisAuth, patroniState, sshLogin } from './health.js';
 import { checkStateFile } from './preflight.js';
 import { probeRegionBNode } from './region-b.js';
 import { redisCommand, redisInfo } from './resp.js';
@@ -13,14 +13,11 @@ import type { LabNodeStatus, LabStatus } from './types.js';
 async function probe(settings: LabSettings, node: LabNode): Promise<{ role: string; healthy: boolean; detail: string }> {
   const p = settings.ports;
   switch (node) {
-    case 'etcd1': {
-      try {
-        const r = await fetch(`http://127.0.0.1:${p.etcdClient}/health`, { signal: AbortSignal.timeout(700) });
-        const body = (await r.json()) as { health?: string };
-        return { role: 'member', healthy: body.health === 'true', detail: `health ${body.health}` };
-      } catch (error) {
-        return { role: '', healthy: false, detail: (error as Error).message };
-      }
+    case 'etcd1':
+    case 'etcd2':
+    case 'etcd3': {
+      const check = await etcdMemberHealth(settings, node, 700);
+      return { role: 'member', healthy: check.ok, detail: check.ok ? 'health true' : check.detail };
     }
     case 'pg1':
     case 'pg2':

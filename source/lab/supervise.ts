@@ -18,6 +18,8 @@ export interface DaemonSpec {
   /** The daemon's whole environment (nothing is inherited). */
   env: Record<string, string>;
   cwd: string;
+  /** Start inside this network namespace (`ip netns exec`): the partition fault. */
+  netns?: string;
 }
 
 function readText(path: string): string | null {
@@ -101,7 +103,7 @@ export async function startDaemon(settings: LabSettings, spec: DaemonSpec): Prom
   const pidFile = paths.pidFile(spec.node);
   writeFileSync(pidFile, '');
   const envArgs = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
-  const privilege = spec.user ? ['/usr/bin/setpriv', `--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups'] : [];
+  const privilege = [...(spec.netns ? ['/usr/sbin/ip', 'netns', 'exec', spec.netns] : []), ...(spec.user ? ['/usr/bin/setpriv', `--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups'] : [])];
   const script =
     'cg=$1 pf=$2 log=$3 dir=$4; shift 4; ' +
     'echo $$ > "$cg/cgroup.procs" || exit 97; echo $$ > "$pf"; cd "$dir" || exit 98; ' +

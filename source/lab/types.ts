@@ -47,7 +47,7 @@ export interface LabEvent {
   /** epoch ms */
   t: number;
   iso: string;
-  action: 'crash' | 'restart' | 'freeze' | 'thaw' | 'lag-start' | 'lag-end' | 'up' | 'down';
+  action: 'crash' | 'restart' | 'freeze' | 'thaw' | 'lag-start' | 'lag-end' | 'partition' | 'heal' | 'up' | 'down';
   node?: LabNode;
   pids?: number[];
 }

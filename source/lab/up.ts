@@ -31,6 +31,7 @@ import { recordEvent } from './events.js';
 import { checkRedisClusterNodesUp, createRedisClusterOnce } from './redis-cluster.js';
 import { removeLabFiles } from './down.js';
 import { withLabLock } from './lock.js';
+import { applyDcsSwitches } from './dcs-switches.js';
 
 /** Requested parts plus what they depend on, in start order (none requested: every part but the optional ones). */
 export function expandParts(parts: readonly LabPart[] | undefined): LabPart[] {
@@ -171,7 +172,12 @@ async function upLocked(settings: LabSettings, order: LabPart[], opts: LabUpOpti
         await startPart('pg');
       }
       if (has('haproxy')) await startPart('haproxy');
-      if (has('pg')) await waitPart('pg');
+      if (has('pg')) {
+        await waitPart('pg');
+        const dcs = await applyDcsSwitches(settings, log, deadline);
+        if (!dcs.ok) throw new HatuiError(`lab part pg: ${dcs.detail}`, ExitCode.failed);
+        log(`pg: ${dcs.detail}`);
+      }
       if (has('haproxy')) await waitPart('haproxy');
     };
     const redisChain = async () => {

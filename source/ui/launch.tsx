@@ -96,6 +96,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   // After the screen is gone: where each run's evidence is, and its head for the incident ticket.
   for (const session of sessions) {
     if (session.auditLog) process.stdout.write(`audit log (${session.runbook.id}): ${session.auditLog.path} · head ${session.auditLog.head()}\n`);
+    if (session.auditLog?.anchorSummary) process.stdout.write(`audit anchor: ${session.auditLog.anchorSummary()}\n`);
   }
   return exitCode;
 }

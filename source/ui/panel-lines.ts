@@ -149,18 +149,31 @@ function redisLines(s: RedisSentinelState): Line[] {
 }
 
 function etcdLines(s: EtcdState): Line[] {
-  return [
-    [
-      ...title(s, 'etcd'),
-      seg(`  healthy ${s.healthyCount}/${s.members.length}`, s.healthyCount === s.members.length ? 'green' : 'red'),
-      ...s.members.flatMap((m) => [
-        seg(`  ${m.name} `),
-        m.healthy === null ? seg('?', 'yellow') : m.healthy ? seg('ok', 'green') : seg('UNHEALTHY', 'red', true),
-        seg(m.isLeader ? ' (leader)' : ''),
-        ...staleSeg(m.stale),
-      ]),
-    ],
+  const head: Line = [
+    ...title(s, 'etcd'),
+    seg(`  healthy ${s.healthyCount}/${s.members.length}`, s.healthyCount === s.members.length ? 'green' : 'red'),
+    s.hasQuorum === null
+      ? seg('  quorum ?', 'yellow')
+      : s.hasQuorum
+        ? seg(`  quorum ok`, 'green')
+        : seg(`  NO QUORUM (needs ${s.quorumSize} healthy): Patroni cannot keep or take the leader key`, 'red', true),
   ];
+  const key = s.leaderKey;
+  if (key) {
+    head.push(seg('  leader key '));
+    if (key.holder === null) head.push(seg('NONE', 'red', true));
+    else {
+      const old = key.ageSeconds !== null && key.grantedTtlSeconds !== null && key.ageSeconds * 2 > key.grantedTtlSeconds;
+      head.push(seg(key.holder, 'green'), seg(` refreshed ${key.ageSeconds ?? '?'}s ago (ttl ${key.grantedTtlSeconds ?? '?'}s)`, old ? 'yellow' : 'gray'));
+    }
+  }
+  const members: Line = s.members.flatMap((m) => [
+    seg(`  ${m.name} `),
+    m.healthy === null ? seg('?', 'yellow') : m.healthy ? seg('ok', 'green') : seg('UNHEALTHY', 'red', true),
+    seg(m.isLeader ? ' (leader)' : ''),
+    ...staleSeg(m.stale),
+  ]);
+  return [head, members];
 }
 
 function seconds(value: number | null): string {

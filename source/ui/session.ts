@@ -20,7 +20,7 @@ export class RunSession implements Decider {
   readonly output = new OutputBuffer(5000);
   result: RunResult | null = null;
   /** This run's audit log (path and current head), once it is open: shown at the end, printed on exit. */
-  auditLog: { path: string; head: () => string } | null = null;
+  auditLog: { path: string; head: () => string; anchorSummary?: () => string } | null = null;
   error: Error | null = null;
   private pending: Pending | null = null;
   private readonly listeners = new Set<() => void>();

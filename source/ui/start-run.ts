@@ -45,7 +45,7 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
     ...firstCommandHost(runbook),
     ...(ctx.stateDir ? { stateDir: ctx.stateDir } : {}),
   });
-  session.auditLog = { path: wired.audit.path, head: () => wired.head() };
+  session.auditLog = { path: wired.audit.path, head: () => wired.head(), ...(wired.audit.anchorSummary ? { anchorSummary: () => wired.audit.anchorSummary!() } : {}) };
   void session
     .start(
       {

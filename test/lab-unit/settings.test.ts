@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { inventorySchema } from '../../source/core/inventory/model.js';
 import { parseDuration, formatStatus } from '../../source/commands/lab.js';
-import { haproxyConfig, patroniConfig, redisConfig, sentinelConfig, sshdConfig, withRedisAuth } from '../../source/lab/configs.js';
+import { etcdArgv, haproxyConfig, patroniConfig, redisConfig, sentinelConfig, sshdConfig, withRedisAuth } from '../../source/lab/configs.js';
 import { labInventory, labInventoryYaml } from '../../source/lab/inventory.js';
 import { parseRanges } from '../../source/lab/ports.js';
 import { parseResp } from '../../source/lab/resp.js';
@@ -62,7 +62,7 @@ describe('lab configs', () => {
 
   it('writes a Patroni config with the etcd3 section, the knobs and the WAL sizes', () => {
     const config = parse(patroniConfig(s, 'pg2', { superuser: 'su', replication: 're' }));
-    expect(config.etcd3).toEqual({ hosts: ['127.0.0.1:57000'] });
+    expect(config.etcd3).toEqual({ hosts: ['127.0.0.1:57000', '127.0.0.1:57002', '127.0.0.1:57004'] });
     expect(config.etcd).toBeUndefined();
     expect(config.bootstrap.dcs).toMatchObject({ ttl: 10, loop_wait: 2, retry_timeout: 4, synchronous_mode: true, failsafe_mode: false });
     expect(config.bootstrap.dcs.postgresql.parameters).toMatchObject({ max_wal_size: '256MB', wal_keep_size: '512MB' });
@@ -137,14 +137,16 @@ describe('lab inventory', () => {
 
   it('reaches every host over the lab sshd as postgres, with per-node tool env', () => {
     const inventory = labInventory(s);
-    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
+    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'etcd2', 'etcd3', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
     for (const [name, host] of Object.entries(inventory.hosts)) {
       expect(host.address).toBe('127.0.0.1');
       expect(host.ssh).toMatchObject({ user: 'postgres', port: name === 'jump' ? 57061 : 57060, identityFile: '/tmp/x/ssh/id_ed25519', knownHosts: '/tmp/x/ssh/known_hosts' });
     }
     expect(inventory.hosts.pg2!.env).toMatchObject({ PGHOST: '/tmp/x/pg2/run', PGPORT: '57011', PATRONICTL_CONFIG_FILE: '/tmp/x/patronictl.yaml' });
     expect(inventory.hosts.redis3!.env).toMatchObject({ REDIS_PORT: '57042' });
-    expect(inventory.hosts.etcd1!.env).toEqual({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: 'http://127.0.0.1:57000' });
+    for (const n of ['etcd1', 'etcd2', 'etcd3']) {
+      expect(inventory.hosts[n]!.env).toEqual({ ETCDCTL_API: '3', ETCDCTL_ENDPOINTS: 'http://127.0.0.1:57000,http://127.0.0.1:57002,http://127.0.0.1:57004' });
+    }
   });
 
   it('region B up: its standby cluster pg-b follows pg (the panel shows its delay behind pg)', () => {
@@ -169,6 +171,20 @@ describe('lab inventory', () => {
     expect(c.haproxy).toMatchObject({ kind: 'haproxy', statsUrl: 'http://127.0.0.1:57032/;csv', backends: { readWrite: 'pg_rw', readOnly: 'pg_ro' }, endpoints: { rw: '127.0.0.1:57030', ro: '127.0.0.1:57031' } });
     expect(c.redis).toMatchObject({ kind: 'redis-sentinel', masterName: 'hatui-lab', sentinels: ['127.0.0.1:57050', '127.0.0.1:57051', '127.0.0.1:57052'] });
     expect(c.etcd).toMatchObject({ kind: 'etcd', endpoints: { client: 'http://127.0.0.1:57000' } });
+    expect(c.etcd!.members.map((m) => m.endpoint)).toEqual(['127.0.0.1:57000', '127.0.0.1:57002', '127.0.0.1:57004']);
+  });
+
+  it('starts three etcd members that name each other, and Redis with RDB + AOF everysec', () => {
+    const argv = etcdArgv(s, 'etcd2');
+    expect(argv).toContain('--name=etcd2');
+    expect(argv).toContain('--listen-client-urls=http://127.0.0.1:57002');
+    expect(argv).toContain('--initial-cluster=etcd1=http://127.0.0.1:57001,etcd2=http://127.0.0.1:57003,etcd3=http://127.0.0.1:57005');
+    expect(nodePorts(s, 'etcd3')).toEqual([57004, 57005]);
+    const redis = redisConfig(s, 'redis2', 'pw');
+    expect(redis).toMatch(/^appendonly yes$/m);
+    expect(redis).toMatch(/^appendfsync everysec$/m);
+    expect(redis).toMatch(/^save 900 1$/m);
+    expect(redis).not.toMatch(/^save ""$/m);
   });
 });
 

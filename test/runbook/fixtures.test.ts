@@ -1,6 +1,6 @@
 // The broken-runbook corpus: every fixture's problems at the exact file:line with the expected message
 // fragment, through the library and through the bundled CLI (npm test builds it first).
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,10 +118,42 @@ describe('hatui validate (bundled CLI)', () => {
       for (const name of ['a.md', 'b.md']) copyFileSync('test/fixtures/valid/local-demo.md', join(dir, name));
       const r = hatui('validate', dir);
       expect(r.code).toBe(1);
-      expect(r.out.trim()).toBe(`${join(dir, 'b.md')}:1:1: runbook id 'local-demo' is also used by ${join(dir, 'a.md')}`);
+      const errors = r.out.trim().split('\n').filter((l) => !/^[^:]+:\d+:\d+: warning: /.test(l));
+      expect(errors).toEqual([`${join(dir, 'b.md')}:1:1: runbook id 'local-demo' is also used by ${join(dir, 'a.md')}`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('warns on a changes= step without a pre-flight (exit 0), and --strict fails on it (exit 1)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hatui-lint-'));
+    try {
+      const file = join(dir, 'x.md');
+      const step = (preflight: string) => `## Change it {#change changes=pg}\n\n${preflight}\`\`\`sh {host=local}\ntrue\n\`\`\`\n`;
+      writeFileSync(file, `---\nid: x\ntitle: X\nclusters: [pg]\n---\n\n${step('')}`);
+      const warned = hatui('validate', file);
+      expect(warned.code).toBe(0);
+      expect(warned.out.trim()).toBe(`${file}:7:23: warning: step 'change' changes cluster 'pg' without a pre-flight: add a \`\`\`preflight block with the checks an operator would make first (quorum, leader, lag)`);
+      expect(warned.err).toContain('1 warning(s); --strict fails on them');
+      const strict = hatui('validate', '--strict', file);
+      expect(strict.code).toBe(1);
+      expect(strict.out).toContain(`${file}:7:23: warning: step 'change'`);
+      const json = JSON.parse(hatui('validate', '--strict', '--json', file).out) as { valid: boolean; files: { problems: Problem[] }[] };
+      expect(json.valid).toBe(false);
+      expect(json.files[0]!.problems[0]!.severity).toBe('warning');
+      writeFileSync(file, `---\nid: x\ntitle: X\nclusters: [pg]\n---\n\n${step('```preflight\nclusters.pg.leader != null\n```\n\n')}`);
+      const fixed = hatui('validate', '--strict', file);
+      expect(fixed.code, fixed.out).toBe(0);
+      expect(fixed.out).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('passes --strict on every shipped runbook: no changes= step without a pre-flight', () => {
+    const r = hatui('validate', '--strict', 'runbooks');
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toBe('');
   });
 
   it('reports a missing file with its path and exits 1', () => {

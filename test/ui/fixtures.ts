@@ -63,7 +63,7 @@ export function labSnapshot(over: { leader?: string; stalePg2?: boolean } = {}):
         replicas: [{ address: '127.0.0.1:56380', linkStatus: 'up', offset: 2503, offsetLag: 0, masterOfReplica: '127.0.0.1:56379', stale: null }],
         leaderChanges: [],
       },
-      etcd: { kind: 'etcd', name: 'etcd', fetchedAt: AT, targets: [], members: [{ name: 'etcd1', endpoint: 'http://127.0.0.1:23790', healthy: true, version: '3.4.23', isLeader: true, raftTerm: 2, dbSize: 1 }].map((m) => ({ ...m, stale: null })), healthyCount: 1 },
+      etcd: { kind: 'etcd', name: 'etcd', fetchedAt: AT, targets: [], members: [{ name: 'etcd1', endpoint: 'http://127.0.0.1:23790', healthy: true, version: '3.4.23', isLeader: true, raftTerm: 2, dbSize: 1 }].map((m) => ({ ...m, stale: null })), healthyCount: 1, quorumSize: 1, hasQuorum: true, leaderKey: { key: '/service/hatui-lab/leader', holder: 'pg1', ageSeconds: 1, ttlSeconds: 9, grantedTtlSeconds: 10 } },
       docs: { kind: 'no-probe', name: 'docs', fetchedAt: AT, targets: [], clusterKind: 'mongodb', members: ['mongo1'], message: 'no probe yet' },
     },
   };

@@ -40,8 +40,9 @@ export function events(log: LoadedLog): RunEvent[] {
   return log.records.map((r) => r.event);
 }
 
-export function verifyLoaded(log: LoadedLog, options: { stateDir: string; anchorsFile?: string; expectedHead?: Head }): VerifyReport {
-  const anchors = log.runId ? readAnchors(options.anchorsFile ?? anchorsPath(options.stateDir), log.runId, log.path) : [];
+export function verifyLoaded(log: LoadedLog, options: { stateDir: string; anchorsFile?: string; expectedHead?: Head; offBoxHeads?: Head[] }): VerifyReport {
+  // Heads from an off-box anchor (etcd) count like the local anchors file's: the log must match and reach them.
+  const anchors = [...(log.runId ? readAnchors(options.anchorsFile ?? anchorsPath(options.stateDir), log.runId, log.path) : []), ...(options.offBoxHeads ?? [])].sort((a, b) => a.seq - b.seq);
   return verifyLog(log.lines, {
     endsWithNewline: log.endsWithNewline,
     ...(anchors.length ? { anchors } : {}),

@@ -8,6 +8,7 @@ import { sha256Hex, type TornLineMark } from '../../core/audit/record.js';
 import { type Redact, noRedaction } from '../../core/audit/redact.js';
 import type { VerifyReport } from '../../core/audit/verify.js';
 import { resolveAnchorCommand } from './anchor-command.js';
+import { type EtcdAnchorTarget, checkEtcdAnchor, resolveEtcdAnchor } from './anchor-etcd.js';
 import { hatuiStateDir } from './paths.js';
 import { type LoadedLog, loadLog, verifyLoaded } from './read.js';
 import { type AuditWriter, continueAuditLog } from './writer.js';
@@ -18,6 +19,7 @@ export interface ReopenOptions {
   stateDir?: string;
   redact?: Redact;
   anchorCommand?: string | null;
+  etcdAnchor?: EtcdAnchorTarget | null;
   now?: () => string;
 }
 
@@ -34,10 +36,13 @@ export async function reopenForResume(path: string, options: ReopenOptions): Pro
   const stateDir = resolve(options.stateDir ?? hatuiStateDir());
   const log = loadLog(path);
   if (!log.runStarted || !log.runId) throw new HatuiError(`${path}: no run-started record: not a hatui run log, nothing to resume`, ExitCode.failed);
-  const report = verifyLoaded(log, { stateDir });
+  // The off-box anchor is checked too: a log and local anchors file cut back together must not be resumed.
+  const etcdAnchor = options.etcdAnchor !== undefined ? options.etcdAnchor : await resolveEtcdAnchor();
+  const offBox = await checkEtcdAnchor(etcdAnchor, log.runId);
+  const report = verifyLoaded(log, { stateDir, offBoxHeads: offBox.heads });
   if (report.status === 'tampered') throw new HatuiError(`${path}: ${report.message}. Refusing to resume a tampered log.`, ExitCode.failed);
   const anchorCommand = options.anchorCommand !== undefined ? options.anchorCommand : await resolveAnchorCommand();
-  const writer = continueAuditLog(resolve(path), log.runId, stateDir, report.head, options.redact ?? noRedaction, anchorCommand);
+  const writer = continueAuditLog(resolve(path), log.runId, stateDir, report.head, options.redact ?? noRedaction, anchorCommand, etcdAnchor);
   let torn: TornLineMark | null = null;
   if (!log.endsWithNewline) {
     const last = log.lines.at(-1) ?? '';

@@ -12,6 +12,7 @@ import { type Head, type TornLineMark, formatHead, nextRecord, serializeRecord }
 import { type Redact, noRedaction, redactEvent } from '../../core/audit/redact.js';
 import { anchorLine, type AnchorLine } from './anchors.js';
 import { resolveAnchorCommand, runAnchorCommand } from './anchor-command.js';
+import { type EtcdAnchorTarget, putEtcdAnchor, resolveEtcdAnchor } from './anchor-etcd.js';
 import { anchorsPath, hatuiStateDir, logFileName, runsDir } from './paths.js';
 import { writeAll } from './write-all.js';
 
@@ -30,6 +31,11 @@ export interface AuditWriter extends EventSink {
   failure(): AuditWriteError | null;
   /** fsyncs and closes; later appends reject. */
   close(): Promise<void>;
+  /**
+   * Where the heads went, for the run output: says plainly when a run was anchored only in the local
+   * anchors file (no off-box anchor configured, or the off-box anchor failed from some record on).
+   */
+  anchorSummary?(): string;
 }
 
 export class AuditWriteError extends HatuiError {
@@ -51,6 +57,8 @@ export interface OpenAuditLogOptions {
   redact?: Redact;
   /** Overrides HATUI_ANCHOR_COMMAND / the `audit.anchorCommand` setting; null for none. */
   anchorCommand?: string | null;
+  /** Overrides HATUI_ANCHOR_ETCD / the `audit.anchorEtcd` setting; null for none. */
+  etcdAnchor?: EtcdAnchorTarget | null;
 }
 
 /** A file opened on demand and kept open only while a batch of non-durable writes goes on. */
@@ -107,6 +115,7 @@ class FileAuditWriter implements AuditWriter {
     head: Head | null,
     private readonly redact: Redact,
     private readonly anchorCommand: string | null,
+    private readonly etcdAnchor: EtcdAnchorTarget | null = null,
   ) {
     this.current = head;
     // No O_CREAT for the log: a log removed mid-run is an error, not a fresh file.
@@ -138,7 +147,46 @@ class FileAuditWriter implements AuditWriter {
     } catch (error) {
       return Promise.reject(error);
     }
+    this.putEtcdAnchor(anchor);
     return this.runAnchorCommand(anchor);
+  }
+
+  private etcdQueue: Promise<void> = Promise.resolve();
+  private etcdHead: Head | null = null;
+  private etcdError: { seq: number; message: string } | null = null;
+
+  /**
+   * Queues the PUT of this head to etcd. Not awaited by append: a slow or lost etcd must not hold up a
+   * failover; a failure is kept and said in anchorSummary(). Only the newest head is sent when several
+   * wait (each PUT overwrites the run's one key).
+   */
+  private putEtcdAnchor(anchor: AnchorLine): void {
+    const target = this.etcdAnchor;
+    if (target === null) return;
+    this.latestAnchor = anchor;
+    this.etcdQueue = this.etcdQueue.then(async () => {
+      // After a failure the run is anchored only locally from there on; a newer head queued behind this one replaces it.
+      if (this.etcdError !== null || this.latestAnchor !== anchor) return;
+      try {
+        await putEtcdAnchor(target, anchor);
+        this.etcdHead = { seq: anchor.seq, hash: anchor.hash };
+      } catch (error) {
+        this.etcdError = { seq: anchor.seq, message: (error as Error).message };
+      }
+    });
+  }
+
+  private latestAnchor: AnchorLine | null = null;
+
+  anchorSummary(): string {
+    const local = `local anchors file ${this.anchorsPath}`;
+    const command = this.anchorCommand !== null ? ' + anchor command' : '';
+    if (this.etcdAnchor === null) return `anchored only locally (${local}${command}; no off-box anchor: set HATUI_ANCHOR_ETCD)`;
+    const where = `etcd ${this.etcdAnchor.endpoints.join(',')} key hatui/anchors/${this.runId}`;
+    if (this.etcdError !== null)
+      return `anchored only locally from seq ${this.etcdError.seq} on (${local}${command}): the etcd anchor failed: ${this.etcdError.message}` + (this.etcdHead ? `; etcd holds head ${formatHead(this.etcdHead)}` : '');
+    if (this.etcdHead === null) return `anchored only locally (${local}${command}): nothing reached ${where}`;
+    return `anchored off the box: ${where} at head ${formatHead(this.etcdHead)} (and ${local}${command})`;
   }
 
   /** Writes one record (with a torn-line mark when given) and its anchor; throws AuditWriteError. */
@@ -203,6 +251,7 @@ class FileAuditWriter implements AuditWriter {
     if (this.closed) return;
     this.closed = true;
     await this.anchorQueue;
+    await this.etcdQueue;
     if (this.failed) {
       this.log.abandon();
       this.anchors.abandon();
@@ -248,13 +297,14 @@ export async function openAuditLog(options: OpenAuditLogOptions): Promise<AuditW
     throw new AuditWriteError(`cannot create the audit log ${path}: ${(error as Error).message}. Nothing was run.`, (error as { code?: string }).code);
   }
   const anchorCommand = options.anchorCommand !== undefined ? options.anchorCommand : await resolveAnchorCommand();
-  return new FileAuditWriter(path, options.runId, anchorsPath(stateDir), null, options.redact ?? noRedaction, anchorCommand);
+  const etcdAnchor = options.etcdAnchor !== undefined ? options.etcdAnchor : await resolveEtcdAnchor();
+  return new FileAuditWriter(path, options.runId, anchorsPath(stateDir), null, options.redact ?? noRedaction, anchorCommand, etcdAnchor);
 }
 
 /** The name run.ts uses: the file-backed EventSink for a run. */
 export const createFileSink = openAuditLog;
 
 /** Internal: a writer continuing an existing log at `head` (used by reopenForResume). */
-export function continueAuditLog(path: string, runId: string, stateDir: string, head: Head | null, redact: Redact, anchorCommand: string | null): FileAuditWriter {
-  return new FileAuditWriter(path, runId, anchorsPath(stateDir), head, redact, anchorCommand);
+export function continueAuditLog(path: string, runId: string, stateDir: string, head: Head | null, redact: Redact, anchorCommand: string | null, etcdAnchor: EtcdAnchorTarget | null = null): FileAuditWriter {
+  return new FileAuditWriter(path, runId, anchorsPath(stateDir), head, redact, anchorCommand, etcdAnchor);
 }

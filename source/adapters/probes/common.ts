@@ -4,8 +4,15 @@ import type { ClusterMember, Inventory } from '../../core/inventory/model.js';
 import { httpFetch, type HttpResponse } from '../http-client.js';
 import type { TargetResult } from './types.js';
 
+export interface HttpInit {
+  method?: string;
+  body?: string;
+  /** Non-2xx statuses whose body is still the answer (etcd's `/health` says `{"health":"false"}` with 503). */
+  acceptStatus?: readonly number[];
+}
+
 /** GET/POST with the caller's abort signal; errors name the URL's host:port and the reason. */
-export async function httpText(url: string, signal: AbortSignal, init: { method?: string; body?: string } = {}): Promise<string> {
+export async function httpText(url: string, signal: AbortSignal, init: HttpInit = {}): Promise<string> {
   let response: HttpResponse;
   try {
     response = await httpFetch(url, {
@@ -18,11 +25,11 @@ export async function httpText(url: string, signal: AbortSignal, init: { method?
     throw new Error(`${hostPort(url)}: ${describeError(error, signal)}`);
   }
   const text = await response.text();
-  if (!response.ok) throw new Error(`${hostPort(url)}: HTTP ${response.status} ${text.slice(0, 80).trim()}`);
+  if (!response.ok && !init.acceptStatus?.includes(response.status)) throw new Error(`${hostPort(url)}: HTTP ${response.status} ${text.slice(0, 80).trim()}`);
   return text;
 }
 
-export async function httpJson(url: string, signal: AbortSignal, init: { method?: string; body?: string } = {}): Promise<unknown> {
+export async function httpJson(url: string, signal: AbortSignal, init: HttpInit = {}): Promise<unknown> {
   const text = await httpText(url, signal, init);
   try {
     return JSON.parse(text);

@@ -202,6 +202,7 @@ export function combineKafka(name: string, cluster: Cluster, results: readonly T
     partitions: newest ? partitions.length : null,
     underReplicated: newest ? under.length : null,
     offline: newest ? offline.length : null,
+    minIsr: newest && partitions.length ? Math.min(...partitions.map((p) => p.isr.length)) : null,
     underReplicatedFirst: under.slice(0, FIRST_PARTITIONS),
     offlineFirst: offline.slice(0, FIRST_PARTITIONS),
     controllerChanges,

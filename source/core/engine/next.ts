@@ -117,7 +117,7 @@ function inStep(runbook: Runbook, state: RunState, step: Step, s: StepState): Ac
     if (!s.preflight) return { kind: 'evaluate-preflight', stepId: step.id, expressions: step.preflight };
     const blocked = s.preflight.filter((r) => !r.result);
     if (blocked.length > 0 && !s.preflightOverride) {
-      return decide(step.id, 'preflight-blocked', step, `pre-flight blocked: ${blocked.map((r) => r.error ?? r.source).join('; ')}`);
+      return decide(step.id, 'preflight-blocked', step, `pre-flight blocked: ${blocked.map((r) => (r.error ? `${r.source} (${r.error})` : r.source)).join('; ')}`);
     }
   }
 

@@ -6,7 +6,8 @@ export interface Problem {
   line: number;
   column: number;
   message: string;
-  severity: 'error';
+  /** `warning`: reported by `hatui validate` (a failure with `--strict`), never blocks loading a runbook. */
+  severity: 'error' | 'warning';
 }
 
 export function problem(path: string, at: SourcePosition, message: string): Problem {
@@ -14,7 +15,7 @@ export function problem(path: string, at: SourcePosition, message: string): Prob
 }
 
 export function formatProblem(p: Problem): string {
-  return `${p.path}:${p.line}:${p.column}: ${p.message}`;
+  return `${p.path}:${p.line}:${p.column}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
 
 /** Sorts by file, line, column (stable for equal positions). */
