@@ -87,3 +87,16 @@ export function runStarted(runbook: Runbook, environment = 'lab'): RunEvent {
 }
 
 export const tick = () => new Promise((r) => setTimeout(r, 30));
+
+/** Waits (polling every 5 ms, up to 5 s) until `cond` holds: a render or an effect, never a fixed sleep. */
+export async function until(cond: () => unknown, what = 'condition'): Promise<void> {
+  const { waitFor } = await import('../support/wait-for.js');
+  await waitFor(() => Boolean(cond()), 5000, what, 5);
+}
+
+/** Writes keys and waits until the frame shows their effect (it differs from the frame before the write). */
+export async function press(stdin: { write(data: string): void }, lastFrame: () => string | undefined, keys: string): Promise<void> {
+  const before = lastFrame();
+  stdin.write(keys);
+  await until(() => lastFrame() !== before, `the frame to change after ${JSON.stringify(keys)}`);
+}
