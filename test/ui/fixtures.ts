@@ -100,3 +100,12 @@ export async function press(stdin: { write(data: string): void }, lastFrame: () 
   stdin.write(keys);
   await until(() => lastFrame() !== before, `the frame to change after ${JSON.stringify(keys)}`);
 }
+
+/**
+ * Waits until the frame shows `text`, then lets React run the new screen's effects (Ink subscribes a screen's
+ * input handler in an effect after its first render), so the next keystroke reaches that screen.
+ */
+export async function shown(lastFrame: () => string | undefined, text: string): Promise<void> {
+  await until(() => lastFrame()?.includes(text), `the frame to show ${JSON.stringify(text)}`);
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
