@@ -147,6 +147,8 @@ export const redisSentinelStateSchema = z.object({
   quorum: z.number().nullable(),
   /** Reachable Sentinels (answered their last poll). */
   sentinelsReachable: z.number(),
+  /** Role the master's own node reports in `INFO replication` (`master`; null when it did not answer). */
+  masterRole: z.string().nullable().optional(),
   /** Master's own `master_repl_offset` (null when unknown). */
   masterOffset: z.number().nullable(),
   replicas: z.array(redisReplicaSchema),

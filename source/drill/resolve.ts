@@ -18,10 +18,8 @@ export type Resolve = (selector: string) => Promise<ResolvedTarget[]>;
 /** Each kind's leader role under the run resolver's name. */
 const LEADER_ROLE: Partial<Record<Cluster['kind'], string>> = { patroni: 'leader', 'redis-sentinel': 'master', etcd: 'leader', mongodb: 'primary', kafka: 'controller' };
 
-export interface DrillResolverDeps extends TargetResolverDeps {
-  /** One probe snapshot of a cluster (default: the shipped probes). */
-  snapshot?: (name: string, cluster: Cluster, inventory: Inventory) => Promise<ClusterState>;
-}
+/** The run resolver's deps: `snapshot` (or `probeFor`) feeds both the resolver and the drill's fallback below. */
+export type DrillResolverDeps = TargetResolverDeps;
 
 export function drillResolver(inventory: Inventory, fallback: Resolve, deps: DrillResolverDeps = {}): Resolve {
   const resolver = createTargetResolver(inventory, deps);
@@ -37,7 +35,7 @@ export function drillResolver(inventory: Inventory, fallback: Resolve, deps: Dri
       targets = await resolver.resolve(`${name}.${canonical}`);
     } catch (error) {
       if (!(error instanceof TargetResolveError) || canonical !== 'replicas') throw error;
-      const reached = reachable(inventory, cluster, await (deps.snapshot ?? snapshotCluster)(name, cluster, inventory));
+      const reached = reachable(inventory, cluster, await (deps.snapshot ?? ((n: string, c: Cluster, i: Inventory) => snapshotCluster(n, c, i, deps.probeFor ? { probeFor: deps.probeFor } : {})))(name, cluster, inventory));
       if (reached.length === 0) throw error;
       targets = (await Promise.all(reached.map((member) => resolver.resolve(`${name}.${member}`)))).flat();
     }

@@ -18,6 +18,10 @@ import type { ViewSource } from './observer.js';
 import { patroniViewSource } from './view-patroni.js';
 import { redisViewSource } from './view-redis.js';
 import { redisClusterViewSource } from './view-redis-cluster.js';
+import { createRedisSentinelProbe } from '../adapters/probes/redis-sentinel.js';
+import type { ClusterProbe } from '../adapters/probes/types.js';
+import type { ClusterState } from '../core/cluster-state.js';
+import { snapshotCluster } from '../services/snapshot.js';
 
 export interface DrillTargets {
   system: DrillSystem;
@@ -111,8 +115,11 @@ export function drillTargets(inventory: Inventory, system: DrillSystem, o: Targe
   // One password for the data nodes and the Sentinels (the cluster's `auth` credential).
   const password = credential(cluster, name, [REDIS_AUTH_KEY], env);
   const sentinelPassword = password;
-  const members = cluster.members.map((m) => ({ name: m.name, ...parseHostPort(m.endpoint ?? `${inventory.hosts[m.host]?.address ?? m.host}:${m.port ?? 6379}`) }));
-  const view = redisViewSource({ sentinels, name: cluster.masterName, members, ...(password ? { password } : {}), ...(sentinelPassword ? { sentinelPassword } : {}) });
+  // The view reads the Sentinel probe's snapshot (the same probe and credential the panels use).
+  const probe = createRedisSentinelProbe(systemCredentialReader(env));
+  let prev: ClusterState | undefined;
+  const snapshot = async () => (prev = await snapshotCluster(name, cluster, inventory, { timeoutMs: 600, probeFor: () => probe as ClusterProbe<unknown>, ...(prev ? { prev } : {}) }));
+  const view = redisViewSource({ cluster, inventory, snapshot });
   return {
     system,
     cluster: name,

@@ -7,7 +7,13 @@ import { Redis } from 'ioredis';
 import { parseClusterNodes, type ClusterNodeLine } from '../adapters/probes/redis-cluster-parse.js';
 import type { ClusterView } from '../core/drill/observe.js';
 import { CANARY_HASH_TAG } from './canary-redis-cluster.js';
-import type { RedisMemberRef } from './view-redis.js';
+
+/** One Redis Cluster node the view asks: its inventory name and address. */
+export interface RedisMemberRef {
+  name: string;
+  host: string;
+  port: number;
+}
 
 export interface RedisClusterViewSource {
   source: (now: () => number) => Promise<ClusterView>;

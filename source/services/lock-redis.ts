@@ -48,6 +48,12 @@ export class RedisLockStore implements LockStore {
   /** One client, connected once, however many calls ask at the same time (refresh and release can overlap). */
   private connected(): Promise<Redis> {
     if (this.closed) return Promise.reject(new Error('lock store closed'));
+    // A client whose connection ended (its master crashed: ioredis gives up on it) is replaced by a new one,
+    // which asks the Sentinels again, so refreshes reach the new master within the lease.
+    if (this.client && this.client.status === 'end') {
+      this.client = undefined;
+      this.connecting = undefined;
+    }
     this.connecting ??= this.connect().catch((error: unknown) => {
       this.connecting = undefined;
       throw error;

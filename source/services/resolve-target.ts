@@ -1,25 +1,24 @@
 // Host selectors → inventory hosts, resolved from live state when the step starts:
 //   local | <inventory host> | <cluster>.<member name> | <cluster>.members
-//   patroni: <cluster>.leader | replicas | sync-standby   (Patroni REST /cluster, first member answering,
-//                                                          read with the Patroni probe's parser)
-//   redis-sentinel: <cluster>.master | replicas           (Sentinel; the master needs a majority of sentinels)
-//   etcd: <cluster>.leader                                (v3 /maintenance/status)
-//   mongodb: <cluster>.primary | secondaries               (one snapshot through the mongodb probe)
-//   kafka: <cluster>.controller | brokers                  (controller: one snapshot through the kafka probe)
-//   redis-cluster: <cluster>.masters | replicas            (one snapshot through the redis-cluster probe)
+//   patroni: <cluster>.leader | replicas | sync-standby   (roles as the Patroni probe's snapshot reads /cluster)
+//   redis-sentinel: <cluster>.master | replicas           (the Sentinel probe's snapshot; the master needs a
+//                                                          majority of the configured sentinels naming it)
+//   etcd: <cluster>.leader                                (the etcd probe's snapshot: the member that says it leads)
+//   mongodb: <cluster>.primary | secondaries               (the mongodb probe's snapshot)
+//   kafka: <cluster>.controller | brokers                  (controller: the kafka probe's snapshot)
+//   redis-cluster: <cluster>.masters | replicas            (the redis-cluster probe's snapshot)
+// Every live role comes from one probe snapshot (services/snapshot.ts): the resolver asks no server itself, so
+// it can never disagree with the panels, CEL's `clusters.<name>` or the drill's views on who leads.
 // Live addresses map back to inventory members (by name, then endpoint/address:port), then to hosts.
 // Each SSH target carries its address and the verified host-key fingerprint from the pooled transport.
-import { httpFetch, type HttpFetch, type HttpRequestInit } from '../adapters/http-client.js';
-import type { ClusterState, TargetStatus } from '../core/cluster-state.js';
+import type { ClusterState, RedisSentinelState, TargetStatus } from '../core/cluster-state.js';
 import type { ResolvedTarget } from '../core/engine/events.js';
 import type { Cluster, ClusterMember, Inventory } from '../core/inventory/model.js';
 import { HatuiError } from '../core/exit-codes.js';
-import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
-import { clusterCredential, type CredentialReader } from '../core/secrets/credentials.js';
-import { systemCredentialReader } from '../adapters/credential-reader.js';
-import { formatHostPort, parseHostPort } from '../core/host-port.js';
-import { parsePatroniCluster, type PatroniClusterMember } from '../adapters/probes/patroni.js';
-import { pairs, type RespValue } from '../adapters/probes/resp.js';
+import type { CredentialReader } from '../core/secrets/credentials.js';
+import { probeFor } from '../adapters/probes/index.js';
+import { createRedisSentinelProbe } from '../adapters/probes/redis-sentinel.js';
+import type { ClusterProbe } from '../adapters/probes/types.js';
 import { snapshotCluster } from './snapshot.js';
 
 /** Roles resolved from live state, per cluster kind (besides `members` and member names). */
@@ -33,14 +32,15 @@ export const LIVE_ROLES: Partial<Record<Cluster['kind'], readonly string[]>> = {
 };
 
 export interface TargetResolverDeps {
-  fetch?: HttpFetch;
-  /** One command to a Redis/Sentinel at `host:port` (after AUTH when `auth` is given); resolves with the raw reply. */
-  redisCommand?: (endpoint: string, args: string[], timeoutMs: number, auth?: string) => Promise<unknown>;
-  /** Reads the clusters' credentials (default: hatui's environment and files). */
+  /** One probe snapshot of a cluster (default: services/snapshot.ts with the shipped probes). */
+  snapshot?: (name: string, cluster: Cluster, inventory: Inventory) => Promise<ClusterState>;
+  /** The probe of a kind, for the default snapshot (default: the shipped probes; tests pass doubles). */
+  probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
+  /** Reads the clusters' credentials for the default Sentinel probe (default: hatui's environment and files). */
   credentials?: CredentialReader;
   /** Verified host key of an SSH host (SshTransport.hostKey); refusals (HostKeyError) propagate. */
   hostKey?: (host: string) => Promise<{ address: string; fingerprint: string }>;
-  /** Per-request timeout for REST and Sentinel queries (default 2 s). */
+  /** Per-target timeout of the default snapshot (default 2 s). */
   requestTimeoutMs?: number;
 }
 
@@ -56,9 +56,10 @@ export class TargetResolveError extends Error {
 }
 
 export function createTargetResolver(inventory: Inventory, deps: TargetResolverDeps = {}): TargetResolver {
-  const doFetch = deps.fetch ?? httpFetch;
   const timeoutMs = deps.requestTimeoutMs ?? 2000;
-  const redis = deps.redisCommand ?? ioredisCommand;
+  const sentinelProbe = deps.credentials ? createRedisSentinelProbe(deps.credentials) : undefined;
+  const kindProbe = deps.probeFor ?? ((kind: Cluster['kind']) => (kind === 'redis-sentinel' && sentinelProbe ? sentinelProbe : probeFor(kind)));
+  const snapshot = deps.snapshot ?? ((name: string, cluster: Cluster, inv: Inventory) => snapshotCluster(name, cluster, inv, { timeoutMs, probeFor: kindProbe }));
 
   async function resolve(selector: string): Promise<ResolvedTarget[]> {
     if (selector === 'local') return [{ selector, host: 'local' }];
@@ -107,28 +108,39 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
       const live = LIVE_ROLES[cluster.kind] ?? [];
       return fail(`'${role}' is not a role hatui can resolve for ${cluster.kind} clusters (roles: ${[...live, 'members'].join(', ')}; or a member name: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`);
     }
-    switch (cluster.kind) {
+    const state = await probed(selector, cluster);
+    const name = clusterOf(selector);
+    switch (state.kind) {
       case 'patroni': {
-        const live = await patroniCluster(cluster, fail);
-        const pick = (pred: (m: PatroniClusterMember) => boolean) => live.filter(pred).map((m) => mapPatroni(cluster, m, fail));
-        // Roles as the Patroni probe reads them (a standby cluster's standby_leader is its leader).
-        if (role === 'leader') return pick((m) => m.role === 'leader');
-        if (role === 'replicas') return pick((m) => m.role === 'replica' || m.role === 'sync_standby');
-        if (role === 'sync-standby') return pick((m) => m.role === 'sync_standby');
+        if (!state.members.some((m) => m.apiReachable) && state.members.every((m) => m.role === 'unknown')) {
+          return fail(`no Patroni member answered /cluster${unanswered(state.targets) || ' (no member has a REST endpoint)'}`);
+        }
+        // Roles as the Patroni probe reads /cluster (a standby cluster's standby_leader is its leader).
+        const pick = (pred: (role: string) => boolean) => cluster.members.filter((m) => pred(state.members.find((x) => x.name === m.name)?.role ?? 'unknown'));
+        if (role === 'leader') return pick((r) => r === 'leader');
+        if (role === 'replicas') return pick((r) => r === 'replica' || r === 'sync_standby');
+        if (role === 'sync-standby') return pick((r) => r === 'sync_standby');
         break;
       }
       case 'redis-sentinel': {
-        if (role === 'master') return [mapAddress(cluster, await sentinelMaster(cluster, fail), fail)];
-        if (role === 'replicas') return sentinelReplicas(cluster, fail);
+        const master = sentinelMajority(name, cluster, state, fail);
+        if (role === 'master') return [mapAddress(cluster, master, fail)];
+        if (role === 'replicas') {
+          // The probe's replicas of that master that answer (or that a Sentinel lists with its link), never the master.
+          const live = state.replicas.filter((r) => r.address !== master && r.stale === null && r.masterOfReplica !== null);
+          return live.map((r) => mapAddress(cluster, r.address, fail));
+        }
         break;
       }
       case 'etcd':
-        if (role === 'leader') return [await etcdLeader(cluster, fail)];
+        if (role === 'leader') {
+          const leader = state.members.find((m) => m.isLeader === true);
+          if (!leader) return fail(`no etcd member reports itself leader${unanswered(state.targets)}`);
+          return cluster.members.filter((m) => m.name === leader.name);
+        }
         break;
       case 'mongodb': {
         // The probe's view: the primary's own replSetGetStatus when it answers (as the panel shows it).
-        const state = await probed(selector, cluster);
-        if (state.kind !== 'mongodb') break;
         if (role === 'primary') {
           if (!state.primary) return fail(`no member of mongodb cluster '${clusterOf(selector)}' is PRIMARY right now${unanswered(state.targets)}`);
           return cluster.members.filter((m) => m.name === state.primary);
@@ -138,8 +150,6 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
       }
       case 'kafka': {
         if (role === 'brokers') return cluster.members;
-        const state = await probed(selector, cluster);
-        if (state.kind !== 'kafka') break;
         const controller = state.brokers.find((b) => b.controller);
         if (!controller) return fail(`no broker of kafka cluster '${clusterOf(selector)}' is named controller right now${unanswered(state.targets)}`);
         const member = cluster.members.find((m) => m.name === controller.name);
@@ -159,36 +169,9 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     return fail(`'${role}' is not a role hatui can resolve for ${cluster.kind} clusters (use members or a member name: ${cluster.members.map((m) => m.name).join(', ') || 'none'})`);
   }
 
-  /** The cluster as its probe sees it right now (MongoDB and Kafka roles: only their drivers can ask). */
+  /** The cluster as its probe sees it right now: the one place roles are decided (panels, CEL, resolver, drills). */
   function probed(selector: string, cluster: Cluster): Promise<ClusterState> {
-    return snapshotCluster(clusterOf(selector), cluster, inventory, { timeoutMs });
-  }
-
-  async function getJson(url: string, init?: HttpRequestInit): Promise<unknown> {
-    const response = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response.json();
-  }
-
-  async function patroniCluster(cluster: Cluster, fail: (why: string) => never): Promise<PatroniClusterMember[]> {
-    const errors: string[] = [];
-    for (const m of cluster.members) {
-      if (!m.endpoint) continue;
-      const url = `${m.endpoint.replace(/\/+$/, '')}/cluster`;
-      try {
-        return parsePatroniCluster(await getJson(url));
-      } catch (error) {
-        errors.push(`${url}: ${(error as Error).message}`);
-      }
-    }
-    return fail(`no Patroni member answered /cluster (${errors.join('; ') || 'no member has a REST endpoint'})`);
-  }
-
-  function mapPatroni(cluster: Cluster, live: PatroniClusterMember, fail: (why: string) => never): ClusterMember {
-    const byName = cluster.members.find((m) => m.name === live.name);
-    if (byName) return byName;
-    if (live.host && live.port !== null) return mapAddress(cluster, formatHostPort({ host: live.host, port: live.port }), fail);
-    return fail(`Patroni member '${live.name}' is not in the inventory`);
+    return snapshot(clusterOf(selector), cluster, inventory);
   }
 
   function mapAddress(cluster: Cluster, address: string, fail: (why: string) => never): ClusterMember {
@@ -200,79 +183,25 @@ export function createTargetResolver(inventory: Inventory, deps: TargetResolverD
     return found ?? fail(`live address ${address} matches no member in the inventory`);
   }
 
-  async function askSentinels(cluster: Cluster, args: string[], fail: (why: string) => never): Promise<Array<{ sentinel: string; reply?: unknown; error?: string }>> {
-    const sentinels = cluster.sentinels ?? [];
-    if (sentinels.length === 0) fail('the cluster lists no sentinels');
-    const name = Object.keys(inventory.clusters).find((n) => inventory.clusters[n] === cluster) ?? '?';
-    let auth: string | undefined;
-    try {
-      auth = clusterCredential(name, cluster, REDIS_AUTH_KEY, deps.credentials ?? systemCredentialReader());
-    } catch (error) {
-      fail((error as Error).message);
-    }
-    return Promise.all(
-      sentinels.map(async (sentinel) => {
-        try {
-          return { sentinel, reply: await redis(sentinel, args, timeoutMs, auth) };
-        } catch (error) {
-          return { sentinel, error: (error as Error).message };
-        }
-      }),
-    );
-  }
-
-  async function sentinelMaster(cluster: Cluster, fail: (why: string) => never): Promise<string> {
-    if (!cluster.masterName) fail('the cluster has no masterName');
-    const answers = await askSentinels(cluster, ['SENTINEL', 'get-master-addr-by-name', cluster.masterName!], fail);
-    const votes = new Map<string, number>();
-    for (const a of answers) {
-      if (Array.isArray(a.reply) && a.reply.length === 2) {
-        const addr = `${String(a.reply[0])}:${String(a.reply[1])}`;
-        votes.set(addr, (votes.get(addr) ?? 0) + 1);
-      }
-    }
-    const need = Math.floor(answers.length / 2) + 1;
-    const winner = [...votes.entries()].find(([, n]) => n >= need);
-    if (!winner) {
-      const seen = answers.map((a) => `${a.sentinel} → ${a.error ?? (Array.isArray(a.reply) ? a.reply.join(':') : 'no master')}`).join('; ');
-      return fail(`no majority of sentinels (${need} of ${answers.length}) agrees on the master of '${cluster.masterName}' (${seen})`);
-    }
-    return winner[0];
-  }
-
-  async function sentinelReplicas(cluster: Cluster, fail: (why: string) => never): Promise<ClusterMember[]> {
-    const master = await sentinelMaster(cluster, fail);
-    const answers = await askSentinels(cluster, ['SENTINEL', 'replicas', cluster.masterName!], fail);
-    const first = answers.find((a) => Array.isArray(a.reply));
-    if (!first) return fail(`no sentinel listed the replicas (${answers.map((a) => `${a.sentinel}: ${a.error}`).join('; ')})`);
-    const out: ClusterMember[] = [];
-    for (const entry of first.reply as unknown[]) {
-      const fields = pairs(entry as RespValue);
-      const flags = (fields.flags ?? '').split(',');
-      if (flags.some((f) => f === 's_down' || f === 'o_down' || f === 'disconnected')) continue;
-      const addr = `${fields.ip}:${fields.port}`;
-      if (addr === master) continue;
-      out.push(mapAddress(cluster, addr, fail));
-    }
-    return out;
-  }
-
-  async function etcdLeader(cluster: Cluster, fail: (why: string) => never): Promise<ClusterMember> {
-    const errors: string[] = [];
-    for (const m of cluster.members) {
-      const base = m.endpoint ? (m.endpoint.includes('://') ? m.endpoint : `http://${m.endpoint}`) : undefined;
-      if (!base) continue;
-      try {
-        const body = (await getJson(`${base}/v3/maintenance/status`, { method: 'POST', body: '{}' })) as { leader?: string; header?: { member_id?: string } };
-        if (body.leader && body.leader === body.header?.member_id) return m;
-      } catch (error) {
-        errors.push(`${base}: ${(error as Error).message}`);
-      }
-    }
-    return fail(`no etcd member reports itself leader${errors.length ? ` (${errors.join('; ')})` : ''}`);
-  }
-
   return { resolve };
+}
+
+/**
+ * The master the probe's snapshot names, accepted only when a majority of the configured sentinels name it
+ * (the probe's own `master` is the most-named; a run must not act on a minority's word).
+ */
+function sentinelMajority(name: string, cluster: Cluster, state: RedisSentinelState, fail: (why: string) => never): string {
+  if ((cluster.sentinels ?? []).length === 0) return fail('the cluster lists no sentinels');
+  if (!cluster.masterName) return fail('the cluster has no masterName');
+  const credentialError = state.targets.map((t) => t.stale?.error ?? '').find((e) => e.startsWith(`clusters.${name}.credentials.`));
+  if (credentialError) return fail(credentialError);
+  const need = Math.floor(state.sentinels.length / 2) + 1;
+  const votes = state.master ? state.sentinels.filter((s) => s.master === state.master).length : 0;
+  if (!state.master || votes < need) {
+    const seen = state.sentinels.map((s) => `${s.address} → ${s.stale?.error ?? s.master ?? 'no master'}`).join('; ');
+    return fail(`no majority of sentinels (${need} of ${state.sentinels.length}) agrees on the master of '${cluster.masterName}' (${seen})`);
+  }
+  return state.master;
 }
 
 function clusterOf(selector: string): string {
@@ -287,19 +216,4 @@ function unanswered(targets: readonly TargetStatus[]): string {
 
 function stripScheme(endpoint: string): string {
   return endpoint.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-}
-
-async function ioredisCommand(endpoint: string, args: string[], timeoutMs: number, auth?: string): Promise<unknown> {
-  const { host, port } = parseHostPort(endpoint);
-  // Loaded on first use: runs that never ask a Sentinel never pay for ioredis.
-  // Through `default` (module.exports): the bundle hands a lazily imported CommonJS module over as its default export only.
-  const { Redis } = (await import('ioredis')).default;
-  const client = new Redis({ host, port, ...(auth === undefined ? {} : { password: auth }), lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    return await client.call(args[0]!, ...args.slice(1));
-  } finally {
-    client.disconnect();
-  }
 }

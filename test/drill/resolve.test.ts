@@ -1,9 +1,9 @@
 // Drill steps resolve hosts with the run's resolver: same roles, the host's own address, and the verified
 // host-key fingerprint (the drill resolver used to default Redis members to 127.0.0.1 and carry no key).
 import { describe, expect, it } from 'vitest';
-import type { ClusterState } from '../../source/core/cluster-state.js';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { drillResolver } from '../../source/drill/resolve.js';
+import { nodeAnswer, probeDoubles, sentinelAnswer } from '../support/probe-doubles.js';
 
 const inventory: Inventory = {
   environment: 'lab',
@@ -26,7 +26,12 @@ const inventory: Inventory = {
 
 const deps = {
   // Every sentinel names redis2 by its host's address (no member endpoint: the address comes from the host).
-  redisCommand: async () => ['10.0.0.2', '6379'],
+  probeFor: probeDoubles({
+    '10.0.0.1:26379': sentinelAnswer('10.0.0.2:6379'),
+    '10.0.0.2:26379': sentinelAnswer('10.0.0.2:6379'),
+    '[::1]:26379': sentinelAnswer('10.0.0.2:6379'),
+    '10.0.0.2:6379': nodeAnswer({ role: 'master' }),
+  }),
   hostKey: async (host: string) => ({ address: `${inventory.hosts[host]!.address}:22`, fingerprint: `SHA256:${host}` }),
 };
 const fallback = async (selector: string) => [{ selector, host: selector }];
@@ -41,14 +46,14 @@ describe('drill resolver', () => {
   });
 
   it('without a host-key source still uses the inventory address and port, never 127.0.0.1', async () => {
-    const resolve = drillResolver(inventory, fallback, { redisCommand: deps.redisCommand });
+    const resolve = drillResolver(inventory, fallback, { probeFor: deps.probeFor });
     expect(await resolve('redis.master')).toEqual([{ selector: 'redis.master', host: 'r2', address: '10.0.0.2:2222' }]);
   });
 
   it('replicas while the Sentinels agree on no master: every member the probe reaches (the drill’s own acceptance)', async () => {
-    const snapshot = async () =>
-      ({ kind: 'redis-sentinel', master: null, targets: [{ target: '10.0.0.1:6379', lastOkAt: 'x', stale: null }, { target: '10.0.0.2:6379', lastOkAt: null, stale: { sinceMs: 1, error: 'ECONNREFUSED' } }] }) as unknown as ClusterState;
-    const resolve = drillResolver(inventory, fallback, { ...deps, redisCommand: async () => { throw new Error('connect ECONNREFUSED'); }, snapshot });
+    // No Sentinel answers; redis1's node answers, redis2's refuses.
+    const probeFor = probeDoubles({ '10.0.0.1:6379': nodeAnswer({ role: 'slave', master_host: '10.0.0.2', master_port: '6379', master_link_status: 'down' }) });
+    const resolve = drillResolver(inventory, fallback, { ...deps, probeFor });
     expect(await resolve('redis.replicas')).toEqual([{ selector: 'redis.replicas', host: 'r1', address: '10.0.0.1:22', fingerprint: 'SHA256:r1' }]);
     await expect(resolve('redis.master')).rejects.toThrow(/no majority of sentinels/);
   });

@@ -1,10 +1,13 @@
-// Selector resolution with recorded response shapes (samples/ from the real lab servers) behind doubles:
-// the lab tests cover the real servers; these cover mapping, majorities and error messages.
+// Selector resolution from the probes' snapshot: the shipped probes' targets and combine, each target answered with
+// recorded response shapes (test/fixtures/samples/ from the real lab servers), so the resolver's roles are the
+// probe's by construction. The lab tests cover the real servers; these cover mapping, majorities and messages.
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import { ROLES } from '../../source/core/inventory/roles.js';
 import { createTargetResolver, LIVE_ROLES } from '../../source/services/resolve-target.js';
 import { sampleJson, sampleText } from '../probes/samples.js';
+import { etcdAnswer, nodeAnswer, patroniAnswer, probeDoubles, REAL, sentinelAnswer } from '../support/probe-doubles.js';
+import { snapshotCluster } from '../../source/services/snapshot.js';
 
 const clusterSample = sampleText('patroni/cluster.leader.json');
 const replicasSample = sampleJson('redis/sentinel_replicas.json') as Array<Record<string, string>>;
@@ -45,20 +48,8 @@ const inventory: Inventory = {
   },
 };
 
-function fakeFetch(answers: Record<string, () => Response>): typeof fetch & { calls: string[] } {
-  const calls: string[] = [];
-  const f = (async (input: string | URL | Request) => {
-    const url = String(input);
-    calls.push(url);
-    const answer = answers[url];
-    if (!answer) throw new TypeError(`fetch failed: connect ECONNREFUSED (${url})`);
-    return answer();
-  }) as typeof fetch & { calls: string[] };
-  f.calls = calls;
-  return f;
-}
-
-const json = (body: string, status = 200) => () => new Response(body, { status, headers: { 'content-type': 'application/json' } });
+const primaryRole = JSON.stringify({ members: [{ name: 'pg1', role: 'replica', state: 'streaming', host: '127.0.0.1', port: 55431, lag: 0 }, { name: 'pg2', role: 'primary', state: 'running', host: '127.0.0.1', port: 55432 }, { name: 'pg3', role: 'sync_standby', state: 'streaming', host: '127.0.0.1', port: 55433, lag: 0 }] });
+const nodeOf = (masterPort: string) => nodeAnswer({ role: 'slave', master_host: '127.0.0.1', master_port: masterPort, master_link_status: 'up', slave_repl_offset: '10' });
 
 describe('roles: what validate accepts, the resolver answers', () => {
   it('every role in the selector table (validate, plan) besides members is a live role of the resolver', () => {
@@ -70,67 +61,79 @@ describe('roles: what validate accepts, the resolver answers', () => {
 
 describe('createTargetResolver', () => {
   it('resolves local, host names and member names without live state', async () => {
-    const r = createTargetResolver(inventory, { fetch: fakeFetch({}) });
+    const seen: string[] = [];
+    const r = createTargetResolver(inventory, { probeFor: probeDoubles({}, { seen }) });
     expect(await r.resolve('local')).toEqual([{ selector: 'local', host: 'local' }]);
     expect(await r.resolve('db1')).toEqual([{ selector: 'db1', host: 'db1', address: '10.0.0.1:2222' }]);
     expect(await r.resolve('pg.pg2')).toEqual([{ selector: 'pg.pg2', host: 'db2', address: '10.0.0.2:22' }]);
     expect(await r.resolve('tools')).toEqual([{ selector: 'tools', host: 'tools' }]);
     expect((await r.resolve('pg.members')).map((t) => t.host)).toEqual(['db1', 'db2', 'db3']);
+    expect(seen).toEqual([]);
   });
 
-  it('asks Patroni /cluster on the first member that answers, and maps roles to hosts', async () => {
-    const f = fakeFetch({ 'http://127.0.0.1:58002/cluster': json(clusterSample) });
-    const r = createTargetResolver(inventory, { fetch: f });
+  it("takes Patroni roles from the probe's snapshot (one member answering is enough) and maps them to hosts", async () => {
+    const r = createTargetResolver(inventory, { probeFor: probeDoubles({ 'http://127.0.0.1:58002': patroniAnswer(JSON.parse(clusterSample)) }) });
     expect((await r.resolve('pg.leader')).map((t) => t.host)).toEqual(['db3']);
     expect((await r.resolve('pg.replicas')).map((t) => t.host)).toEqual(['db1', 'db2']);
     expect((await r.resolve('pg.sync-standby')).map((t) => t.host)).toEqual(['db1']);
-    expect(f.calls.slice(0, 2)).toEqual(['http://127.0.0.1:58001/cluster', 'http://127.0.0.1:58002/cluster']);
+  });
+
+  it("agrees with the Patroni probe when Patroni reports role 'primary'", async () => {
+    const probeFor = probeDoubles({ 'http://127.0.0.1:58001': patroniAnswer(JSON.parse(primaryRole)) });
+    const state = await snapshotCluster('pg', inventory.clusters.pg!, inventory, { probeFor });
+    expect(state.kind === 'patroni' && state.leader).toBe('pg2');
+    const r = createTargetResolver(inventory, { probeFor });
+    expect((await r.resolve('pg.leader')).map((t) => t.host)).toEqual(['db2']);
+    expect((await r.resolve('pg.replicas')).map((t) => t.host)).toEqual(['db1', 'db3']);
   });
 
   it('names the selector and every member tried when no Patroni member answers', async () => {
-    const r = createTargetResolver(inventory, { fetch: fakeFetch({ 'http://127.0.0.1:58003/cluster': json('oops', 503) }) });
+    const r = createTargetResolver(inventory, { probeFor: probeDoubles({ 'http://127.0.0.1:58003': () => { throw new Error('HTTP 503'); } }) });
     const error = await r.resolve('pg.leader').catch((e: Error) => e);
     expect(String(error)).toContain('host=pg.leader: no Patroni member answered /cluster');
-    expect(String(error)).toContain('http://127.0.0.1:58001/cluster');
+    expect(String(error)).toContain('http://127.0.0.1:58001 → connect ECONNREFUSED');
     expect(String(error)).toContain('HTTP 503');
   });
 
-  it("sends the cluster's auth credential to every Sentinel it asks, and names an unreadable one", async () => {
+  it("names an unreadable auth credential of the cluster (the Sentinel probe reads it before it connects)", async () => {
     const withAuth: Inventory = { ...inventory, clusters: { ...inventory.clusters, redis: { ...inventory.clusters.redis!, credentials: { auth: { env: 'HATUI_TEST_REDIS_AUTH' } } } } };
-    const seen: Array<string | undefined> = [];
-    const redisCommand = async (_endpoint: string, args: string[], _timeoutMs: number, auth?: string) => {
-      seen.push(auth);
-      return args[1] === 'replicas' ? replicasResp : ['127.0.0.1', '56379'];
-    };
-    const r = createTargetResolver(withAuth, { redisCommand, credentials: { env: { HATUI_TEST_REDIS_AUTH: 's3cret' }, readFile: () => '' } });
-    expect((await r.resolve('redis.master')).map((t) => t.host)).toEqual(['r1']);
-    expect(seen).toEqual(['s3cret', 's3cret', 's3cret']);
-    const unset = createTargetResolver(withAuth, { redisCommand, credentials: { env: {}, readFile: () => '' } });
+    const real = Object.fromEntries(['127.0.0.1:56390', '127.0.0.1:56391', '127.0.0.1:56392'].map((a) => [a, () => REAL]));
+    const unset = createTargetResolver(withAuth, { probeFor: probeDoubles(real, { credentials: { env: {}, readFile: () => '' } }) });
     await expect(unset.resolve('redis.master')).rejects.toThrow('clusters.redis.credentials.auth: environment variable HATUI_TEST_REDIS_AUTH is not set');
   });
 
   it('takes the master only from a majority of sentinels and maps replicas by endpoint or port', async () => {
-    const replies: Record<string, unknown> = {
-      '127.0.0.1:56390': ['127.0.0.1', '56379'],
-      '127.0.0.1:56391': ['127.0.0.1', '56379'],
+    const answers: Record<string, () => unknown> = {
+      '127.0.0.1:56390': sentinelAnswer('127.0.0.1:56379', replicasResp),
+      '127.0.0.1:56391': sentinelAnswer('127.0.0.1:56379', replicasResp),
+      '127.0.0.1:56379': nodeAnswer({ role: 'master', master_repl_offset: '10' }),
+      '127.0.0.1:56380': nodeOf('56379'),
+      '127.0.0.1:56381': nodeOf('56379'),
     };
-    const redisCommand = async (endpoint: string, args: string[]) => {
-      if (args[1] === 'replicas') return replicasResp;
-      if (endpoint in replies) return replies[endpoint];
-      throw new Error('connect ECONNREFUSED');
-    };
-    const r = createTargetResolver(inventory, { redisCommand });
+    const r = createTargetResolver(inventory, { probeFor: probeDoubles(answers) });
     expect((await r.resolve('redis.master')).map((t) => t.host)).toEqual(['r1']);
     expect((await r.resolve('redis.replicas')).map((t) => t.host).sort()).toEqual(['r2', 'r3']);
 
-    replies['127.0.0.1:56391'] = ['127.0.0.1', '56380'];
-    const split = await r.resolve('redis.master').catch((e: Error) => e);
+    // Sentinels disagree: the probe still names the most-named master, the resolver needs a majority of all three.
+    answers['127.0.0.1:56391'] = sentinelAnswer('127.0.0.1:56380', replicasResp);
+    const probeFor = probeDoubles(answers);
+    const state = await snapshotCluster('redis', inventory.clusters.redis!, inventory, { probeFor });
+    expect(state.kind === 'redis-sentinel' && state.agreement).toBe(false);
+    const split = await createTargetResolver(inventory, { probeFor }).resolve('redis.master').catch((e: Error) => e);
     expect(String(split)).toMatch(/no majority of sentinels \(2 of 3\)/);
     expect(String(split)).toContain('127.0.0.1:56392 → connect ECONNREFUSED');
   });
 
+  it("takes the etcd leader from the etcd probe's snapshot", async () => {
+    const etcd: Inventory = { ...inventory, clusters: { dcs: { kind: 'etcd', members: [{ name: 'e1', host: 'db1', endpoint: 'http://127.0.0.1:52379' }, { name: 'e2', host: 'db2', endpoint: 'http://127.0.0.1:52381' }] } } };
+    const r = createTargetResolver(etcd, { probeFor: probeDoubles({ 'http://127.0.0.1:52379': etcdAnswer(false), 'http://127.0.0.1:52381': etcdAnswer(true) }) });
+    expect((await r.resolve('dcs.leader')).map((t) => t.host)).toEqual(['db2']);
+    const none = createTargetResolver(etcd, { probeFor: probeDoubles({ 'http://127.0.0.1:52379': etcdAnswer(false) }) });
+    await expect(none.resolve('dcs.leader')).rejects.toThrow(/no etcd member reports itself leader \(http:\/\/127.0.0.1:52381 → connect ECONNREFUSED/);
+  });
+
   it('refuses unknown clusters and roles with a message naming the selector', async () => {
-    const r = createTargetResolver(inventory, { fetch: fakeFetch({}) });
+    const r = createTargetResolver(inventory, { probeFor: probeDoubles({}) });
     await expect(r.resolve('nope')).rejects.toThrow(/host=nope: no inventory host or cluster/);
     await expect(r.resolve('pg.primary')).rejects.toThrow(/host=pg.primary: 'primary' is not a role/);
     await expect(r.resolve('kafka.controller')).rejects.toThrow(/host=kafka.controller/);

@@ -3,32 +3,34 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/ui/app.js';
 import { staticSource } from '../../source/services/poller.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
-import { labSnapshot, resizeTerminal } from './fixtures.js';
+import { labSnapshot, press, resizeTerminal, shown, until } from './fixtures.js';
 import { waitFor } from '../support/wait-for.js';
 
+// Used only by the layout and credential-variable tests that landed with the full-terminal layout; the rest wait on conditions.
 const tick = () => new Promise((r) => setTimeout(r, 50));
+
 const drain: RunbookEntry = { id: 'haproxy-drain', title: 'HAProxy - drain a backend server', tags: ['haproxy'], path: 'runbooks/haproxy-drain.md', clusters: ['haproxy'], problems: [] };
 
 describe('App: the : command line', () => {
   it(':open <id> name=value… starts the runbook with those variables', async () => {
     const openRunbook = vi.fn(() => new Promise<never>(() => {}));
-    const { stdin } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={openRunbook} />);
-    await tick();
+    const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={openRunbook} />);
+    await shown(lastFrame, 'haproxy-drain');
     stdin.write(':open haproxy-drain server=pg2 backend=pg_ro\r');
-    await tick();
+    await until(() => openRunbook.mock.calls.length > 0, 'the run to open');
     expect(openRunbook).toHaveBeenCalledWith(drain, ['server=pg2', 'backend=pg_ro']);
   });
 
   it('refuses an assignment that is not name=value, and says how to give a missing variable', async () => {
     const openRunbook = vi.fn(() => Promise.reject(new Error("variable 'server' needs a value: --var server=…")));
     const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[drain]} openRunbook={openRunbook} />);
-    await tick();
+    await shown(lastFrame, 'haproxy-drain');
     stdin.write(':open haproxy-drain =pg2\r');
-    await tick();
+    await until(() => lastFrame()?.includes("'=pg2' is not name=value"), 'the refusal');
     expect(lastFrame()).toContain("'=pg2' is not name=value");
     expect(openRunbook).not.toHaveBeenCalled();
     stdin.write(':open haproxy-drain\r');
-    await tick();
+    await until(() => lastFrame()?.includes("haproxy-drain needs 'server'"), 'the missing-variable message');
     expect(lastFrame()).toContain("haproxy-drain needs 'server': type :open haproxy-drain server=…");
   });
 });
@@ -69,9 +71,9 @@ describe('App: the variables form', () => {
     const { stdin, lastFrame } = render(
       <App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{ HATUI_VAR_PG_PASSWORD: 's3cret-pw' }} vars={['candidate=pg3', 'mode=crash', 'other_runbooks_var=1']} />,
     );
-    await tick();
+    await shown(lastFrame, 'pg-switchover');
     stdin.write(':open pg-switchover candidate=pg2\r');
-    await tick();
+    await shown(lastFrame, 'variables: pg-switchover');
     const frame = lastFrame()!;
     expect(frame).toContain('variables: pg-switchover');
     expect(frame).toMatch(/candidate\s+pg2\s+from --var\/:open/);
@@ -85,40 +87,36 @@ describe('App: the variables form', () => {
   it('Enter with a required value missing names it; typed values (spaces too) start the run; a typed secret never shows', async () => {
     const openRunbook = vi.fn(() => new Promise<never>(() => {}));
     const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{}} />);
-    await tick();
+    await shown(lastFrame, 'pg-switchover');
     stdin.write('\r'); // open the selected runbook: the form
-    await tick();
+    await shown(lastFrame, 'variables: pg-switchover');
     expect(lastFrame()).toContain('variables: pg-switchover');
     stdin.write('\r');
-    await waitFor(() => lastFrame()?.includes('reason needs a value') || null, 5_000, 'the missing value to be named');
-    expect(lastFrame()).toContain('reason needs a value');
+    await until(() => lastFrame()?.includes('reason needs a value'), 'the missing reason');
     expect(openRunbook).not.toHaveBeenCalled();
-    stdin.write('kernel update 6.1');
-    await tick();
+    await press(stdin, lastFrame, 'kernel update 6.1');
     stdin.write('\r');
-    await tick();
+    await until(() => lastFrame()?.includes('pg_password needs a value'), 'the missing password');
     expect(lastFrame()).toContain('pg_password needs a value (type it, or set HATUI_VAR_PG_PASSWORD)');
-    stdin.write('hunter2-pw');
-    await tick();
+    await press(stdin, lastFrame, 'hunter2-pw');
     expect(lastFrame()).not.toContain('hunter2');
     expect(lastFrame()).toMatch(/pg_password\s+•••• \(set\)▏\s+typed/);
     stdin.write('\r');
-    await tick();
+    await until(() => openRunbook.mock.calls.length > 0, 'the run to open');
     expect(openRunbook).toHaveBeenCalledWith(switchover, ['candidate=auto', 'reason=kernel update 6.1', 'mode=planned', 'pg_password=hunter2-pw']);
   });
 
   it('Esc goes back and runs nothing; an :open variable the runbook does not declare is refused by name', async () => {
     const openRunbook = vi.fn(() => new Promise<never>(() => {}));
     const { stdin, lastFrame } = render(<App environment="lab" source={staticSource(labSnapshot())} runbooks={[switchover]} openRunbook={openRunbook} env={{}} />);
-    await tick();
+    await shown(lastFrame, 'pg-switchover');
     stdin.write(':open pg-switchover candidat=pg2\r');
-    await tick();
+    await until(() => lastFrame()?.includes("declares no variable 'candidat'"), 'the refusal');
     expect(lastFrame()).toContain("pg-switchover declares no variable 'candidat' (declared: candidate, reason");
     stdin.write('\r');
-    await tick();
-    expect(lastFrame()).toContain('variables: pg-switchover');
+    await shown(lastFrame, 'variables: pg-switchover');
     stdin.write('\x1b');
-    await tick();
+    await until(() => lastFrame()?.includes('clusters & runbooks'), 'the home screen again');
     expect(lastFrame()).toContain('clusters & runbooks');
     expect(openRunbook).not.toHaveBeenCalled();
   });

@@ -94,3 +94,25 @@ export function resizeTerminal(stdout: NodeJS.EventEmitter, columns: number, row
   Object.defineProperty(stdout, 'rows', { value: rows, configurable: true });
   stdout.emit('resize');
 }
+
+/** Waits (polling every 5 ms, up to 5 s) until `cond` holds: a render or an effect, never a fixed sleep. */
+export async function until(cond: () => unknown, what = 'condition'): Promise<void> {
+  const { waitFor } = await import('../support/wait-for.js');
+  await waitFor(() => Boolean(cond()), 5000, what, 5);
+}
+
+/** Writes keys and waits until the frame shows their effect (it differs from the frame before the write). */
+export async function press(stdin: { write(data: string): void }, lastFrame: () => string | undefined, keys: string): Promise<void> {
+  const before = lastFrame();
+  stdin.write(keys);
+  await until(() => lastFrame() !== before, `the frame to change after ${JSON.stringify(keys)}`);
+}
+
+/**
+ * Waits until the frame shows `text`, then lets React run the new screen's effects (Ink subscribes a screen's
+ * input handler in an effect after its first render), so the next keystroke reaches that screen.
+ */
+export async function shown(lastFrame: () => string | undefined, text: string): Promise<void> {
+  await until(() => lastFrame()?.includes(text), `the frame to show ${JSON.stringify(text)}`);
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}

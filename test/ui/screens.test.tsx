@@ -9,7 +9,7 @@ import { Home } from '../../source/ui/screens/home.js';
 import { Walkthrough } from '../../source/ui/screens/walkthrough.js';
 import { bindingsFor } from '../../source/ui/keymap.js';
 import type { RunbookEntry } from '../../source/ui/state/home-state.js';
-import { demoRunbook, labSnapshot, runStarted, tick } from './fixtures.js';
+import { demoRunbook, labSnapshot, press, runStarted, until } from './fixtures.js';
 import { OUTCOMES, type StepStatus } from '../../source/core/outcome.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -49,28 +49,23 @@ describe('Home screen', () => {
   it('filters the list with / and opens the selected runbook with enter', async () => {
     const onEffect = vi.fn();
     const { lastFrame, stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
-    stdin.write('/');
-    await tick();
+    await press(stdin, lastFrame, '/');
     stdin.write('redis');
-    await tick();
-    expect(lastFrame()).toContain('runbooks (1/3)');
+    await until(() => lastFrame()?.includes('runbooks (1/3)'), 'the filtered list');
     expect(lastFrame()).not.toContain('pg-switchover');
+    await press(stdin, lastFrame, ENTER);
     stdin.write(ENTER);
-    await tick();
-    stdin.write(ENTER);
-    await tick();
+    await until(() => onEffect.mock.calls.length > 0, 'the open effect');
     expect(onEffect).toHaveBeenCalledWith({ kind: 'open', entry: runbooks[1] });
   });
 
   it('refuses to open an invalid runbook and says why', async () => {
     const onEffect = vi.fn();
     const { lastFrame, stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
-    stdin.write('j');
-    await tick();
-    stdin.write('j');
-    await tick();
+    await press(stdin, lastFrame, 'j');
+    await press(stdin, lastFrame, 'j');
     stdin.write(ENTER);
-    await tick();
+    await until(() => lastFrame()?.includes('cannot open broken'), 'the refusal');
     expect(onEffect).not.toHaveBeenCalled();
     expect(lastFrame()).toContain('cannot open broken: runbooks/broken.md:3:1: missing title');
   });
@@ -79,9 +74,9 @@ describe('Home screen', () => {
     const onEffect = vi.fn();
     const { stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
     stdin.write('?');
-    await tick();
+    await until(() => onEffect.mock.calls.length === 1, 'the help effect');
     stdin.write('q');
-    await tick();
+    await until(() => onEffect.mock.calls.length === 2, 'the quit effect');
     expect(onEffect.mock.calls.map((c) => c[0].kind)).toEqual(['help', 'quit']);
   });
 
@@ -89,19 +84,18 @@ describe('Home screen', () => {
     const onEffect = vi.fn();
     const { stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
     stdin.write(':open redis-sentinel-failover\r');
-    await tick();
+    await until(() => onEffect.mock.calls.length > 0, 'the command effect');
     expect(onEffect).toHaveBeenCalledWith({ kind: 'command', text: 'open redis-sentinel-failover' });
   });
 
   it('runs a : command line', async () => {
     const onEffect = vi.fn();
-    const { stdin } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
-    stdin.write(':');
-    await tick();
+    const { stdin, lastFrame } = render(<Home environment="lab" snapshot={labSnapshot()} runbooks={runbooks} onEffect={onEffect} />);
+    await press(stdin, lastFrame, ':');
     stdin.write('open pg-switchover');
-    await tick();
+    await until(() => lastFrame()?.includes('open pg-switchover'), 'the typed command');
     stdin.write(ENTER);
-    await tick();
+    await until(() => onEffect.mock.calls.length > 0, 'the command effect');
     expect(onEffect).toHaveBeenCalledWith({ kind: 'command', text: 'open pg-switchover' });
   });
 
@@ -189,11 +183,10 @@ describe('Walkthrough screen', () => {
     const onEffect = vi.fn();
     const { lastFrame, stdin } = render(<Walkthrough environment="lab" runbook={runbook} state={running} snapshot={labSnapshot()} output={new OutputBuffer()} onEffect={onEffect} />);
     stdin.write(CTRL_C);
-    await tick();
-    expect(lastFrame()).toContain('Ctrl-C again cancels the running command');
+    await until(() => lastFrame()?.includes('Ctrl-C again cancels the running command'), 'the Ctrl-C warning');
     expect(onEffect).not.toHaveBeenCalled();
     stdin.write(CTRL_C);
-    await tick();
+    await until(() => onEffect.mock.calls.length > 0, 'the cancel effect');
     expect(onEffect).toHaveBeenCalledWith({ kind: 'cancel-command' });
   });
 
@@ -206,7 +199,7 @@ describe('Walkthrough screen', () => {
     expect(lastFrame()).toContain('pg.leader → pg1 (127.0.0.1:2222)');
     expect(lastFrame()).toContain('[y/N]');
     stdin.write('n');
-    await tick();
+    await until(() => onAnswer.mock.calls.length > 0, 'the answer');
     expect(onAnswer).toHaveBeenCalledWith({ kind: 'refused', reason: 'operator answered no' });
   });
 
@@ -218,16 +211,13 @@ describe('Walkthrough screen', () => {
     expect(lastFrame()).toContain('Type pg to confirm');
     expect(lastFrame()).toMatch(/PRODUCTION\s+Confirm: Switch the leader/);
     expect(lastFrame()).toMatch(/pg1\s+leader\s+running/);
-    stdin.write('pgx');
-    await tick();
+    await press(stdin, lastFrame, 'pgx');
     stdin.write(ENTER);
-    await tick();
-    expect(lastFrame()).toContain("typed text did not match: type 'pg' to confirm");
+    await until(() => lastFrame()?.includes("typed text did not match: type 'pg' to confirm"), 'the mismatch message');
     expect(onAnswer).not.toHaveBeenCalled();
-    stdin.write('\x7f');
-    await tick();
+    await press(stdin, lastFrame, '\x7f');
     stdin.write(ENTER);
-    await tick();
+    await until(() => onAnswer.mock.calls.length > 0, 'the answer');
     expect(onAnswer).toHaveBeenCalledWith({ kind: 'given', typed: 'pg' });
   });
 
@@ -246,7 +236,7 @@ describe('Walkthrough screen', () => {
     const prompt = { prompt: { kind: 'confirm' as const, stepId: 'switch', verdict: { level: 'typed' as const, expectedText: 'pg', reason: "changes cluster 'pg'" } }, targets: [], preflight: [] };
     const { stdin } = render(<Walkthrough environment="lab" runbook={runbook} state={{ ...state, current: 'switch' }} snapshot={labSnapshot()} output={new OutputBuffer()} prompt={prompt} onAnswer={onAnswer} />);
     stdin.write('pg\r');
-    await tick();
+    await until(() => onAnswer.mock.calls.length > 0, 'the answer');
     expect(onAnswer).toHaveBeenCalledTimes(1);
     expect(onAnswer).toHaveBeenCalledWith({ kind: 'given', typed: 'pg' });
   });
@@ -264,10 +254,9 @@ describe('Walkthrough screen', () => {
     stdin.write(ESC);
     await waitFor(() => onAnswer.mock.calls.length > 0, 10_000, 'the answer to Esc', 10);
     expect(onAnswer).toHaveBeenLastCalledWith({ kind: 'refused', reason: 'operator kept the pre-flight block' });
-    stdin.write('pg');
-    await tick();
+    await press(stdin, lastFrame, 'pg');
     stdin.write(ENTER);
-    await tick();
+    await until(() => onAnswer.mock.calls.length === 2, 'the override answer');
     expect(onAnswer).toHaveBeenLastCalledWith({ kind: 'override', typed: 'pg' });
   });
 

@@ -57,7 +57,10 @@ export function parsePatroniCluster(json: unknown): PatroniClusterMember[] {
   const members = (json as { members?: unknown } | null)?.members;
   if (!Array.isArray(members)) throw new Error('/cluster: no members array');
   return members.map((m: Record<string, unknown>) => {
-    const role = m.role === 'leader' || m.role === 'replica' || m.role === 'sync_standby' ? m.role : m.role === 'standby_leader' ? 'leader' : 'unknown';
+    // `primary`/`master` (the /patroni spellings, before and after Patroni 3.x's rename) and a standby cluster's
+    // `standby_leader` all name the leader; `quorum_standby` (Patroni 4 quorum commit) is a synchronous standby.
+    const r = m.role;
+    const role = r === 'leader' || r === 'primary' || r === 'master' || r === 'standby_leader' ? 'leader' : r === 'replica' ? 'replica' : r === 'sync_standby' || r === 'quorum_standby' ? 'sync_standby' : 'unknown';
     return {
       name: String(m.name),
       role,

@@ -114,6 +114,7 @@ export function combineRedisSentinel(
     agreement: liveSentinels.length > 0 && votes.size === 1,
     quorum: liveSentinels.map((o) => num(o.master.quorum)).find((q) => q !== null) ?? null,
     sentinelsReachable: liveSentinels.length,
+    masterRole: masterNode && masterNode.result.error === null ? (masterNode.info.role ?? null) : null,
     masterOffset,
     replicas,
     leaderChanges,
