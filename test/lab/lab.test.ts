@@ -184,7 +184,7 @@ describe('lab up (acceptance 1–3)', () => {
     expect(Object.keys(inventory.clusters).sort()).toEqual(['etcd', 'haproxy', 'pg', 'redis']);
     expect(inventory.clusters.pg!.members.map((m) => m.endpoint)).toEqual(['pg1', 'pg2', 'pg3'].map((n) => `http://127.0.0.1:${lab.ports.patroni[n as 'pg1']}`));
     expect(inventory.clusters.redis!.sentinels).toHaveLength(3);
-    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
+    expect(Object.keys(inventory.hosts).sort()).toEqual(['dns', 'etcd1', 'etcd2', 'etcd3', 'haproxy', 'jump', 'pg1', 'pg2', 'pg3', 'pgb1', 'pgb2', 'redis-b', 'redis1', 'redis2', 'redis3']);
     expect(JSON.stringify(raw)).not.toContain(readFileSync(labPaths(lab).pgSuperuserPassword, 'utf8').trim());
   });
 

@@ -70,7 +70,7 @@ describe('runbooks/weaviate-backup-restore.md on the Weaviate double', () => {
 
     const backup = await runOnDoubles('weaviate-backup-restore.md', clusters, {}, { ...vars, mode: 'backup' }, env);
     expect(backup.code, tail(backup)).toBe(0);
-    expect(backup.outcomes).toEqual(['[ok] ready', '[ok] backup', '[skipped] restore', '[ok] verify']);
+    expect(backup.outcomes).toEqual(['[ok] ready', '[ok] backup', '[skipped] check-backup', '[skipped] restore', '[ok] verify']);
     const [id] = [...weaviate.data.backups.keys()];
     expect(id).toMatch(/^aiplatform-backup-\d{14}$/);
     expect(weaviate.data.backups.get(id!)).toMatchObject({ backend: 'filesystem', classes: { Embeddings: 1200, Documents: 345 }, status: 'SUCCESS' });
@@ -86,7 +86,7 @@ describe('runbooks/weaviate-backup-restore.md on the Weaviate double', () => {
 
     const restore = await runOnDoubles('weaviate-backup-restore.md', clusters, { restore: { confirm: 'weaviate', checklist: 'all' } }, { ...vars, mode: 'restore', backup_id: id!, classes: 'Documents' }, env);
     expect(restore.code, tail(restore)).toBe(0);
-    expect(restore.outcomes).toEqual(['[ok] ready', '[skipped] backup', '[ok] restore', '[ok] verify']);
+    expect(restore.outcomes).toEqual(['[ok] ready', '[skipped] backup', '[ok] check-backup', '[ok] restore', '[ok] verify']);
     expect(restore.stdout).toContain('{"class":"Documents","count":345}');
     // The double's state afterwards: Documents is back with the backup's count; the rest untouched.
     expect(Object.fromEntries(weaviate.data.classes)).toEqual({ Embeddings: 1300, Documents: 345, Scratch: 7 });
@@ -134,7 +134,8 @@ describe('runbooks/kafka-under-replicated.md on the Kafka double (hatui admin ka
   afterAll(() => kafka?.close());
 
   it('finds the partitions a stopped broker left under-replicated and stops at the ISR wait; once it is back, hands leadership back to the preferred replicas', async () => {
-    const clusters = { kafka: { kind: 'kafka', members: kafka.addresses.map((a, i) => ({ name: `kafka${i + 1}`, host: 'doubles', endpoint: a })) } };
+    // The probe behind the pre-flight logs in with the inventory's SASL credential, as the runbook's commands do with theirs.
+    const clusters = { kafka: { kind: 'kafka', username: 'ops', credentials: { admin: { env: 'KAFKA_SASL_PASSWORD' } }, members: kafka.addresses.map((a, i) => ({ name: `kafka${i + 1}`, host: 'doubles', endpoint: a })) } };
     const env = { KAFKA_BOOTSTRAP: kafka.addresses.join(','), KAFKA_SASL_USERNAME: 'ops', KAFKA_SASL_PASSWORD: 's3cret-kafka' };
     const answers = { brokers: { checklist: 'all' }, elect: { confirm: 'kafka', checklist: 'all' } };
     await kafka.stopBroker(1); // broker 2: its partitions' leaders move, every ISR loses it
