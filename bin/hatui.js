@@ -9,4 +9,8 @@ if (!existsSync(fileURLToPath(bundle))) {
   process.exit(2);
 }
 const { main } = await import(bundle.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once the command is done: every audit record is fsynced before main returns, and stdout/stderr
+// writes to files and pipes are synchronous on Linux. Without this, a connection left open by a probe or
+// transport on some paths (seen after a headless run stopped at a blocked pre-flight) kept the process alive.
+process.exit(code);
