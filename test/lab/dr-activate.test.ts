@@ -83,7 +83,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
   });
 
   it('refuses to promote while region A is alive and writable: exit 3, standby still standby, DNS unchanged', async () => {
-    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
     expect(run.code, tail(run)).toBe(3);
     expect(run.outcomes).toEqual(['[ok] assess']);
     expect(run.stdout).toMatch(/pre-flight false captures.region_a.json.writable == false/);
@@ -113,7 +113,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
 
     // Resumable: the promotions are idempotent, so the operator runs the activation again with the right key.
-    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
     expect(run.code, tail(run)).toBe(0);
     expect(run.outcomes).toEqual(['[ok] assess', '[ok] promote-pg', '[ok] promote-redis', '[ok] dns', '[ok] verify']);
 
