@@ -105,7 +105,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(standby).toMatchObject({ delayBytes: null, delaySeconds: null });
     expect(standby!.error).toContain(`pg leader: no pg member answers as leader (http://127.0.0.1:${settings.ports.patroni.pg1}`);
 
-    const bad = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_TSIG_SECRET: Buffer.from('not the key').toString('base64') } });
+    const bad = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: Buffer.from('not the key').toString('base64') } });
     expect(bad.code, tail(bad)).not.toBe(0);
     expect(bad.outcomes.slice(0, 3)).toEqual(['[ok] assess', '[ok] promote-pg', '[ok] promote-redis']);
     expect(bad.outcomes).toContain('[failed] dns');
