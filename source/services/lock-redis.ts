@@ -21,6 +21,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 return 1`;
 
+/** How long a refresh waits for its extension before relying on the ownership it read (see refresh). */
+const EXTEND_WAIT_MS = 1000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 export interface RedisLockTarget {
   sentinels: Array<{ host: string; port: number }>;
   masterName: string;
@@ -89,33 +94,36 @@ export class RedisLockStore implements LockStore {
     return this.client;
   }
 
-  private async call(script: string, args: string[]): Promise<unknown> {
+  private call(script: string, args: string[]): Promise<unknown> {
+    return this.withRetry((client) => client.eval(script, 2, ...this.keys, ...args));
+  }
+
+  private async withRetry<T>(op: (client: Redis) => Promise<T>): Promise<T> {
+    const client = await this.connected();
     try {
-      return await this.evalOnce(script, args);
+      return await op(client);
     } catch (first) {
       // After a master failover the old connection may be closed or stuck on the dead master: drop it and
       // retry once on a fresh client, which asks the Sentinels for the master afresh (the scripts are
       // idempotent for the same value, so a resend cannot double-apply).
-      this.dropClient();
+      this.dropClient(client);
       if (this.closed) throw new Error(`${this.where}: ${(first as Error).message}`);
+      const fresh = await this.connected();
       try {
-        return await this.evalOnce(script, args);
+        return await op(fresh);
       } catch (error) {
-        this.dropClient();
+        this.dropClient(fresh);
         throw new Error(`${this.where}: ${(error as Error).message}`);
       }
     }
   }
 
-  private dropClient(): void {
-    this.client?.disconnect();
+  /** Drops this client if it is still the current one (a concurrent call may have replaced it already). */
+  private dropClient(client: Redis): void {
+    if (this.client !== client) return;
+    client.disconnect();
     this.client = undefined;
     this.connecting = undefined;
-  }
-
-  private async evalOnce(script: string, args: string[]): Promise<unknown> {
-    const client = await this.connected();
-    return client.eval(script, 2, ...this.keys, ...args);
   }
 
   async acquire(value: string, ttlMs: number, takeOver?: string): Promise<AcquireOutcome> {
@@ -126,7 +134,19 @@ export class RedisLockStore implements LockStore {
   }
 
   async refresh(_token: string, value: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.call(REFRESH, [value, String(ttlMs)])) === 1;
+    // Ownership first, with a read: GET answers while the master's writes are paused (CLIENT PAUSE WRITE,
+    // the safe planned failover's first move), when every EVAL waits for the pause to end.
+    const current = await this.withRetry((client) => client.get(this.keys[0]));
+    if (current !== value) return false;
+    // Not through withRetry: a timeout here is a paused master, and dropping the connection would discard
+    // the queued extension (a failover's READONLY is resent by reconnectOnError; a dead master fails the GET).
+    const extend = this.connected().then((client) => client.eval(REFRESH, 2, ...this.keys, value, String(ttlMs)));
+    const answer = await Promise.race([extend.then((n) => (Number(n) === 1 ? 'extended' : 'gone')), sleep(EXTEND_WAIT_MS).then(() => 'pending' as const)]).catch(() => 'pending' as const);
+    if (answer === 'pending') extend.catch(() => undefined); // still ours (read above); it extends when the pause ends
+    // A paused master neither expires keys nor runs another client's claim (CLIENT PAUSE docs, since
+    // Redis 3.2.10), so a lock read as ours stays ours while its extension waits; if the master is merely
+    // slow, the next refresh reads again well inside the lease.
+    return answer !== 'gone';
   }
 
   async release(_token: string, value: string): Promise<void> {
@@ -141,5 +161,6 @@ export class RedisLockStore implements LockStore {
   async close(): Promise<void> {
     this.closed = true;
     this.client?.disconnect();
+    this.client = undefined;
   }
 }

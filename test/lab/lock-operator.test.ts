@@ -11,7 +11,7 @@ import { ExitCode } from '../../source/core/exit-codes.js';
 import type { Inventory } from '../../source/core/inventory/model.js';
 import type { LabSettings } from '../../source/lab/index.js';
 import { createLockManager, createLockService, currentHolder, LockHeldError, type LockHolder } from '../../source/services/lock.js';
-import { testLab, waitFor, waitPartHealthy } from './helpers.js';
+import { redisClient, sentinelMaster, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { labInventoryFile } from '../ssh/lab-support.js';
 
 const LEASE_MS = 2000;
@@ -123,4 +123,40 @@ describe('runner lock service', () => {
       await managerB.close();
     }
   });
+});
+
+describe('Redis operator lock while the master pauses writes (the safe planned failover)', () => {
+  it('a CLIENT PAUSE WRITE longer than the lease keeps the lock: checks read it as ours, and it is extended once the pause ends', async () => {
+    const master = await waitFor(() => sentinelMaster(settings), 20_000, 'an agreed Redis master');
+    const manager = createLockManager(inventory, { leaseMs: LEASE_MS });
+    const admin = redisClient(settings, master);
+    const lost: string[] = [];
+    try {
+      const handle = await manager.acquireLock('redis', currentHolder('pause-test', 'run-pause'));
+      handle.onLost((loss) => lost.push(loss.reason));
+      // Writes (and every EVAL) wait for 3 leases; reads answer.
+      await admin.call('CLIENT', 'PAUSE', String(LEASE_MS * 3), 'WRITE');
+      const until = Date.now() + LEASE_MS * 3;
+      let checks = 0;
+      while (Date.now() < until - 300) {
+        expect(await handle.check()).toBe(true);
+        checks++;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(checks).toBeGreaterThan(2);
+      expect(lost).toEqual([]);
+      // After the pause the queued extension lands: the key lives on with a fresh lease.
+      await waitFor(async () => (await admin.pttl('hatui:lock:redis')) > LEASE_MS / 2, 10_000, 'the lock key extended after the pause');
+      expect(await handle.check()).toBe(true);
+      await handle.release();
+      expect(await admin.exists('hatui:lock:redis', 'hatui:lock:redis:holder')).toBe(0);
+      expect(lost).toEqual([]);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+      // A failed run of this test must not leave a stale lock that refuses the next Redis runbook test.
+      await admin.del('hatui:lock:redis', 'hatui:lock:redis:holder').catch(() => undefined);
+      admin.disconnect();
+      await manager.close();
+    }
+  }, 60_000);
 });
