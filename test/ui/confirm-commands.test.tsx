@@ -8,7 +8,7 @@ import { initialState } from '../../source/core/engine/state.js';
 import { parseRunbook } from '../../source/core/runbook/parse.js';
 import { OutputBuffer } from '../../source/ui/output-buffer.js';
 import { Walkthrough } from '../../source/ui/screens/walkthrough.js';
-import { labSnapshot, resizeTerminal, runStarted, tick, until } from './fixtures.js';
+import { labSnapshot, renderSized, runStarted, tick, until } from './fixtures.js';
 
 const FIVE_LINES = ['old=pg1', 'new=pg2', 'patronictl -c /etc/patroni/config.yml list', 'patronictl -c /etc/patroni/config.yml switchover --leader "$old" --candidate "$new" --force', 'echo "switched from $old to $new"'];
 // 300 characters, no spaces in the last 120 (a word longer than any line must be cut, not dropped).
@@ -165,14 +165,13 @@ describe('the confirmation shows every command of the step in full', () => {
 
   it('in a 160×45 terminal both commands fit whole: no scrolling, nothing cut', async () => {
     const { runbook, state, prompt } = setup();
-    const { lastFrame, stdout } = render(<Walkthrough environment="lab" runbook={runbook} state={state} snapshot={labSnapshot()} output={new OutputBuffer()} prompt={prompt} width={160} height={45} />);
-    resizeTerminal(stdout, 160, 45);
-    // The resize re-renders asynchronously: wait for the frame drawn at the new size.
+    const { lastFrame, unmount } = await renderSized(<Walkthrough environment="lab" runbook={runbook} state={state} snapshot={labSnapshot()} output={new OutputBuffer()} prompt={prompt} width={160} height={45} />, 160, 45);
     await until(() => JSON.stringify(parse(shownCommands(lastFrame()!).lines)) === JSON.stringify(expected), 'the whole commands at 160×45');
     const frame = lastFrame()!;
     for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(160);
     expect(frame).not.toMatch(/commands \d+–\d+ of/);
     expect(parse(shownCommands(frame).lines)).toEqual(expected);
+    unmount();
   });
 
   it('the step detail of a step not yet reached shows its commands whole too', () => {

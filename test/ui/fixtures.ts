@@ -1,5 +1,6 @@
 // Shared UI test fixtures: a parsed runbook, a cluster snapshot shaped like the lab's, events.
 import { readFileSync } from 'node:fs';
+import type { ReactElement } from 'react';
 import type { ClusterSnapshot } from '../../source/core/cluster-state.js';
 import type { RunEvent } from '../../source/core/engine/events.js';
 import type { Runbook } from '../../source/core/runbook/model.js';
@@ -93,6 +94,22 @@ export function resizeTerminal(stdout: NodeJS.EventEmitter, columns: number, row
   Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
   Object.defineProperty(stdout, 'rows', { value: rows, configurable: true });
   stdout.emit('resize');
+}
+
+/**
+ * Renders into a fake terminal that is `columns`×`rows` from the first frame (ink-testing-library's says
+ * 100 columns, and with CI set Ink ignores 'resize', so a test that grows it after the first frame measures
+ * Ink's stale layout, not the screen). Same shape as ink-testing-library's render.
+ */
+export async function renderSized(tree: ReactElement, columns: number, rows: number) {
+  const { EventEmitter } = await import('node:events');
+  const { render } = await import('ink');
+  let last: string | undefined;
+  const stdout = Object.assign(new EventEmitter(), { columns, rows, write: (frame: string) => ((last = frame), true) });
+  const stderr = Object.assign(new EventEmitter(), { write: () => true });
+  const stdin = Object.assign(new EventEmitter(), { isTTY: true, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
+  const instance = render(tree, { stdout: stdout as never, stderr: stderr as never, stdin: stdin as never, debug: true, exitOnCtrlC: false, patchConsole: false });
+  return { lastFrame: () => last, unmount: () => instance.unmount() };
 }
 
 /** Waits (polling every 5 ms, up to 5 s) until `cond` holds: a render or an effect, never a fixed sleep. */
