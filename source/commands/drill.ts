@@ -9,21 +9,15 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { VERSION } from '../cli.js';
 import { renderTerminalChart } from '../core/drill/render-terminal.js';
 import type { DrillReport } from '../core/drill/report.js';
-import { ExitCode, HatuiError, type ExitCodeValue } from '../core/exit-codes.js';
-import { commandTimeoutMs } from '../core/inventory/load.js';
+import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
 import type { Runbook } from '../core/runbook/model.js';
-import { hatuiStateDir } from '../adapters/audit-file/paths.js';
 import { ensureHatuiOnPath, findBin } from '../drill/hatui-path.js';
-import { labFaultTime } from '../drill/lab-fault.js';
-import { runDrill } from '../drill/orchestrate.js';
-import { writeReport } from '../drill/report-files.js';
-import { runnerSteps } from '../drill/run-steps.js';
+import { performDrill } from '../drill/perform.js';
 import { drillSystem, drillTargets } from '../drill/targets.js';
 import { collectRunbookPaths, readRunbookFile } from '../services/load-files.js';
 import { answersDecider, parseAnswers, type StepAnswers } from '../services/runner-answers.js';
 import { plainPrinter, wantsColor } from '../services/runner-print.js';
-import { resolveVars } from '../services/runner-vars.js';
 import { labPaths, labSettings } from '../lab/settings.js';
 import { operatorName, readAnswersText, readInventoryOrFail, readRunbookOrFail } from './shared.js';
 
@@ -126,64 +120,34 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
   const loaded = await readRunbookOrFail(path, o.inventory);
   const runbook = loaded.runbook;
   if (!runbook.drill) throw new HatuiError(`${path}: not a drill runbook (front matter needs drill: {system, fault})`, ExitCode.usage);
-  const system = drillSystem(runbook.drill.system);
-  const targets = drillTargets(o.inventory, system, { candidates: runbook.clusters });
-  const { values: vars, secretNames } = resolveVars(runbook, o.vars, process.env, o.inventory);
-  const defaultTimeoutMs = commandTimeoutMs(o.inventory);
   const color = wantsColor(process.stdout, process.env);
-  let runExit: number = ExitCode.ok;
-  let runMessage = '';
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const outcome = await runDrill({
+    const done = await performDrill({
       runbook,
-      system,
-      startCanary: targets.startCanary,
-      viewSource: targets.viewSource,
-      ...(o.inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(process.env)) } : {}),
+      runbookText: loaded.text,
+      inventory: o.inventory,
+      inventoryText: o.inventoryText,
+      inventoryDir: dirname(resolve(o.inventoryPath)),
+      assignments: o.vars,
+      decider: answersDecider(answersFor(runbook.id, o.answers), operatorName()),
+      hatuiVersion: VERSION,
+      ...(o.ticket ? { ticket: o.ticket } : {}),
+      ...(o.reportDir ? { reportDir: o.perRunbookDir ? join(o.reportDir, runbook.id) : o.reportDir } : {}),
+      print: plainPrinter(runbook, o.write, { color }),
       progress: (line) => o.write(`drill: ${line}`),
-      ...(o.inventory.monitoring ? { monitoring: o.inventory.monitoring } : {}),
-      runSteps: runnerSteps({
-        runbook,
-        runbookText: loaded.text,
-        inventory: o.inventory,
-        inventoryText: o.inventoryText,
-        inventoryDir: dirname(resolve(o.inventoryPath)),
-        vars,
-        secretNames,
-        decider: answersDecider(answersFor(runbook.id, o.answers), operatorName()),
-        hatuiVersion: VERSION,
-        defaultTimeoutMs,
-        ...(o.ticket ? { ticket: o.ticket } : {}),
-        print: plainPrinter(runbook, o.write, { color }),
-        signal: controller.signal,
-        onExit: (code, message) => {
-          runExit = code;
-          runMessage = message;
-        },
-      }),
+      signal: controller.signal,
     });
-    const report = outcome.report;
-    const dir = o.reportDir
-      ? o.perRunbookDir
-        ? join(o.reportDir, runbook.id)
-        : o.reportDir
-      : join(hatuiStateDir(), 'drills', `${runbook.id}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
-    const paths = writeReport(dir, report);
+    const { report, paths } = done;
     process.stdout.write('\n' + renderTerminalChart(report, { width: process.stdout.columns ?? 80, color }));
     o.write(`report: ${paths.markdown} (also report.json, ${report.chart})`);
     if (report.audit.log) o.write(`audit log: ${report.audit.log}  head ${report.audit.head ? `${report.audit.head.seq}:${report.audit.head.hash}` : 'none'}  ${report.audit.verified ? 'verified' : 'NOT verified'}`);
-    let exitCode: ExitCodeValue | number = report.pass ? ExitCode.ok : ExitCode.failed;
-    if (runExit !== ExitCode.ok) {
-      process.stderr.write(`hatui: ${runMessage}\n`);
-      exitCode = runExit;
-    }
-    return { exitCode, report };
+    if (done.runExitCode !== ExitCode.ok) process.stderr.write(`hatui: ${done.runMessage}\n`);
+    return { exitCode: done.exitCode, report };
   } finally {
     process.removeListener('SIGINT', onSigint);
-    targets.close();
   }
 }
 
