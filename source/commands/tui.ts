@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<number> {
     return printStatus(inventory, runbooksDir, (line) => process.stdout.write(line + '\n'), `${why}: plain status of ${path}; run a runbook with \`hatui run <runbook> --headless --inventory ${path}\``);
   }
   const { launchTui } = await ui;
-  return launchTui({ inventory, inventoryText: text, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
+  return launchTui({ inventory, inventoryText: text, inventoryPath: path, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
 }
 
 async function loadInventory(given: string | undefined): Promise<{ inventory: Inventory; text: string; path: string }> {

@@ -6,6 +6,9 @@ import { alertOrigin, alertRunbook, type Alert, type AlertOrigin } from '../core
 import type { ClusterSnapshot } from '../core/cluster-state.js';
 import type { ClusterStateSource } from '../services/poller.js';
 import type { ScreenName } from './keymap.js';
+import { DRILL_PANEL_ROWS, DrillPanel, DrillStarting } from './components/drill-panel.js';
+import type { DrillView } from './drill-view.js';
+import { DrillReportScreen } from './screens/drill-report.js';
 import { Help } from './screens/help.js';
 import { Home } from './screens/home.js';
 import { Vars } from './screens/vars.js';
@@ -68,6 +71,24 @@ function useSession(session: RunSession | null): number {
   return version;
 }
 
+/** Re-renders every `everyMs` while `active` (the drill panel's canary counts change between run events). */
+function useTicker(active: boolean, everyMs = 250): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setTick((t) => t + 1), everyMs);
+    return () => clearInterval(timer);
+  }, [active, everyMs]);
+}
+
+/** The drill's report screen: q or Esc goes back to the runbook list. */
+function DrillReportView({ drill, width, onBack }: { drill: DrillView; width: number; onBack: () => void }) {
+  useInput((input, key) => {
+    if (input === 'q' || key.escape) onBack();
+  });
+  return <DrillReportScreen report={drill.result!.report} files={drill.result!.paths} width={width} />;
+}
+
 export function App(props: AppProps) {
   const { exit } = useApp();
   const terminal = useTerminalSize();
@@ -81,6 +102,9 @@ export function App(props: AppProps) {
   const [session, setSession] = useState<RunSession | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   useSession(session);
+  const drill = session?.drill ?? null;
+  const drillRunning = Boolean(drill && !drill.result && !drill.error);
+  useTicker(screen === 'walkthrough' && drillRunning);
   const first = useRef(false);
   useEffect(() => {
     if (!first.current) {
@@ -177,6 +201,8 @@ export function App(props: AppProps) {
       case 'abort-run':
         return session?.cancel();
       case 'back':
+        // A drill whose steps ended is still measuring (settling, reading back): its report comes next.
+        if (drillRunning) return;
         setSession(null);
         return setScreen('home');
       case 'help':
@@ -203,8 +229,23 @@ export function App(props: AppProps) {
       />
     );
   }
+  if (screen === 'walkthrough' && session && drill?.result) {
+    return (
+      <DrillReportView
+        drill={drill}
+        width={width}
+        onBack={() => {
+          setSession(null);
+          setScreen('home');
+        }}
+      />
+    );
+  }
   if (screen === 'walkthrough' && session) {
     const checklist = session.checklistPending;
+    const live = drill?.live() ?? null;
+    const drillRows = drill ? (live ? DRILL_PANEL_ROWS : 3) : 0;
+    const lastProgress = drill?.progress.at(-1);
     return (
       <Box flexDirection="column">
         <Walkthrough
@@ -217,8 +258,15 @@ export function App(props: AppProps) {
           onAnswer={(a) => session.answer(a)}
           onEffect={onWalkthrough}
           width={width}
-          height={height - (checklist || session.result || session.error ? 1 : 0)}
+          height={height - drillRows - (checklist || session.result || session.error ? 1 : 0)}
         />
+        {drill && live ? (
+          <Box height={drillRows}>
+            <DrillPanel live={live} canaryTarget={drill.canaryTarget ?? ''} width={width} {...(lastProgress ? { progress: lastProgress } : {})} />
+          </Box>
+        ) : drill ? (
+          <DrillStarting width={width} {...(lastProgress ? { progress: lastProgress } : {})} error={drill.error} />
+        ) : null}
         {checklist ? <Text color="yellow">{`checklist: space ticks the next item (${checklist.left} left)`}</Text> : null}
         {session.error ? <Text color="red">{`run stopped: ${session.error.message}`}</Text> : session.result ? <Text wrap="truncate-end">{`run ended: ${session.result.message} · audit head ${session.auditLog?.head() ?? '-'} · q back`}</Text> : null}
       </Box>

@@ -14,6 +14,7 @@ import type { RunbookEntry } from './state/home-state.js';
 export interface LaunchOptions {
   inventory: Inventory;
   inventoryText: string;
+  inventoryPath?: string;
   runbooksDir: string;
   vars: string[];
   hatuiVersion: string;

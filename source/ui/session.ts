@@ -10,6 +10,7 @@ import type { ChecklistRequest, ConfirmRequest, Decider, DeciderAnswer, Decision
 import { OutputBuffer } from './output-buffer.js';
 import type { WalkthroughPrompt } from './screens/walkthrough.js';
 import type { ConfirmAnswer } from './state/confirm-state.js';
+import type { DrillView } from './drill-view.js';
 
 type Pending =
   | { kind: 'prompt'; prompt: WalkthroughPrompt; resolve: (answer: ConfirmAnswer) => void }
@@ -22,6 +23,8 @@ export class RunSession implements Decider {
   /** This run's audit log (path and current head), once it is open: shown at the end, printed on exit. */
   auditLog: { path: string; head: () => string; anchorSummary?: () => string } | null = null;
   error: Error | null = null;
+  /** Set when the runbook is a drill opened in the app: canary, clock and report (ui/drill-view.ts). */
+  drill: DrillView | null = null;
   private pending: Pending | null = null;
   private readonly listeners = new Set<() => void>();
   private readonly controller = new AbortController();
@@ -48,6 +51,11 @@ export class RunSession implements Decider {
         return null;
       },
     );
+  }
+
+  /** Aborted by cancel() (Ctrl-C twice): a run started elsewhere (a drill) listens to it too. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
   }
 
   subscribe(listener: () => void): () => void {
@@ -134,6 +142,26 @@ export class RunSession implements Decider {
       this.pending = { kind: 'prompt', prompt: { prompt, targets, preflight: [...preflight] }, resolve };
       this.notify();
     });
+  }
+
+  /** Follows a run started elsewhere (a drill's steps run inside `hatui drill`'s code): its events and state. */
+  follow(event: RunEvent, state: RunState): void {
+    this.observe(event, state);
+  }
+
+  /** The run started elsewhere ended (or could not go on): shown as this session's end. */
+  finish(result: RunResult | null, error?: Error): void {
+    if (result) {
+      this.result = result;
+      this.state = result.state;
+    }
+    if (error) this.error = error;
+    this.notify();
+  }
+
+  /** Something changed that is not a run event (a drill's report is written). */
+  changed(): void {
+    this.notify();
   }
 
   private observe(event: RunEvent, state: RunState): void {

@@ -19,6 +19,8 @@ import type { RunbookEntry } from './state/home-state.js';
 export interface StartContext {
   inventory: Inventory;
   inventoryText: string;
+  /** The inventory file (relative key paths in it are read from its directory). */
+  inventoryPath?: string;
   vars: string[];
   hatuiVersion: string;
   stateDir?: string;
@@ -32,6 +34,8 @@ export async function startRun(entry: RunbookEntry, ctx: StartContext): Promise<
   const loaded = await readRunbookFile(entry.path, { inventory });
   if (!loaded.runbook || loaded.text === undefined) throw new HatuiError(loaded.problems.map(formatProblem).join('; '), ExitCode.failed);
   const runbook = loaded.runbook;
+  // A drill runs as `hatui drill` runs it: canary, fault observation, report (ui/start-drill.ts).
+  if (runbook.drill) return (await import('./start-drill.js')).startDrill(runbook, loaded.text, ctx);
   const assignments = ctx.vars.filter((a) => Object.hasOwn(runbook.vars, a.slice(0, a.indexOf('='))));
   const { values, secretNames } = resolveVars(runbook, assignments, process.env, inventory);
   const runId = randomUUID();

@@ -10,9 +10,23 @@ export interface DrillPanelProps {
   live: LiveDrill;
   canaryTarget: string;
   width: number;
+  /** The drill's latest progress line (steps finished, reading back…). */
+  progress?: string;
 }
 
-export function DrillPanel({ live, canaryTarget, width }: DrillPanelProps): React.ReactElement {
+/** Rows the panel takes on screen at most (border, title, two sparklines, interval, three marks). */
+export const DRILL_PANEL_ROWS = 10;
+
+/** The panel before the canary writes: what the drill is doing. */
+export function DrillStarting({ width, progress, error }: { width: number; progress?: string; error?: string | null }): React.ReactElement {
+  return (
+    <Box flexDirection="column" borderStyle="round" paddingX={1} width={width}>
+      <Text bold>drill · {error ? <Text color="red">{`stopped: ${error}`}</Text> : (progress ?? 'starting the canary and the pollers…')}</Text>
+    </Box>
+  );
+}
+
+export function DrillPanel({ live, canaryTarget, width, progress }: DrillPanelProps): React.ReactElement {
   const room = Math.max(10, width - 14);
   const shown = live.intervals.slice(-room);
   const clock = live.sinceFaultMs === null ? 'fault not yet' : `T+${formatClock(live.sinceFaultMs)} since the fault`;
@@ -31,7 +45,10 @@ export function DrillPanel({ live, canaryTarget, width }: DrillPanelProps): Reac
         <Text color="red">{sparkline(shown.map((i) => i.failed))}</Text>
         <Text> {live.failed}</Text>
       </Text>
-      <Text dimColor>per {humanMs(live.intervalMs)}</Text>
+      <Text dimColor wrap="truncate-end">
+        per {humanMs(live.intervalMs)}
+        {progress ? ` · ${progress}` : ''}
+      </Text>
       {live.marks.map((m) => (
         <Text key={m.kind}>
           ◆ T+{formatClock(m.sinceFaultMs)} {m.label}
