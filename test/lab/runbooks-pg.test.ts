@@ -156,6 +156,40 @@ describe('runbooks/pg-failover.md on the lab', () => {
     expect(await streamingFrom(settings, leader, lost)).toBe(true);
   });
 
+  it('forced path: Patroni paused (no automatic failover) and the leader crashed; wait-failover gives up, force promotes a replica once the leader key expired (quorum intact); the rejoin ends the pause', async () => {
+    const settings = testLab();
+    await waitPartHealthy(settings, 'pg');
+    await waitPartHealthy(settings, 'haproxy');
+    const config = labPaths(settings).patronictlConfig;
+    const patronictl = (args: string[]) => promisify(execFile)('patronictl', args, { env: { ...process.env, PATRONICTL_CONFIG_FILE: config } });
+    const lost = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+    // Maintenance mode: Patroni keeps the DCS up to date but promotes nobody by itself.
+    await patronictl(['pause', '--wait']);
+    try {
+      expect((await hatui(['lab', 'crash', lost], labEnv(settings))).code).toBe(0);
+      // The operator's rejoin ends the maintenance window first, so Patroni rewinds and starts the old leader.
+      const rejoin = `PATRONICTL_CONFIG_FILE=${config} patronictl resume --wait && ${process.execPath} ${new URL('../../bin/hatui.js', import.meta.url).pathname} lab restart ${lost}`;
+      const run = await runShipped(settings, 'pg-failover.md', {
+        answers: { force: 'pg', rejoin: { confirm: 'yes', checklist: 'all' }, reinit: { confirm: 'pg', checklist: 'all' } },
+        // Longer than the leader key's TTL: the force step's pre-flight refuses while the lost member still holds it.
+        vars: { lost_member: lost, rejoin_command: rejoin, failover_wait: String(settings.dcs.ttl + 5) },
+      });
+      expect(run.outcomes.slice(0, 3), tail(run)).toEqual(['[ok] diagnose', '[failed] wait-failover', '[ok] force']);
+      expect(run.stdout).toMatch(/pre-flight true\s+clusters\.etcd\.hasQuorum == true/);
+      expect(run.stdout).toMatch(/pre-flight true\s+clusters\.etcd\.leaderKey\.holder != vars\.lost_member/);
+      expect(run.stdout).toMatch(/patronictl failover --candidate "\$want" --force/);
+      expect(run.outcomes).toContain('[ok] verify');
+      expect(run.outcomes).toContain('[ok] rejoin');
+      expect(run.outcomes.at(-1), tail(run)).toBe('[ok] healthy');
+      const leader = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
+      expect(leader).not.toBe(lost);
+      expect(await writeThroughHaproxy(settings, 'after a forced pg-failover')).toBe(settings.ports.pg[leader]);
+      expect(await streamingFrom(settings, leader, lost)).toBe(true);
+    } finally {
+      await patronictl(['resume', '--wait']).catch(() => undefined);
+    }
+  });
+
   it('a lost node that is not streaming in time gets the reinit step, and streams afterwards', async () => {
     const settings = testLab();
     await waitPartHealthy(settings, 'pg');
