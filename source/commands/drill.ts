@@ -12,7 +12,7 @@ import type { DrillReport } from '../core/drill/report.js';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
 import type { Inventory } from '../core/inventory/model.js';
 import type { Runbook } from '../core/runbook/model.js';
-import { ensureHatuiOnPath, findBin } from '../drill/hatui-path.js';
+import { findBin } from '../drill/hatui-path.js';
 import { performDrill } from '../drill/perform.js';
 import { drillSystem, drillTargets } from '../drill/targets.js';
 import { collectRunbookPaths, readRunbookFile } from '../services/load-files.js';
@@ -63,8 +63,6 @@ export async function run(args: string[]): Promise<number> {
   const write = (line: string) => process.stdout.write(line + '\n');
   const { inventory, inventoryText, inventoryPath } = await loadInventory(values.inventory);
   const answers = values.answers !== undefined ? { path: values.answers, text: await readAnswersText(values.answers) } : { path: '', text: '' };
-  const PATH = ensureHatuiOnPath(process.env);
-  if (PATH !== undefined) process.env.PATH = PATH;
 
   if (!values.all) {
     const outcome = await drillOne(positionals[0]!, { inventory, inventoryText, inventoryPath, answers, vars: values.var ?? [], ticket: values.ticket, reportDir: values.report, write });

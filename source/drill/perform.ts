@@ -14,6 +14,7 @@ import type { Runbook } from '../core/runbook/model.js';
 import { labSettings } from '../lab/settings.js';
 import type { Decider } from '../services/runner-deps.js';
 import { resolveVars } from '../services/runner-vars.js';
+import { ensureHatuiOnPath } from './hatui-path.js';
 import { labFaultTime } from './lab-fault.js';
 import { runDrill, type DrillContext } from './orchestrate.js';
 import { writeReport, type ReportPaths } from './report-files.js';
@@ -57,6 +58,9 @@ export async function performDrill(o: PerformDrillOptions): Promise<PerformedDri
   const { runbook, inventory } = o;
   const env = o.env ?? process.env;
   if (!runbook.drill) throw new Error(`${runbook.path}: not a drill runbook (front matter needs drill: {system, fault})`);
+  // The shipped drills' default fault commands call `hatui lab …`: the app and the command alike need hatui on PATH.
+  const PATH = ensureHatuiOnPath(env);
+  if (PATH !== undefined) env.PATH = PATH;
   const system = drillSystem(runbook.drill.system);
   const targets = drillTargets(inventory, system, { candidates: runbook.clusters });
   try {

@@ -86,7 +86,7 @@ function DrillReportView({ drill, width, onBack }: { drill: DrillView; width: nu
   useInput((input, key) => {
     if (input === 'q' || key.escape) onBack();
   });
-  return <DrillReportScreen report={drill.result!.report} files={drill.result!.paths} width={width} />;
+  return <DrillReportScreen report={drill.result!.report} files={drill.result!.paths} width={width} {...(drill.result!.runMessage ? { runMessage: drill.result!.runMessage } : {})} />;
 }
 
 export function App(props: AppProps) {

@@ -14,7 +14,7 @@ export class DrillView {
   /** The drill's own progress lines (canary writing, steps finished, reading back…), latest last. */
   readonly progress: string[] = [];
   /** The report, once analysed and written. */
-  result: { report: DrillReport; paths: ReportPaths } | null = null;
+  result: { report: DrillReport; paths: ReportPaths; /** Why the run stopped, when it did not end ok. */ runMessage?: string } | null = null;
   /** The drill could not run or finish (no canary target, report not writable…). */
   error: string | null = null;
 

@@ -42,7 +42,7 @@ export async function startDrill(runbook: Runbook, runbookText: string, ctx: Sta
     },
   }).then(
     (done) => {
-      view.result = { report: done.report, paths: done.paths };
+      view.result = { report: done.report, paths: done.paths, ...(done.runExitCode !== ExitCode.ok ? { runMessage: done.runMessage } : {}) };
       ctx.onExitCode(done.exitCode);
       const message = done.runExitCode !== ExitCode.ok ? done.runMessage : `drill ${done.report.pass ? 'PASS' : 'FAIL'}: report ${done.paths.markdown}`;
       session.finish({ state: session.state, exitCode: done.exitCode as ExitCodeValue, message });

@@ -100,7 +100,8 @@ export function buildReport(meta: ReportMeta, a: DrillAnalysis): DrillReport {
     new_leader_ms: a.new_leader_ms,
     targets: { rto_ms: meta.targets.rtoMs ?? null, rpo_ms: meta.targets.rpoMs ?? null },
     verdicts: a.verdicts,
-    pass: a.pass,
+    // A drill whose steps did not all end ok measured something else than the drill: never a pass.
+    pass: a.pass && meta.runOutcome === 'ok',
     canary: {
       target: meta.canaryTarget,
       first_seq: meta.firstSeq,

@@ -9,9 +9,11 @@ export interface DrillReportProps {
   report: DrillReport;
   files: Pick<ReportPaths, 'markdown' | 'json' | 'svg'>;
   width: number;
+  /** Why the run stopped, when its steps did not all end ok. */
+  runMessage?: string;
 }
 
-export function DrillReportScreen({ report, files, width }: DrillReportProps): React.ReactElement {
+export function DrillReportScreen({ report, files, width, runMessage }: DrillReportProps): React.ReactElement {
   const rows = figureRows(report);
   const labelWidth = Math.min(52, Math.max(...rows.map((r) => r.label.length)));
   return (
@@ -20,6 +22,14 @@ export function DrillReportScreen({ report, files, width }: DrillReportProps): R
         Drill report · {report.runbook.title} ·{' '}
         <Text color={report.pass ? 'green' : 'red'}>{report.pass ? 'PASS' : 'FAIL'}</Text>
       </Text>
+      <Text wrap="wrap">
+        run {report.run_outcome}: {report.steps.map((s) => `${s.id} ${s.outcome}`).join(' · ')}
+      </Text>
+      {runMessage ? (
+        <Text color="red" wrap="wrap">
+          {runMessage}
+        </Text>
+      ) : null}
       {rows.map((r) => {
         const value = r.field.endsWith('_ms') ? humanMs(r.value) : r.value === null ? 'not measured' : String(r.value);
         return (
