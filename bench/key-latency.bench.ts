@@ -1,7 +1,8 @@
 // Key latency in the app (issue 13): time from a key press written to a real pty to the first frame
 // that shows its effect (the home screen's selection moved to the next/previous runbook), measured
-// side by side: the app on the lab inventory while every cluster panel polls, and the same app on an
-// inventory with no clusters (nothing polls) as the baseline. Goal: ≤ 100 ms while the panels poll.
+// side by side: the app on the lab inventory while every cluster panel polls, the same while a drill runs
+// in the app (canary writing, drill panel redrawing), and the app on an inventory with no clusters
+// (nothing polls) as the baseline. Goal: ≤ 100 ms while the panels poll and while a drill runs.
 // Uses the lab named by HATUI_LAB_PORT_BASE / HATUI_LAB_DIR (its inventory must exist: `hatui lab up`);
 // without one only the baseline is measured, and it says so. Needs `npm run build`.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -69,6 +70,55 @@ async function measure(label: string, inventory: string): Promise<number[]> {
   }
 }
 
+/**
+ * The same presses while a drill runs in the app: drill-pg-primary-failure opened (its canary writes and
+ * the drill panel redraws 4×/s from the first step), waiting at its preparation checklist; j/k move the
+ * step list's selection between steps 1 and 2. Then Ctrl-C twice aborts the run before any change, and
+ * the drill finishes its report (no lock or fault is left behind).
+ */
+async function measureDuringDrill(inventory: string): Promise<number[]> {
+  const { child, output } = startApp(inventory);
+  const plain = () => output().replace(ANSI, '');
+  const waitFor = async (what: string, test: (screen: string) => boolean, ms = 30_000) => {
+    const t0 = performance.now();
+    while (!test(plain())) {
+      if (performance.now() - t0 > ms) throw new Error(`drill: no ${what} after ${ms} ms: ${plain().slice(-400)}`);
+      await sleep(50);
+    }
+  };
+  try {
+    await waitFor('runbook list', (s) => /pg-failover/.test(s));
+    child.stdin!.write(':open drill-pg-primary-failure\r');
+    await waitFor('variables form', (s) => s.includes('variables: drill-pg-primary-failure'));
+    child.stdin!.write('\r');
+    await waitFor('checklist and live drill panel', (s) => s.slice(-4000).includes('space ticks') && /drill · canary/.test(s.slice(-6000)));
+    await sleep(1500);
+    const latencies: number[] = [];
+    for (let i = 0; i < PRESSES; i++) {
+      const down = i % 2 === 0;
+      const expected = down ? '2. ' : '1. ';
+      const from = output().length;
+      const start = performance.now();
+      child.stdin!.write(down ? 'j' : 'k');
+      for (;;) {
+        const frame = output().slice(from).replace(ANSI, '');
+        if (new RegExp(`›. ${expected.replace('.', '\\.')}`).test(frame)) break;
+        if (performance.now() - start > 5000) throw new Error(`drill: the step selection never moved to step ${expected}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      latencies.push(performance.now() - start);
+      await sleep(80 + Math.random() * 60);
+    }
+    child.stdin!.write('\x03');
+    await sleep(200);
+    child.stdin!.write('\x03');
+    await waitFor('drill report after the abort', (s) => s.includes('Drill report ·') || s.includes('run stopped'), 60_000).catch(() => undefined);
+    return latencies;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 if (!existsSync(join(root, 'dist/cli.js'))) throw new Error('dist/cli.js missing: npm run build');
 const dir = mkdtempSync(join(tmpdir(), 'hatui-bench-keys-'));
 const quiet = join(dir, 'no-clusters.yaml');
@@ -81,6 +131,9 @@ if (existsSync(lab)) {
   const polling = await measure('polling', lab);
   process.stdout.write(`key → frame, every lab panel polling:     ${stats(polling)}  (${PRESSES} presses)\n`);
   process.stdout.write(`ratio polling / baseline (medians): ${(median(polling) / median(baseline)).toFixed(2)} · goal ≤ 100 ms while polling: ${median(polling) <= 100 ? 'met' : 'MISSED'}\n`);
+  const drilling = await measureDuringDrill(lab);
+  process.stdout.write(`key → frame, a drill running (canary + drill panel): ${stats(drilling)}  (${PRESSES} presses)\n`);
+  process.stdout.write(`ratio drill / baseline (medians): ${(median(drilling) / median(baseline)).toFixed(2)} · goal ≤ 100 ms while a drill runs: ${median(drilling) <= 100 ? 'met' : 'MISSED'}\n`);
 } else {
   process.stdout.write(`no lab inventory at ${lab} (hatui lab up, or set HATUI_LAB_PORT_BASE/HATUI_LAB_DIR): polling side not measured\n`);
 }
