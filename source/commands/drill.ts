@@ -29,7 +29,8 @@ Runs a drill runbook (front matter \`drill: {system, fault}\`, \`targets: {rto, 
 writes sequence-numbered rows (PostgreSQL, through the read-write endpoint) or list entries (Redis, through
 Sentinel) and pollers watch the cluster. Afterwards it reads back what survived and reports RTO (fault →
 first acknowledged write), write gap, lost and in-doubt writes, RPO window and time to healthy, each
-against the runbook's targets, with a timeline chart. Drills run headless (plain output) for now.
+against the runbook's targets, with a timeline chart. Opened in the app (\`hatui\`), a drill runbook runs
+the same way, with a live drill panel and a report screen.
   --report <dir>      write report.json, report.md and timeline.svg there (with --all: <dir>/<runbook id>/);
                       default: <state dir>/drills/<runbook id>-<time>
   --all               every runbook tagged \`drill\` in the shipped runbooks/ whose system the inventory has;
