@@ -81,6 +81,20 @@ export const patroniStateSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** Inventory `walArchive`: the leader's WAL archiver, as pg_stat_archiver says. */
+  archive: z
+    .object({
+      /** The member read (the one not in recovery). */
+      member: z.string().nullable(),
+      lastArchivedWal: z.string().nullable(),
+      lastArchivedAt: z.string().nullable(),
+      failedCount: z.number().nullable(),
+      lastFailedWal: z.string().nullable(),
+      lastFailedAt: z.string().nullable(),
+      /** Why it is unknown (no leader answered over SQL, no credential…); null when read. */
+      error: z.string().nullable(),
+    })
+    .optional(),
 });
 export type PatroniMember = z.infer<typeof patroniMemberSchema>;
 export type LeaderChange = z.infer<typeof leaderChangeSchema>;
@@ -398,7 +412,29 @@ export const noProbeStateSchema = z.object({
 });
 export type NoProbeState = z.infer<typeof noProbeStateSchema>;
 
+// ── DNS ──────────────────────────────────────────────────────────────────────────────────────────
+export const dnsNameSchema = z.object({
+  name: z.string(),
+  /** The SRV record's target and port (the lab's regions share 127.0.0.1: the port tells them apart). */
+  srv: z.object({ target: z.string(), port: z.number().int() }).nullable(),
+  /** A records with their TTL (seconds) as the server answered them. */
+  addresses: z.array(z.string()),
+  ttlSeconds: z.number().nullable(),
+  /** Why this name did not resolve (NXDOMAIN, timeout…), null when it did. */
+  error: z.string().nullable(),
+});
+export const dnsStateSchema = z.object({
+  kind: z.literal('dns'),
+  ...base,
+  /** The server whose answer is shown (the first that answered). */
+  server: z.string().nullable(),
+  names: z.array(dnsNameSchema),
+});
+export type DnsName = z.infer<typeof dnsNameSchema>;
+export type DnsState = z.infer<typeof dnsStateSchema>;
+
 export const clusterStateSchema = z.discriminatedUnion('kind', [
+  dnsStateSchema,
   patroniStateSchema,
   haproxyStateSchema,
   redisSentinelStateSchema,

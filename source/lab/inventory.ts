@@ -3,7 +3,7 @@
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
 import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
-import { addRegionBHosts, regionBCluster } from './region-b-inventory.js';
+import { addRegionBHosts, regionBCluster, regionBDnsCluster } from './region-b-inventory.js';
 import { runningPid } from './supervise.js';
 import { etcdClientAddresses, etcdNodes, labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
 
@@ -101,6 +101,8 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
         namespace: '/service/',
         members: pgNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
         endpoints: { rw: `127.0.0.1:${p.haproxyRw}`, ro: `127.0.0.1:${p.haproxyRo}` },
+        // Region A archives every WAL segment into the lab archive (region B restores from it): show the archiver.
+        walArchive: true,
         credentials: {
           superuser: { file: paths.pgSuperuserPassword },
           replication: { file: paths.pgReplicationPassword },
@@ -145,7 +147,10 @@ export function labInventory(settings: LabSettings, opts: LabInventoryOptions = 
     // `hatui lab up monitoring` starts these; without it the alerts panel says Alertmanager is unreachable.
     monitoring: { alertmanagerUrl: `http://127.0.0.1:${p.alertmanager}`, prometheusUrl: `http://127.0.0.1:${p.prometheus}` },
   };
-  if (opts.regionB) inventory.clusters['pg-b'] = regionBCluster(settings);
+  if (opts.regionB) {
+    inventory.clusters['pg-b'] = regionBCluster(settings);
+    inventory.clusters.dns = regionBDnsCluster(settings);
+  }
   return inventory;
 }
 

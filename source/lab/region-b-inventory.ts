@@ -52,3 +52,13 @@ export function regionBCluster(settings: LabSettings): Inventory['clusters'][str
     credentials: { superuser: { file: paths.pgSuperuserPassword }, replication: { file: paths.pgReplicationPassword } },
   };
 }
+
+/** The DR zone's DNS server as an inventory cluster: the panel shows where db.<zone> and cache.<zone> point now. */
+export function regionBDnsCluster(settings: LabSettings): Inventory['clusters'][string] {
+  return {
+    kind: 'dns',
+    description: `DR names (zone ${DR_ZONE}, bind9 on 127.0.0.1:${settings.ports.regionB.dns}): db and cache, moved by dr-activate`,
+    members: [{ name: 'dns', host: 'dns', endpoint: `127.0.0.1:${settings.ports.regionB.dns}` }],
+    names: [`db.${DR_ZONE}`, `cache.${DR_ZONE}`],
+  };
+}

@@ -1,6 +1,6 @@
 // Cluster state → panel lines (text segments with a colour name). Pure: the panel component renders
 // them and tests read them without a terminal. Compact enough for 80×24 (one line per member).
-import type { ClusterState, EtcdState, RedisClusterState, HaproxyBackend, HaproxyState, KafkaPartition, KafkaState, MongodbState, PatroniState, RedisSentinelState, Stale, WeaviateState } from '../core/cluster-state.js';
+import type { ClusterState, DnsState, EtcdState, RedisClusterState, HaproxyBackend, HaproxyState, KafkaPartition, KafkaState, MongodbState, PatroniState, RedisSentinelState, Stale, WeaviateState } from '../core/cluster-state.js';
 import { NO_ANSWER_YET as NOT_YET, worstStale } from '../core/cluster-state.js';
 import { assertNever } from '../core/outcome.js';
 import { age, bytes, clock } from './format.js';
@@ -44,6 +44,8 @@ export function panelLines(state: ClusterState): Line[] {
       return weaviateLines(state);
     case 'redis-cluster':
       return redisClusterLines(state);
+    case 'dns':
+      return dnsLines(state);
     case 'no-probe':
       return [[...title(state, state.clusterKind), seg(`  no probe yet`, 'gray'), seg(state.members.length ? `  (${state.members.join(', ')})` : '', 'gray')]];
     default:
@@ -95,7 +97,25 @@ function patroniLines(s: PatroniState): Line[] {
       ...staleSeg(m.stale),
     ];
   });
-  return s.standby ? [head, standbyLine(s.standby), ...members] : [head, ...members];
+  const extra: Line[] = [];
+  if (s.standby) extra.push(standbyLine(s.standby));
+  if (s.archive) extra.push(archiveLine(s.archive, Date.parse(s.fetchedAt)));
+  return [head, ...extra, ...members];
+}
+
+/** The leader's WAL archiver: the last segment archived and how long ago, and any failures. */
+function archiveLine(a: NonNullable<PatroniState['archive']>, now: number): Line {
+  if (a.lastArchivedWal === null && a.error !== null) return [seg('  archive '), seg('?', 'yellow', true), seg(` ${a.error}`, 'yellow')];
+  const ageMs = a.lastArchivedAt ? Math.max(0, now - Date.parse(a.lastArchivedAt)) : null;
+  const failedLater = a.lastFailedAt !== null && (a.lastArchivedAt === null || Date.parse(a.lastFailedAt) > Date.parse(a.lastArchivedAt));
+  return [
+    seg('  archive last '),
+    seg(a.lastArchivedWal ?? 'none yet', a.lastArchivedWal ? 'green' : 'yellow'),
+    seg(ageMs === null ? '' : ` ${age(ageMs)} ago`, 'gray'),
+    seg(a.member ? ` on ${a.member}` : '', 'gray'),
+    failedLater ? seg(`  FAILING: ${a.lastFailedWal ?? '?'} (${a.failedCount ?? '?'} failures)`, 'red', true) : seg(a.failedCount ? `  ${a.failedCount} earlier failures` : '', 'gray'),
+    ...(a.error !== null ? [seg(` STALE (${a.error})`, 'yellow')] : []),
+  ];
 }
 
 /** A standby cluster's delay behind its upstream leader: bytes and seconds, or why it is unknown. */
@@ -146,6 +166,19 @@ function redisLines(s: RedisSentinelState): Line[] {
       ]),
     ]);
   return lines;
+}
+
+/** `db.dr.lab. → a.dr.lab.:56030 (127.0.0.1, ttl 5s)` per name, as the authoritative server answers now. */
+function dnsLines(s: DnsState): Line[] {
+  const head: Line = [...title(s, 'dns'), seg(s.server ? `  @${s.server}` : '  no server answered', s.server ? 'gray' : 'red'), ...staleSeg(worstStale(s))];
+  const names: Line[] = s.names.map((n) => [
+    seg(`  ${n.name} `),
+    n.error !== null
+      ? seg(n.error, 'red', true)
+      : seg(`→ ${n.srv ? `${n.srv.target}:${n.srv.port}` : n.addresses.join(' ') || '?'}`, 'green'),
+    seg(n.error === null ? `${n.srv && n.addresses.length ? ` (${n.addresses.join(' ')})` : ''} ttl ${n.ttlSeconds ?? '?'}s` : '', 'gray'),
+  ]);
+  return [head, ...names];
 }
 
 function etcdLines(s: EtcdState): Line[] {

@@ -63,7 +63,8 @@ describe('the alerts panel in tmux', () => {
     for (const r of replicas) await labCrash(settings, r);
     try {
       await openApp(['--var', `restart_command=${restart}`]);
-      const home = await screenWith('the alert in the panel', (p) => p.includes('RedisReplicationBroken') && !p.includes('reading runbooks'), 90_000);
+      // The alert's row, not the runbook list (its redis-replication-broken entry names the alert too).
+      const home = await screenWith('the alert in the panel', (p) => /critical\s+RedisReplicationBroken/.test(p) && !p.includes('reading runbooks'), 90_000);
       // At least this one; an alert of an earlier test may still be resolving in Alertmanager.
       expect(home).toMatch(/alerts: [1-9]\d* firing \(Alertmanager 127\.0\.0\.1:\d+\)/);
       expect(home).toMatch(new RegExp(`critical\\s+RedisReplicationBroken\\s+127\\.0\\.0\\.1:${settings.ports.redis[master]}\\s+since \\S+\\s+→`));

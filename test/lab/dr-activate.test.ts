@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DR_TTL,
   DR_ZONE,
   labFreezeRegion,
   labPaths,
@@ -22,6 +23,8 @@ import {
   tsigSecret,
 } from '../../source/lab/index.js';
 import { patroniProbe } from '../../source/adapters/probes/patroni.js';
+import { snapshotCluster } from '../../source/services/snapshot.js';
+import { panelLines } from '../../source/ui/panel-lines.js';
 import type { PatroniState } from '../../source/core/cluster-state.js';
 import { labInventory } from '../../source/lab/inventory.js';
 import { killNode } from '../../source/lab/supervise.js';
@@ -59,6 +62,13 @@ async function standbyView(settings: ReturnType<typeof testLab>): Promise<Patron
   return state.standby;
 }
 
+/** The DNS panel's lines (one poll of the lab inventory's `dns` cluster, the zone's own server). */
+async function dnsPanel(settings: ReturnType<typeof testLab>): Promise<string> {
+  const inventory = labInventory(settings, { regionB: true });
+  const state = await snapshotCluster('dns', inventory.clusters.dns!, inventory, { timeoutMs: 3000 });
+  return panelLines(state).map((line) => line.map((s) => s.text).join('')).join('\n');
+}
+
 async function regionBRoles(settings: ReturnType<typeof testLab>): Promise<string[]> {
   return Promise.all(pgbNodes.map(async (n) => (await patroniBState(settings, n))?.role ?? 'none'));
 }
@@ -90,6 +100,10 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(await regionBRoles(settings)).toContain('standby_leader');
     expect((await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings))).role).toBe('slave');
     expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
+    // the DNS panel: both names at region A, with the zone's short TTL, as the zone's server says
+    const names = await dnsPanel(settings);
+    expect(names).toContain(`dns dns  @127.0.0.1:${settings.ports.regionB.dns}`);
+    expect(names).toMatch(new RegExp(`db\\.${DR_ZONE.replace(/\./g, '\\.')} → a\\.${DR_ZONE.replace(/\./g, '\\.')}\\.?:${settings.ports.haproxyRw} \\(127\\.0\\.0\\.1\\) ttl ${DR_TTL}s`));
     // the panel's probe: region B's standby leader measured against region A's leader
     const standby = await standbyView(settings);
     expect(standby).toMatchObject({ of: 'pg', error: null });
@@ -123,6 +137,10 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     const db = await dig(settings, 'db');
     expect(db).toMatch(/ b\.dr\.hatui-lab\.test\.$/);
     expect(await dig(settings, 'cache')).toBe(`0 0 ${settings.ports.regionB.redis} b.${DR_ZONE}.`);
+    // the DNS panel follows: both names at region B now
+    const moved = await dnsPanel(settings);
+    expect(moved).toContain(`db.${DR_ZONE} → b.${DR_ZONE}:${db.split(' ')[2]}`);
+    expect(moved).toContain(`cache.${DR_ZONE} → b.${DR_ZONE}:${settings.ports.regionB.redis}`);
 
     // A write through the name, resolved by the zone's server, lands on region B's leader.
     const port = Number(db.split(' ')[2]);

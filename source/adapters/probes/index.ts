@@ -2,6 +2,7 @@
 // as "no probe yet", never hidden and never faked.
 import type { NoProbeState } from '../../core/cluster-state.js';
 import type { Cluster, ClusterKind } from '../../core/inventory/model.js';
+import { dnsProbe } from './dns.js';
 import { etcdProbe } from './etcd.js';
 import { haproxyProbe } from './haproxy.js';
 import { kafkaProbe } from './kafka.js';
@@ -12,7 +13,7 @@ import { redisSentinelProbe } from './redis-sentinel.js';
 import type { ClusterProbe } from './types.js';
 import { weaviateProbe } from './weaviate.js';
 
-export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe, mongodbProbe, kafkaProbe, weaviateProbe, redisClusterProbe];
+export const PROBES: readonly ClusterProbe<any>[] = [patroniProbe, haproxyProbe, redisSentinelProbe, etcdProbe, mongodbProbe, kafkaProbe, weaviateProbe, redisClusterProbe, dnsProbe];
 
 export function probeFor(kind: ClusterKind): ClusterProbe<unknown> | undefined {
   return PROBES.find((p) => p.kinds.includes(kind));

@@ -3,6 +3,7 @@
 import type { PatroniMember, PatroniState, LeaderChange } from '../../core/cluster-state.js';
 import type { Cluster, Inventory } from '../../core/inventory/model.js';
 import { fresh, httpJson, memberEndpoint, num, staleOf, str, targetStatuses, trackChanges } from './common.js';
+import { ARCHIVER_TARGET, archiveOf, archiverTarget, isArchiver, type ArchiverObservation } from './pg-archiver.js';
 import type { ClusterProbe, ProbeTarget, TargetResult } from './types.js';
 
 export interface PatroniClusterMember {
@@ -43,7 +44,7 @@ export interface UpstreamObservation {
   upstream: { leader: string; walLocation: number; at: number };
 }
 
-export type PatroniProbeObservation = PatroniObservation | UpstreamObservation;
+export type PatroniProbeObservation = PatroniObservation | UpstreamObservation | ArchiverObservation;
 
 /** Target id of a standby cluster's upstream leader (member names never contain a space). */
 export const UPSTREAM_TARGET = 'upstream leader';
@@ -139,7 +140,7 @@ export function combinePatroni(
   now: number,
 ): PatroniState {
   const at = new Date(now).toISOString();
-  const results = allResults.filter((r): r is TargetResult<PatroniObservation> => r.id !== UPSTREAM_TARGET && !isUpstream(r.last));
+  const results = allResults.filter((r): r is TargetResult<PatroniObservation> => r.id !== UPSTREAM_TARGET && r.id !== ARCHIVER_TARGET && !isUpstream(r.last) && !isArchiver(r.last));
   const live = fresh(results);
   const newest = live.reduce<PatroniObservation | null>((best, f) => (!best || f.value.at > best.at ? f.value : best), null);
   const byName = new Map(results.map((r) => [r.id, r]));
@@ -187,6 +188,7 @@ export function combinePatroni(
     leaderChanges,
     dcsReachable,
     ...(standby ? { standby } : {}),
+    ...(cluster.walArchive ? { archive: archiveOf(allResults.find((r) => r.id === ARCHIVER_TARGET)) } : {}),
   };
 }
 
@@ -228,7 +230,10 @@ export const patroniProbe: ClusterProbe<PatroniProbeObservation> = {
         },
       };
     });
-    return cluster.standbyOf ? [...members, upstreamTarget(cluster.standbyOf, inventory)] : members;
+    const extra: ProbeTarget<PatroniProbeObservation>[] = [];
+    if (cluster.standbyOf) extra.push(upstreamTarget(cluster.standbyOf, inventory));
+    if (cluster.walArchive) extra.push(archiverTarget(_name, cluster, inventory));
+    return [...members, ...extra];
   },
   combine: (name, cluster, results, prev, now) => combinePatroni(name, cluster, results, prev?.kind === 'patroni' ? prev : undefined, now),
 };

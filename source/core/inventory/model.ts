@@ -44,7 +44,7 @@ export const hostSchema = z
   })
   .strict();
 
-export const clusterKinds = ['patroni', 'haproxy', 'redis-sentinel', 'redis-cluster', 'mongodb', 'kafka', 'weaviate', 'etcd'] as const;
+export const clusterKinds = ['patroni', 'haproxy', 'redis-sentinel', 'redis-cluster', 'mongodb', 'kafka', 'weaviate', 'etcd', 'dns'] as const;
 export type ClusterKind = (typeof clusterKinds)[number];
 
 export const memberSchema = z
@@ -90,6 +90,11 @@ export const clusterSchema = z
     /** Patroni scope / DCS namespace, etcd key prefix etc. */
     scope: z.string().optional(),
     namespace: z.string().optional(),
+    /**
+     * Patroni: show the leader's WAL archiver (pg_stat_archiver: last archived segment, its age, failures),
+     * read over SQL as `username` (default postgres) with `credentials.monitor` or `credentials.superuser`.
+     */
+    walArchive: z.boolean().optional(),
     /** Patroni standby cluster: the inventory cluster it replicates from (its delay behind it is probed). */
     standbyOf: z.string().optional(),
     credentials: z.record(z.string(), credentialSourceSchema).optional(),
@@ -100,6 +105,8 @@ export const clusterSchema = z
     /** SASL mechanism: MongoDB SCRAM-SHA-256 (default) or SCRAM-SHA-1; Kafka PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512. */
     authMechanism: z.enum(authMechanisms).optional(),
     tls: tlsSettingsSchema.optional(),
+    /** DNS: the names whose records the panel shows (members are the authoritative servers, `host:port`). */
+    names: z.array(z.string()).optional(),
   })
   .strict();
 

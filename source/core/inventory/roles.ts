@@ -12,6 +12,7 @@ export const ROLES: Record<ClusterKind, readonly string[]> = {
   kafka: ['controller', 'brokers', 'members'],
   weaviate: ['members'],
   etcd: ['leader', 'members'],
+  dns: ['members'],
 };
 
 export type SelectorCheck = { ok: true; kind: 'local' | 'host' | 'role' | 'member'; cluster?: string; role?: string } | { ok: false; error: string };
