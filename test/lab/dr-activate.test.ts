@@ -104,6 +104,12 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     const names = await dnsPanel(settings);
     expect(names).toContain(`dns dns  @127.0.0.1:${settings.ports.regionB.dns}`);
     expect(names).toMatch(new RegExp(`db\\.${DR_ZONE.replace(/\./g, '\\.')} → a\\.${DR_ZONE.replace(/\./g, '\\.')}\\.?:${settings.ports.haproxyRw} \\(127\\.0\\.0\\.1\\) ttl ${DR_TTL}s`));
+    // region A's WAL archiver (what region B restores from when streaming is cut), as the pg panel shows it
+    const inventory = labInventory(settings, { regionB: true });
+    const pgState = await snapshotCluster('pg', inventory.clusters.pg!, inventory, { timeoutMs: 3000 });
+    const archive = pgState.kind === 'patroni' ? pgState.archive : undefined;
+    expect(archive, JSON.stringify(pgState.kind === 'patroni' ? pgState.targets : pgState)).toMatchObject({ error: null, lastArchivedWal: expect.stringMatching(/^[0-9A-F]{8,24}(\.[0-9A-F]{8}\.backup|\.history)?$/) });
+    expect(panelLines(pgState).map((l) => l.map((x) => x.text).join('')).join('\n')).toMatch(new RegExp(`archive last ${archive!.lastArchivedWal} \\S+ ago on pg[123]`));
     // the panel's probe: region B's standby leader measured against region A's leader
     const standby = await standbyView(settings);
     expect(standby).toMatchObject({ of: 'pg', error: null });
