@@ -18,7 +18,7 @@ export interface CanaryError {
   message: string;
 }
 
-export type DrillSystem = 'postgresql' | 'redis' | 'redis-cluster';
+export type DrillSystem = 'postgresql' | 'redis' | 'redis-cluster' | 'mongodb' | 'kafka';
 
 export interface CanaryLog {
   system: DrillSystem;
