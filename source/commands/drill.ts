@@ -103,7 +103,7 @@ export async function run(args: string[]): Promise<number> {
   }
   write('\n=== summary ===');
   for (const r of results) {
-    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}` : 'no report';
+    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}${r.report.served_by === 'wire-level-double' ? ', measured on a wire-level double' : ''}` : 'no report';
     write(`${r.exitCode === 0 ? 'PASS' : 'FAIL'}  ${r.file}  (${figures}; exit ${r.exitCode})`);
   }
   const worst = results.find((r) => r.exitCode !== 0);
@@ -140,6 +140,8 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
     const outcome = await runDrill({
       runbook,
       system,
+      cluster: targets.cluster,
+      servedBy: targets.servedBy,
       startCanary: targets.startCanary,
       viewSource: targets.viewSource,
       ...(o.inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(process.env)) } : {}),
@@ -173,7 +175,7 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
       : join(hatuiStateDir(), 'drills', `${runbook.id}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`);
     const paths = writeReport(dir, report);
     process.stdout.write('\n' + renderTerminalChart(report, { width: process.stdout.columns ?? 80, color }));
-    o.write(`report: ${paths.markdown} (also report.json, ${report.chart})`);
+    o.write(`report: ${paths.markdown} (also report.json, ${report.chart})${report.served_by === 'wire-level-double' ? ' — measured on a wire-level double' : ''}`);
     if (report.audit.log) o.write(`audit log: ${report.audit.log}  head ${report.audit.head ? `${report.audit.head.seq}:${report.audit.head.hash}` : 'none'}  ${report.audit.verified ? 'verified' : 'NOT verified'}`);
     let exitCode: ExitCodeValue | number = report.pass ? ExitCode.ok : ExitCode.failed;
     if (runExit !== ExitCode.ok) {

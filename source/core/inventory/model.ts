@@ -100,6 +100,12 @@ export const clusterSchema = z
     /** SASL mechanism: MongoDB SCRAM-SHA-256 (default) or SCRAM-SHA-1; Kafka PLAIN (default), SCRAM-SHA-256 or SCRAM-SHA-512. */
     authMechanism: z.enum(authMechanisms).optional(),
     tls: tlsSettingsSchema.optional(),
+    /**
+     * What serves this cluster when it is not the real server: `wire-level-double` for hatui's lab doubles
+     * (source/lab/doubles; `hatui lab up --doubles` writes it). A drill on such a cluster says in its report
+     * that it was measured on a wire-level double.
+     */
+    servedBy: z.enum(['wire-level-double']).optional(),
   })
   .strict();
 
