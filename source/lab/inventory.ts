@@ -35,13 +35,14 @@ function doubleClusters(settings: LabSettings, host: (env: Record<string, string
       return { name: `${prefix}${i + 1}`, host: `${prefix}${i + 1}`, endpoint: `${scheme}127.0.0.1:${port}`, port };
     });
   const bootstrap = p.kafka.map((port) => `127.0.0.1:${port}`).join(',');
+  const control = { HATUI_DOUBLES_CONTROL: `http://127.0.0.1:${p.control[0]}` };
   return {
     hosts,
     clusters: {
-      mongo: { kind: 'mongodb', description: 'MongoDB replica set rs0: a wire-level double (not MongoDB)', members: members('mongo', p.mongo, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/?replicaSet=rs0` })) },
-      mongos: { kind: 'mongodb', description: 'MongoDB sharded cluster through mongos: a wire-level double (not mongos)', members: members('mongos', p.mongos, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/` })) },
-      kafka: { kind: 'kafka', description: 'Kafka, 3 brokers: a wire-level double (not Kafka)', members: members('kafka', p.kafka, () => ({ KAFKA_BIN: '/opt/kafka/bin', KAFKA_BOOTSTRAP: bootstrap, KAFKA_CLIENT_CONFIG: '/dev/null' })) },
-      weaviate: { kind: 'weaviate', description: 'Weaviate, 3 nodes: a wire-level double (not Weaviate)', members: members('weaviate', p.weaviate, (port) => ({ WEAVIATE_URL: `http://127.0.0.1:${port}` }), 'http://') },
+      mongo: { kind: 'mongodb', description: 'MongoDB replica set rs0: a wire-level double (not MongoDB)', members: members('mongo', p.mongo, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/?replicaSet=rs0`, ...control })), servedBy: 'wire-level-double' },
+      mongos: { kind: 'mongodb', description: 'MongoDB sharded cluster through mongos: a wire-level double (not mongos)', members: members('mongos', p.mongos, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/` })), servedBy: 'wire-level-double' },
+      kafka: { kind: 'kafka', description: 'Kafka, 3 brokers: a wire-level double (not Kafka)', members: members('kafka', p.kafka, () => ({ KAFKA_BIN: '/opt/kafka/bin', KAFKA_BOOTSTRAP: bootstrap, KAFKA_CLIENT_CONFIG: '/dev/null', ...control })), servedBy: 'wire-level-double' },
+      weaviate: { kind: 'weaviate', description: 'Weaviate, 3 nodes: a wire-level double (not Weaviate)', members: members('weaviate', p.weaviate, (port) => ({ WEAVIATE_URL: `http://127.0.0.1:${port}` }), 'http://'), servedBy: 'wire-level-double' },
     },
   };
 }
