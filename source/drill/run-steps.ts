@@ -16,6 +16,8 @@ import type { Transport } from '../core/transport.js';
 import { LocalTransport } from '../adapters/local/local-transport.js';
 import { runRunbook } from '../services/runner.js';
 import { createLockManager, createLockService } from '../services/lock.js';
+import { snapshotClusters } from '../services/live-deps.js';
+import type { ClusterState } from '../core/cluster-state.js';
 import { inventoryResolver, secretRedactor, systemClock, type Decider, type EventSink } from '../services/runner-deps.js';
 import type { StepsResult } from './orchestrate.js';
 import { drillResolver } from './resolve.js';
@@ -82,6 +84,14 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
     };
     // The same operator lock as a run: a drill's fault is a change, and other operators must see it.
     const lockManager = createLockManager(o.inventory);
+    // Pre-flights and checks read `clusters.<name>` from the same probes a run uses (one fresh snapshot
+    // per batch, change histories carried over), never an empty view that blocks every pre-flight.
+    let prevClusters: Record<string, ClusterState> = {};
+    const clusterState = async (names?: readonly string[]) => {
+      const fresh = await snapshotClusters(o.inventory, { prev: prevClusters, ...(names ? { only: names } : {}) });
+      prevClusters = { ...prevClusters, ...fresh };
+      return fresh;
+    };
     let state: RunState | undefined;
     let exitCode = 1;
     let message = '';
@@ -105,7 +115,7 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
           transportFor,
           resolveTarget: drillResolver(o.inventory, inventoryResolver(o.inventory), { hostKey: (host) => ssh.hostKey(host) }),
           decider: o.decider,
-          clusterState: async () => ({}),
+          clusterState,
           redactor,
           clock: systemClock,
           locks: createLockService(lockManager),
