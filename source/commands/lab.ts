@@ -91,8 +91,8 @@ async function doubleControl(settings: LabSettings, positionals: string[]): Prom
     const done = await ask('POST', `/members/${encodeURIComponent(member)}/${action}`);
     const t0 = Number(done.t0);
     // The fault record drills read T0 from (docs/drills.md), as `hatui lab crash` writes it for a real node.
-    recordEvent(settings, { action: action === 'stop' ? 'crash' : 'restart', double: member }, t0);
-    out(`${action} ${member} (wire-level double) at ${new Date(t0).toISOString()} (t0=${t0})`);
+    recordEvent(settings, { action: action === 'stop' ? 'crash' : 'restart', double: String(done.member ?? member) }, t0);
+    out(`${action} ${String(done.member ?? member)} (wire-level double) at ${new Date(t0).toISOString()} (t0=${t0})`);
     return ExitCode.ok;
   }
   if (action === 'state' && !member) {

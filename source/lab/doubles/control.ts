@@ -5,7 +5,7 @@
 // lab's port base + 135; a test serves it next to its own doubles (HATUI_DOUBLES_CONTROL names the URL).
 //
 //   GET  /state                      → {members: {<name>: {kind, up, role}}, mongo?: {primary, term}, kafka?: {controller, partitions}}
-//   POST /members/<name>/stop|start  → {member, action, t0}   (t0: epoch ms just before the change)
+//   POST /members/<name or host:port>/stop|start  → {member, action, t0}   (t0: epoch ms just before the change)
 //   POST /kafka/elect-preferred      → {moved: [{topic, partition, from, to}], t0}
 import { createServer, type Server } from 'node:http';
 import type { KafkaClusterDouble } from './kafka-wire.js';
@@ -39,8 +39,11 @@ export class DoublesControl {
 
   static async start(spec: DoublesControlSpec): Promise<DoublesControl> {
     const members = new Map<string, Member>();
+    /** `host:port` → member name: a fault step may name the member by the address the cluster reports. */
+    const aliases = new Map<string, string>();
     const { mongo, kafka } = spec;
     if (mongo) {
+      mongo.hosts.forEach((host, i) => aliases.set(host, `${spec.mongoPrefix ?? 'mongo'}${i + 1}`));
       mongo.replMembers.forEach((m, i) =>
         members.set(`${spec.mongoPrefix ?? 'mongo'}${i + 1}`, {
           kind: 'mongodb',
@@ -52,6 +55,7 @@ export class DoublesControl {
       );
     }
     if (kafka) {
+      kafka.addresses.forEach((address, i) => aliases.set(address, `${spec.kafkaPrefix ?? 'kafka'}${i + 1}`));
       kafka.brokerIds.forEach((id, i) =>
         members.set(`${spec.kafkaPrefix ?? 'kafka'}${i + 1}`, {
           kind: 'kafka',
@@ -78,11 +82,13 @@ export class DoublesControl {
         if (req.method === 'GET' && url.pathname === '/state') return send(200, state());
         const action = /^\/members\/([^/]+)\/(stop|start)$/.exec(url.pathname);
         if (req.method === 'POST' && action) {
-          const member = members.get(decodeURIComponent(action[1]!));
-          if (!member) return send(404, { error: `no double member '${action[1]}' (members: ${[...members.keys()].join(', ')})` });
+          const asked = decodeURIComponent(action[1]!);
+          const name = aliases.get(asked) ?? asked;
+          const member = members.get(name);
+          if (!member) return send(404, { error: `no double member '${asked}' (members: ${[...members.keys()].join(', ')}, or their host:port)` });
           const t0 = Date.now();
           await (action[2] === 'stop' ? member.stop() : member.start());
-          return send(200, { member: action[1], action: action[2], t0 });
+          return send(200, { member: name, action: action[2], t0 });
         }
         if (req.method === 'POST' && url.pathname === '/kafka/elect-preferred') {
           if (!kafka) return send(404, { error: 'no Kafka double here' });
