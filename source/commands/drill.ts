@@ -32,8 +32,9 @@ const HELP = `Usage: hatui drill <runbook> [--headless] [--report <dir>] [--var 
        hatui drill --all --headless [--report <dir>] [--answers <file>] [--inventory <file>]
 
 Runs a drill runbook (front matter \`drill: {system, fault}\`, \`targets: {rto, rpo}\`) while a canary writer
-writes sequence-numbered rows (PostgreSQL, through the read-write endpoint) or list entries (Redis, through
-Sentinel) and pollers watch the cluster. Afterwards it reads back what survived and reports RTO (fault →
+writes sequence-numbered rows (PostgreSQL, through the read-write endpoint), list entries (Redis, through
+Sentinel or Redis Cluster), documents (MongoDB, w: majority) or records (Kafka, acks=-1) and pollers watch
+the cluster. Afterwards it reads back what survived and reports RTO (fault →
 first acknowledged write), write gap, lost and in-doubt writes, RPO window and time to healthy, each
 against the runbook's targets, with a timeline chart. Drills run headless (plain output) for now.
   --report <dir>      write report.json, report.md and timeline.svg there (with --all: <dir>/<runbook id>/);
