@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
 import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
+import { findBin } from '../drill/hatui-path.js';
 import { addRegionBHosts, regionBCluster } from './region-b-inventory.js';
 import { runningPid } from './supervise.js';
 import { etcdClientAddresses, etcdNodes, labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
@@ -35,7 +36,9 @@ function doubleClusters(settings: LabSettings, host: (env: Record<string, string
       return { name: `${prefix}${i + 1}`, host: `${prefix}${i + 1}`, endpoint: `${scheme}127.0.0.1:${port}`, port };
     });
   const bootstrap = p.kafka.map((port) => `127.0.0.1:${port}`).join(',');
-  const control = { HATUI_DOUBLES_CONTROL: `http://127.0.0.1:${p.control[0]}` };
+  // The runbooks for these clusters call `hatui admin …` on their hosts (over the lab's sshd): this installation's bin.
+  const bin = findBin();
+  const control = { HATUI_DOUBLES_CONTROL: `http://127.0.0.1:${p.control[0]}`, ...(bin ? { HATUI_BIN: bin } : {}) };
   return {
     hosts,
     clusters: {
