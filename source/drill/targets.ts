@@ -131,6 +131,7 @@ function systemTargets(inventory: Inventory, system: DrillSystem, name: string, 
     const reader = systemCredentialReader(env);
     const auth = credentialed(() => kafkaAuthOptions(name, cluster, reader));
     const canary = { topic: env.HATUI_CANARY_KAFKA_TOPIC || CANARY_TOPIC, partition: Number(env.HATUI_CANARY_KAFKA_PARTITION || 0) };
+    if (!Number.isInteger(canary.partition) || canary.partition < 0) throw new HatuiError(`HATUI_CANARY_KAFKA_PARTITION=${env.HATUI_CANARY_KAFKA_PARTITION}: expected a partition number`, ExitCode.usage);
     // The view reads the Kafka probe (the panels' probe), plus the freshest metadata it folded for the canary's partition.
     let newest: KafkaObservation | null = null;
     const probe = watchedKafkaProbe(createKafkaProbe(reader), (o) => (newest = o));
