@@ -3,7 +3,7 @@
 // Sentinels, the Redis Cluster canary through a cluster client seeded with every member; the pollers
 // use the Patroni members' REST URLs, the Sentinels and Redis members, or the cluster's members.
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { DrillSystem } from '../core/drill/model.js';
+import { DRILL_SYSTEM_NAMES, type DrillSystem } from '../core/drill/model.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
 import { clusterCredential, CredentialError } from '../core/secrets/credentials.js';
@@ -52,13 +52,9 @@ export interface TargetOptions {
 const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel', 'redis-cluster': 'redis-cluster', mongodb: 'mongodb', kafka: 'kafka' };
 
 export function drillSystem(text: string): DrillSystem {
-  const t = text.toLowerCase();
-  if (t === 'postgresql' || t === 'postgres' || t === 'pg' || t === 'patroni') return 'postgresql';
-  if (t === 'redis' || t === 'redis-sentinel') return 'redis';
-  if (t === 'redis-cluster') return 'redis-cluster';
-  if (t === 'mongodb' || t === 'mongo') return 'mongodb';
-  if (t === 'kafka') return 'kafka';
-  throw new HatuiError(`drill system '${text}': the canary supports postgresql, redis, redis-cluster, mongodb and kafka`, ExitCode.usage);
+  const system = Object.hasOwn(DRILL_SYSTEM_NAMES, text.toLowerCase()) ? DRILL_SYSTEM_NAMES[text.toLowerCase()] : undefined;
+  if (!system) throw new HatuiError(`drill system '${text}': the canary supports postgresql, redis, redis-cluster, mongodb and kafka`, ExitCode.usage);
+  return system;
 }
 
 function pickCluster(inventory: Inventory, system: DrillSystem, o: TargetOptions): [string, Cluster] {
