@@ -1,11 +1,12 @@
 // `hatui drill --headless` of the shipped MongoDB and Kafka drill runbooks against the wire-level doubles
 // (source/lab/doubles: NOT MongoDB or Kafka), started in-process on free ports with their control endpoint,
-// and a private single-member etcd (the real binary, on a free port) for the operator lock the fault step
-// takes. Nothing here touches the shared lab (its port base or directory): the drill's lab directory is a
-// temporary one. Runs the built CLI (bin/hatui.js → dist/: `npm run build` first).
-import { spawn, type ChildProcess } from 'node:child_process';
+// and the in-memory etcd JSON-gateway double (test/ssh/fake-etcd.ts) served over HTTP for the operator lock
+// the fault step takes. Nothing here touches the shared lab (its port base or directory): the drill's lab
+// directory is a temporary one. Runs the built CLI (bin/hatui.js → dist/: `npm run build` first).
+// SHOW_DRILL=1 prints each drill's output.
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -17,34 +18,38 @@ import { DoublesControl } from '../../source/lab/doubles/control.js';
 import { KafkaClusterDouble } from '../../source/lab/doubles/kafka-wire.js';
 import { canaryTopic } from '../../source/lab/doubles/lab-doubles.js';
 import { MongoReplicaSetDouble } from '../../source/lab/doubles/mongo-wire.js';
-import { waitFor } from '../support/wait-for.js';
+import { FakeEtcd } from '../ssh/fake-etcd.js';
 
 const bin = resolve('bin/hatui.js');
 const work = mkdtempSync(join(tmpdir(), 'hatui-drill-doubles-'));
-let etcd: ChildProcess | undefined;
+const etcd = new FakeEtcd();
+let etcdServer: Server | undefined;
 let etcdUrl = '';
 let mongo: MongoReplicaSetDouble;
 let kafka: KafkaClusterDouble;
 let control: DoublesControl;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 beforeAll(async () => {
   if (!existsSync('dist/cli.js')) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  const [client, peer] = [await freePort(), await freePort()];
-  etcdUrl = `http://127.0.0.1:${client}`;
-  etcd = spawn(
-    'etcd',
-    ['--name', 'lock', '--data-dir', join(work, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl, '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `lock=http://127.0.0.1:${peer}`],
-    { stdio: 'ignore' },
-  );
-  await waitFor(async () => (await fetch(`${etcdUrl}/health`)).ok, 30_000, 'private etcd healthy');
+  // The etcd double's /v3 JSON gateway over real HTTP (the drill is another process).
+  etcdServer = createHttpServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      etcd.fetch(`${etcdUrl}${req.url ?? '/'}`, { method: req.method ?? 'POST', body }).then(
+        async (answer) => {
+          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.end(await answer.text());
+        },
+        (error: unknown) => {
+          res.writeHead(404);
+          res.end(String(error));
+        },
+      );
+    });
+  });
+  await new Promise<void>((r) => etcdServer!.listen(0, '127.0.0.1', () => r()));
+  etcdUrl = `http://127.0.0.1:${(etcdServer.address() as { port: number }).port}`;
   mongo = await MongoReplicaSetDouble.start('rs0', [{ state: 'PRIMARY' }, { state: 'SECONDARY', syncSource: 0 }, { state: 'SECONDARY', syncSource: 0 }]);
   const orders = Array.from({ length: 6 }, (_, i) => {
     const replicas = [0, 1, 2].map((k) => ((i + k) % 3) + 1);
@@ -58,7 +63,8 @@ afterAll(async () => {
   await control?.close();
   await mongo?.close();
   await kafka?.close();
-  etcd?.kill('SIGTERM');
+  etcdServer?.closeAllConnections();
+  await new Promise((r) => (etcdServer ? etcdServer.close(r) : r(undefined)));
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -164,6 +170,11 @@ describe('hatui drill --headless on the wire-level doubles', () => {
     expect(mongo.primaryIndex).not.toBe(0);
     expect(mongo.replMembers.every((m) => !m.stopped)).toBe(true);
     expectMeasuredOnDouble(r);
+    // The fault step held the operator lock on the etcd double and released it.
+    const lockKey = Buffer.from('/hatui/locks/mongo/lock').toString('base64');
+    expect(etcd.requests.some((q) => q.path === 'kv/txn' && JSON.stringify(q.body).includes(lockKey))).toBe(true);
+    expect(etcd.requests.map((q) => q.path)).toContain('lease/revoke');
+    expect(etcd.get('/hatui/locks/mongo/lock')).toBeUndefined();
   });
 
   it('drill-kafka-broker-failure: the canary partition’s leader broker stops, leadership moves, acks=-1 produces resume, nothing acknowledged is lost; the broker returns and leads again', async () => {
