@@ -12,6 +12,10 @@ export const KAFKA_USAGE = `Usage: hatui admin kafka <command>
                              waits until no partition is under-replicated; prints {under_replicated: 0}
   elect-leaders --preferred --all-topic-partitions
                              preferred leader election on every partition; prints {elected: [...]}
+  leader --topic <t> [--partition 0] [--not <broker id>] [--timeout-secs 60] [--write]
+                             the partition's leader: {topic, partition, leader, address, replicas, isr};
+                             with --not, waits until another broker leads it; with --write, then sends one
+                             record there with acks=-1 (all in-sync replicas) and adds {wrote, offset}
 Brokers: $KAFKA_BOOTSTRAP (host:port,…); SASL/PLAIN login: $KAFKA_SASL_USERNAME and $KAFKA_SASL_PASSWORD.`;
 
 interface Partition {
@@ -75,8 +79,56 @@ export async function runKafka(sub: string | undefined, flags: Record<string, st
       print({ elected: await electPreferred(brokers, auth) });
       return ExitCode.ok;
     }
+    case 'leader': {
+      const topic = typeof flags.topic === 'string' ? flags.topic : '';
+      if (!topic) throw new HatuiError(`admin kafka leader: --topic is required\n${KAFKA_USAGE}`, ExitCode.usage);
+      const partition = num(flags.partition, 0);
+      const not = flags.not === undefined ? null : num(flags.not, -1);
+      const deadline = Date.now() + num(flags['timeout-secs'], 60) * 1000;
+      for (;;) {
+        const found = await partitionLeader(brokers, auth, topic, partition).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+        if ('leader' in found && found.leader >= 0 && found.leader !== not) {
+          const wrote = flags.write === true ? await produceCheck(brokers, auth, topic, partition) : null;
+          print({ ...found, ...(wrote ? { wrote: true, offset: wrote } : {}) });
+          return ExitCode.ok;
+        }
+        if (Date.now() >= deadline) throw new HatuiError(`admin kafka: ${topic}-${partition} ${'error' in found ? `not readable (${found.error})` : `still led by ${found.leader}`}`, ExitCode.failed);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     default:
       throw new HatuiError(`admin kafka: unknown command '${sub ?? ''}'\n${KAFKA_USAGE}`, ExitCode.usage);
+  }
+}
+
+/** One partition's leader (broker id, -1 for none) and the address the metadata advertises for it. */
+async function partitionLeader(brokers: string[], auth: KafkaAuthOptions, topic: string, partition: number): Promise<Partition & { address: string | null }> {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ clientId: 'hatui-admin', brokers, logLevel: logLevel.NOTHING, logCreator: () => () => undefined, connectionTimeout: 1000, requestTimeout: 2000, retry: { retries: 2, initialRetryTime: 100 }, ...auth });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [cluster, { topics }] = await Promise.all([admin.describeCluster(), admin.fetchTopicMetadata({ topics: [topic] })]);
+    const p = topics[0]?.partitions.find((x) => x.partitionId === partition);
+    if (!p) throw new Error(`no partition ${topic}-${partition}`);
+    const broker = cluster.brokers.find((b) => b.nodeId === p.leader);
+    return { topic, partition, leader: p.leader, address: broker ? `${broker.host}:${broker.port}` : null, replicas: p.replicas, isr: p.isr };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sends one record to the partition with acks=-1; its offset once all in-sync replicas have it. */
+async function produceCheck(brokers: string[], auth: KafkaAuthOptions, topic: string, partition: number): Promise<string> {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ clientId: 'hatui-admin', brokers, logLevel: logLevel.NOTHING, logCreator: () => () => undefined, connectionTimeout: 1000, requestTimeout: 5000, retry: { retries: 3, initialRetryTime: 100 }, ...auth });
+  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+  await producer.connect();
+  try {
+    const [answer] = await producer.send({ topic, acks: -1, messages: [{ partition, key: 'hatui-check', value: new Date().toISOString() }] });
+    return answer?.baseOffset ?? '';
+  } finally {
+    await producer.disconnect();
   }
 }
 

@@ -40,7 +40,16 @@ export async function run(args: string[]): Promise<number> {
   if (system === 'kafka') {
     const { values } = parseArgs({
       args: [sub ?? '', ...rest].slice(1),
-      options: { 'timeout-secs': { type: 'string' }, 'interval-secs': { type: 'string' }, preferred: { type: 'boolean' }, 'all-topic-partitions': { type: 'boolean' } },
+      options: {
+        'timeout-secs': { type: 'string' },
+        'interval-secs': { type: 'string' },
+        preferred: { type: 'boolean' },
+        'all-topic-partitions': { type: 'boolean' },
+        topic: { type: 'string' },
+        partition: { type: 'string' },
+        not: { type: 'string' },
+        write: { type: 'boolean' },
+      },
       strict: true,
     });
     const { runKafka } = await import('./admin-kafka.js');

@@ -26,8 +26,9 @@ const HELP = `Usage: hatui drill <runbook> [--headless] [--report <dir>] [--var 
        hatui drill --all --headless [--report <dir>] [--answers <file>] [--inventory <file>]
 
 Runs a drill runbook (front matter \`drill: {system, fault}\`, \`targets: {rto, rpo}\`) while a canary writer
-writes sequence-numbered rows (PostgreSQL, through the read-write endpoint) or list entries (Redis, through
-Sentinel) and pollers watch the cluster. Afterwards it reads back what survived and reports RTO (fault →
+writes sequence-numbered rows (PostgreSQL, through the read-write endpoint), list entries (Redis, through
+Sentinel or Redis Cluster), documents (MongoDB, w: majority) or records (Kafka, acks=-1) and pollers watch
+the cluster. Afterwards it reads back what survived and reports RTO (fault →
 first acknowledged write), write gap, lost and in-doubt writes, RPO window and time to healthy, each
 against the runbook's targets, with a timeline chart. Opened in the app (\`hatui\`), a drill runbook runs
 the same way, with a live drill panel and a report screen.
@@ -96,7 +97,7 @@ export async function run(args: string[]): Promise<number> {
   }
   write('\n=== summary ===');
   for (const r of results) {
-    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}` : 'no report';
+    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}${r.report.served_by === 'wire-level-double' ? ', measured on a wire-level double' : ''}` : 'no report';
     write(`${r.exitCode === 0 ? 'PASS' : 'FAIL'}  ${r.file}  (${figures}; exit ${r.exitCode})`);
   }
   const worst = results.find((r) => r.exitCode !== 0);
@@ -141,7 +142,7 @@ async function drillOne(path: string, o: DrillOneOptions): Promise<{ exitCode: n
     });
     const { report, paths } = done;
     process.stdout.write('\n' + renderTerminalChart(report, { width: process.stdout.columns ?? 80, color }));
-    o.write(`report: ${paths.markdown} (also report.json, ${report.chart})`);
+    o.write(`report: ${paths.markdown} (also report.json, ${report.chart})${report.served_by === 'wire-level-double' ? ' — measured on a wire-level double' : ''}`);
     if (report.audit.log) o.write(`audit log: ${report.audit.log}  head ${report.audit.head ? `${report.audit.head.seq}:${report.audit.head.hash}` : 'none'}  ${report.audit.verified ? 'verified' : 'NOT verified'}`);
     if (done.runExitCode !== ExitCode.ok) process.stderr.write(`hatui: ${done.runMessage}\n`);
     return { exitCode: done.exitCode, report };

@@ -23,7 +23,9 @@ import {
   type LabPart,
   type LabStatus,
 } from '../lab/index.js';
-import { serveDoubles } from '../lab/doubles/lab-doubles.js';
+import { doublePorts, serveDoubles } from '../lab/doubles/lab-doubles.js';
+import { recordEvent } from '../lab/events.js';
+import type { LabSettings } from '../lab/settings.js';
 
 const USAGE = `Usage: hatui lab <command>
   install [--check]       install the Debian packages the lab needs (idempotent; --check only reports)
@@ -41,6 +43,10 @@ const USAGE = `Usage: hatui lab <command>
   lag <node> --for 1s     stop the leader's WAL senders (to <node>, or all if <node> leads) for a while
   region-freeze a         region A lost: freeze all its nodes (etcd, pg, haproxy, redis, sentinels) at once
   region-thaw a           bring region A back (thaw them all)
+  double stop|start <member>  stop or start a member of the wire-level doubles (mongo1…3, kafka1…3; the
+                          doubles' control endpoint: HATUI_DOUBLES_CONTROL, default port base + 135);
+                          double state prints their state (JSON); double elect-preferred runs a preferred
+                          leader election on the Kafka double
 Environment: HATUI_LAB_DIR (default /var/tmp/hatui-lab), HATUI_LAB_PORT_BASE (default 55000),
   HATUI_LAB_TTL / _LOOP_WAIT / _RETRY_TIMEOUT / _SYNCHRONOUS_MODE / _FAILSAFE_MODE (Patroni DCS knobs at bootstrap)`;
 
@@ -63,6 +69,41 @@ export function formatStatus(status: LabStatus): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [`lab ${status.dir} (ports from ${status.portBase})${status.running ? '' : ': nothing running'}`, line(header), ...rows.map(line)].join('\n');
+}
+
+/** `hatui lab double …`: asks the doubles' control endpoint (source/lab/doubles/control.ts). */
+async function doubleControl(settings: LabSettings, positionals: string[]): Promise<number> {
+  const [action, member, ...extra] = positionals;
+  const usage = 'usage: hatui lab double stop|start <member> | state | elect-preferred';
+  const base = (process.env.HATUI_DOUBLES_CONTROL || `http://127.0.0.1:${doublePorts(settings).control[0]}`).replace(/\/+$/, '');
+  const ask = async (method: string, path: string): Promise<Record<string, unknown>> => {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, { method, signal: AbortSignal.timeout(10_000) });
+    } catch (error) {
+      throw new HatuiError(`the doubles' control endpoint ${base} does not answer (hatui lab up --doubles?): ${(error as Error).message}`, ExitCode.failed);
+    }
+    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw new HatuiError(`${base}${path}: ${String(body.error ?? response.status)}`, ExitCode.failed);
+    return body;
+  };
+  if ((action === 'stop' || action === 'start') && member && extra.length === 0) {
+    const done = await ask('POST', `/members/${encodeURIComponent(member)}/${action}`);
+    const t0 = Number(done.t0);
+    // The fault record drills read T0 from (docs/drills.md), as `hatui lab crash` writes it for a real node.
+    recordEvent(settings, { action: action === 'stop' ? 'crash' : 'restart', double: String(done.member ?? member) }, t0);
+    out(`${action} ${String(done.member ?? member)} (wire-level double) at ${new Date(t0).toISOString()} (t0=${t0})`);
+    return ExitCode.ok;
+  }
+  if (action === 'state' && !member) {
+    out(JSON.stringify(await ask('GET', '/state')));
+    return ExitCode.ok;
+  }
+  if (action === 'elect-preferred' && !member) {
+    out(JSON.stringify(await ask('POST', '/kafka/elect-preferred')));
+    return ExitCode.ok;
+  }
+  throw new HatuiError(usage, ExitCode.usage);
 }
 
 function oneNode(positionals: string[], command: string): string {
@@ -107,6 +148,7 @@ export async function run(args: string[]): Promise<number> {
     lag: ['for'],
     'region-freeze': [],
     'region-thaw': [],
+    double: [],
   };
   const flags = allowed[sub];
   if (!flags) throw new HatuiError(`unknown lab command '${sub}'. Commands: ${Object.keys(allowed).filter((c) => c !== 'serve-doubles').join(', ')}`, ExitCode.usage);
@@ -125,6 +167,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const settings = labSettings();
   switch (sub) {
+    case 'double':
+      return doubleControl(settings, positionals);
     case 'serve-doubles': {
       // The background process `lab up --doubles` starts (not for operators): serves until SIGTERM.
       await serveDoubles(settings);

@@ -34,6 +34,9 @@ export interface DrillContext {
 export interface DrillDeps {
   runbook: Pick<Runbook, 'id' | 'title' | 'path' | 'targets' | 'drill'>;
   system: DrillSystem;
+  /** The inventory cluster drilled, and what serves it when it is not the real server (the report's header says so). */
+  cluster?: string;
+  servedBy?: 'wire-level-double' | null;
   startCanary(clock: DrillClock): Promise<Canary>;
   viewSource?: ViewSource;
   runSteps(context: DrillContext): Promise<StepsResult>;
@@ -95,6 +98,8 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
         runbook: { id: deps.runbook.id, title: deps.runbook.title, path: deps.runbook.path },
         system: deps.runbook.drill?.system ?? deps.system,
         fault: deps.runbook.drill?.fault ?? 'unspecified',
+        ...(deps.cluster ? { cluster: deps.cluster } : {}),
+        servedBy: deps.servedBy ?? null,
         ...(steps.environment ? { environment: steps.environment } : {}),
         ...(steps.ticket ? { ticket: steps.ticket } : {}),
         startedAtMs,

@@ -90,6 +90,8 @@ export async function performDrill(o: PerformDrillOptions): Promise<PerformedDri
     const outcome = await runDrill({
       runbook,
       system,
+      cluster: targets.cluster,
+      servedBy: targets.servedBy,
       startCanary: targets.startCanary,
       viewSource: targets.viewSource,
       ...(inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(env)) } : {}),

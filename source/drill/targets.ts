@@ -3,7 +3,7 @@
 // Sentinels, the Redis Cluster canary through a cluster client seeded with every member; the pollers
 // use the Patroni members' REST URLs, the Sentinels and Redis members, or the cluster's members.
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { DrillSystem } from '../core/drill/model.js';
+import { DRILL_SYSTEM_NAMES, type DrillSystem } from '../core/drill/model.js';
 import type { Cluster, Inventory } from '../core/inventory/model.js';
 import { REDIS_AUTH_KEY } from '../core/inventory/credential-keys.js';
 import { clusterCredential, CredentialError } from '../core/secrets/credentials.js';
@@ -19,6 +19,13 @@ import { patroniViewSource } from './view-patroni.js';
 import { redisViewSource } from './view-redis.js';
 import { redisClusterViewSource } from './view-redis-cluster.js';
 import { createRedisSentinelProbe } from '../adapters/probes/redis-sentinel.js';
+import { createMongodbProbe } from '../adapters/probes/mongodb.js';
+import { createKafkaProbe, type KafkaObservation } from '../adapters/probes/kafka.js';
+import { kafkaAuthOptions, mongoAuthOptions } from '../adapters/probes/client-auth.js';
+import { startMongoCanary } from './canary-mongodb.js';
+import { CANARY_TOPIC, startKafkaCanary } from './canary-kafka.js';
+import { mongoViewSource } from './view-mongodb.js';
+import { kafkaView, watchedKafkaProbe } from './view-kafka.js';
 import type { ClusterProbe } from '../adapters/probes/types.js';
 import type { ClusterState } from '../core/cluster-state.js';
 import { snapshotCluster } from '../services/snapshot.js';
@@ -26,6 +33,8 @@ import { snapshotCluster } from '../services/snapshot.js';
 export interface DrillTargets {
   system: DrillSystem;
   cluster: string;
+  /** What serves the cluster when it is not the real server (the inventory's `servedBy`), else null. */
+  servedBy: 'wire-level-double' | null;
   startCanary(clock: DrillClock): Promise<Canary>;
   viewSource: ViewSource;
   close(): void;
@@ -40,14 +49,12 @@ export interface TargetOptions {
   env?: Record<string, string | undefined>;
 }
 
-const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel', 'redis-cluster': 'redis-cluster' };
+const KIND: Record<DrillSystem, Cluster['kind']> = { postgresql: 'patroni', redis: 'redis-sentinel', 'redis-cluster': 'redis-cluster', mongodb: 'mongodb', kafka: 'kafka' };
 
 export function drillSystem(text: string): DrillSystem {
-  const t = text.toLowerCase();
-  if (t === 'postgresql' || t === 'postgres' || t === 'pg' || t === 'patroni') return 'postgresql';
-  if (t === 'redis' || t === 'redis-sentinel') return 'redis';
-  if (t === 'redis-cluster') return 'redis-cluster';
-  throw new HatuiError(`drill system '${text}': the canary supports postgresql, redis and redis-cluster`, ExitCode.usage);
+  const system = Object.hasOwn(DRILL_SYSTEM_NAMES, text.toLowerCase()) ? DRILL_SYSTEM_NAMES[text.toLowerCase()] : undefined;
+  if (!system) throw new HatuiError(`drill system '${text}': the canary supports postgresql, redis, redis-cluster, mongodb and kafka`, ExitCode.usage);
+  return system;
 }
 
 function pickCluster(inventory: Inventory, system: DrillSystem, o: TargetOptions): [string, Cluster] {
@@ -73,6 +80,16 @@ function credential(cluster: Cluster, name: string, keys: string[], env: Record<
   }
 }
 
+/** Auth options from the inventory's credentials; a missing or unreadable one is a failed drill, not a crash. */
+function credentialed<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof CredentialError) throw new HatuiError(error.message, ExitCode.failed);
+    throw error;
+  }
+}
+
 function rwEndpoint(inventory: Inventory, name: string, cluster: Cluster): string {
   const own = cluster.endpoints?.rw;
   if (own) return own;
@@ -83,6 +100,49 @@ function rwEndpoint(inventory: Inventory, name: string, cluster: Cluster): strin
 export function drillTargets(inventory: Inventory, system: DrillSystem, o: TargetOptions = {}): DrillTargets {
   const env = o.env ?? process.env;
   const [name, cluster] = pickCluster(inventory, system, o);
+  const targets = systemTargets(inventory, system, name, cluster, o, env);
+  return { ...targets, servedBy: cluster.servedBy ?? null };
+}
+
+/** A probe snapshot function that carries the previous state over (change histories), bounded per poll. */
+function snapshots(name: string, cluster: Cluster, inventory: Inventory, probe: ClusterProbe<unknown>) {
+  let prev: ClusterState | undefined;
+  return async () => (prev = await snapshotCluster(name, cluster, inventory, { timeoutMs: 600, probeFor: () => probe, ...(prev ? { prev } : {}) }));
+}
+
+function systemTargets(inventory: Inventory, system: DrillSystem, name: string, cluster: Cluster, o: TargetOptions, env: Record<string, string | undefined>): Omit<DrillTargets, 'servedBy'> {
+  const address = (m: Cluster['members'][number], port: number) => (m.endpoint ?? `${inventory.hosts[m.host]?.address ?? m.host}:${m.port ?? port}`).replace(/^[a-z]+:\/\//, '');
+  if (system === 'mongodb') {
+    const hosts = cluster.members.map((m) => address(m, 27017));
+    if (hosts.length === 0) throw new HatuiError(`inventory cluster '${name}': a MongoDB drill needs members`, ExitCode.usage);
+    const reader = systemCredentialReader(env);
+    const auth = credentialed(() => mongoAuthOptions(name, cluster, reader));
+    // The view reads the MongoDB probe's snapshot (the same probe and credential the panels use).
+    const view = mongoViewSource(snapshots(name, cluster, inventory, createMongodbProbe(reader) as ClusterProbe<unknown>));
+    return { system, cluster: name, startCanary: (clock) => startMongoCanary({ hosts, auth, clock }), viewSource: view, close() {} };
+  }
+  if (system === 'kafka') {
+    const brokers = cluster.members.map((m) => address(m, 9092));
+    if (brokers.length === 0) throw new HatuiError(`inventory cluster '${name}': a Kafka drill needs members`, ExitCode.usage);
+    const reader = systemCredentialReader(env);
+    const auth = credentialed(() => kafkaAuthOptions(name, cluster, reader));
+    const canary = { topic: env.HATUI_CANARY_KAFKA_TOPIC || CANARY_TOPIC, partition: Number(env.HATUI_CANARY_KAFKA_PARTITION || 0) };
+    if (!Number.isInteger(canary.partition) || canary.partition < 0) throw new HatuiError(`HATUI_CANARY_KAFKA_PARTITION=${env.HATUI_CANARY_KAFKA_PARTITION}: expected a partition number`, ExitCode.usage);
+    // The view reads the Kafka probe (the panels' probe), plus the freshest metadata it folded for the canary's partition.
+    let newest: KafkaObservation | null = null;
+    const probe = watchedKafkaProbe(createKafkaProbe(reader), (o) => (newest = o));
+    const snapshot = snapshots(name, cluster, inventory, probe as ClusterProbe<unknown>);
+    return {
+      system,
+      cluster: name,
+      startCanary: (clock) => startKafkaCanary({ brokers, auth, ...canary, clock }),
+      viewSource: async (now) => {
+        const state = await snapshot();
+        return kafkaView(state, newest, canary, now());
+      },
+      close() {},
+    };
+  }
   if (system === 'postgresql') {
     const rw = parseHostPort(rwEndpoint(inventory, name, cluster));
     const password = credential(cluster, name, ['canary', 'app', 'superuser'], env) ?? env.PGPASSWORD;

@@ -3,6 +3,7 @@
 import { stringify } from 'yaml';
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
 import { doublePorts, doublesPid } from './doubles/lab-doubles.js';
+import { findBin } from '../drill/hatui-path.js';
 import { addRegionBHosts, regionBCluster, regionBDnsCluster } from './region-b-inventory.js';
 import { runningPid } from './supervise.js';
 import { etcdClientAddresses, etcdNodes, labPaths, partNodes, pgNodes, redisClusterNodes, redisNodes, sentinelNodes, type LabSettings } from './settings.js';
@@ -35,13 +36,16 @@ function doubleClusters(settings: LabSettings, host: (env: Record<string, string
       return { name: `${prefix}${i + 1}`, host: `${prefix}${i + 1}`, endpoint: `${scheme}127.0.0.1:${port}`, port };
     });
   const bootstrap = p.kafka.map((port) => `127.0.0.1:${port}`).join(',');
+  // The runbooks for these clusters call `hatui admin …` on their hosts (over the lab's sshd): this installation's bin.
+  const bin = findBin();
+  const control = { HATUI_DOUBLES_CONTROL: `http://127.0.0.1:${p.control[0]}`, ...(bin ? { HATUI_BIN: bin } : {}) };
   return {
     hosts,
     clusters: {
-      mongo: { kind: 'mongodb', description: 'MongoDB replica set rs0: a wire-level double (not MongoDB)', members: members('mongo', p.mongo, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/?replicaSet=rs0` })) },
-      mongos: { kind: 'mongodb', description: 'MongoDB sharded cluster through mongos: a wire-level double (not mongos)', members: members('mongos', p.mongos, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/` })) },
-      kafka: { kind: 'kafka', description: 'Kafka, 3 brokers: a wire-level double (not Kafka)', members: members('kafka', p.kafka, () => ({ KAFKA_BIN: '/opt/kafka/bin', KAFKA_BOOTSTRAP: bootstrap, KAFKA_CLIENT_CONFIG: '/dev/null' })) },
-      weaviate: { kind: 'weaviate', description: 'Weaviate, 3 nodes: a wire-level double (not Weaviate)', members: members('weaviate', p.weaviate, (port) => ({ WEAVIATE_URL: `http://127.0.0.1:${port}` }), 'http://') },
+      mongo: { kind: 'mongodb', description: 'MongoDB replica set rs0: a wire-level double (not MongoDB)', members: members('mongo', p.mongo, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/?replicaSet=rs0`, ...control })), servedBy: 'wire-level-double' },
+      mongos: { kind: 'mongodb', description: 'MongoDB sharded cluster through mongos: a wire-level double (not mongos)', members: members('mongos', p.mongos, (port) => ({ MONGODB_URI: `mongodb://127.0.0.1:${port}/` })), servedBy: 'wire-level-double' },
+      kafka: { kind: 'kafka', description: 'Kafka, 3 brokers: a wire-level double (not Kafka)', members: members('kafka', p.kafka, () => ({ KAFKA_BIN: '/opt/kafka/bin', KAFKA_BOOTSTRAP: bootstrap, KAFKA_CLIENT_CONFIG: '/dev/null', ...control })), servedBy: 'wire-level-double' },
+      weaviate: { kind: 'weaviate', description: 'Weaviate, 3 nodes: a wire-level double (not Weaviate)', members: members('weaviate', p.weaviate, (port) => ({ WEAVIATE_URL: `http://127.0.0.1:${port}` }), 'http://'), servedBy: 'wire-level-double' },
     },
   };
 }

@@ -49,6 +49,8 @@ export interface LabEvent {
   iso: string;
   action: 'crash' | 'restart' | 'freeze' | 'thaw' | 'lag-start' | 'lag-end' | 'partition' | 'heal' | 'up' | 'down';
   node?: LabNode;
+  /** A wire-level double's member (`hatui lab double stop mongo1`): not a lab node. */
+  double?: string;
   pids?: number[];
 }
 

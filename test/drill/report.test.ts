@@ -98,3 +98,18 @@ describe('drill report', () => {
     expect(coloured).toMatch(/\u001b\[31mF\u001b\[0m/);
   });
 });
+
+describe('drill report on a wire-level double', () => {
+  it('says "measured on a wire-level double" in report.json, the head of report.md and the terminal summary; a real cluster says nothing of the kind', () => {
+    const real = sampleReport();
+    const double: DrillReport = { ...real, system: 'mongodb', cluster: 'mongo', served_by: 'wire-level-double' };
+    expect(real.served_by).toBeNull();
+    expect(renderMarkdown(real)).not.toMatch(/wire-level double/);
+    expect(renderTerminalChart(real)).not.toMatch(/wire-level double/);
+    const md = renderMarkdown(double).split('\n');
+    expect(md.slice(0, 4).join('\n')).toContain("measured on a wire-level double (cluster mongo is hatui's lab double, not MongoDB)");
+    const terminal = renderTerminalChart(double).split('\n');
+    expect(terminal[1]).toMatch(/^ {2}Measured on a wire-level double \(cluster mongo is hatui's lab double, not MongoDB\)/);
+    expect(JSON.parse(JSON.stringify(double))).toMatchObject({ served_by: 'wire-level-double', cluster: 'mongo' });
+  });
+});

@@ -178,11 +178,15 @@ describe('hatui lab up --doubles (the demo inventory)', () => {
 
   it('lists mongo, mongos, kafka and weaviate clusters, each described as a wire-level double, and their probes answer', async () => {
     const inv = inventory();
-    for (const name of ['mongo', 'mongos', 'kafka', 'weaviate']) expect(inv.clusters[name]?.description, name).toMatch(/a wire-level double \(not /);
+    for (const name of ['mongo', 'mongos', 'kafka', 'weaviate']) {
+      expect(inv.clusters[name]?.description, name).toMatch(/a wire-level double \(not /);
+      expect(inv.clusters[name]?.servedBy, name).toBe('wire-level-double');
+    }
     const state = (name: string) => snapshotCluster(name, inv.clusters[name]!, inv, { timeoutMs: 3000 });
     expect(await state('mongo')).toMatchObject({ kind: 'mongodb', setName: 'rs0', primary: 'mongo1' });
     expect(await state('mongos')).toMatchObject({ kind: 'mongodb', sharding: { routersAnswering: 1, balancerMode: 'full', shards: [{ id: 'rs0' }] } });
-    expect(await state('kafka')).toMatchObject({ kind: 'kafka', controller: 1, underReplicated: 0, partitions: 6 });
+    // orders (6 partitions) and the drill canary's hatui-canary (3).
+    expect(await state('kafka')).toMatchObject({ kind: 'kafka', controller: 1, underReplicated: 0, partitions: 9 });
     expect(await state('weaviate')).toMatchObject({ kind: 'weaviate', healthyCount: 3 });
   });
 

@@ -79,3 +79,16 @@ describe('parseDuration', () => {
     expect(parseDuration(30)).toMatchObject({ ok: false, error: expect.stringMatching(/no unit/) });
   });
 });
+
+describe('drill front matter', () => {
+  const doc = (system: string) => `---\nid: d\ntitle: D\ndrill: { system: ${system}, fault: crash }\n---\n\n# D\n\n## Fault {#fault}\n\n\`\`\`sh {host=local}\ntrue\n\`\`\`\n`;
+  it('takes the systems a canary exists for (mongodb and kafka too, any case) and refuses others', () => {
+    for (const system of ['postgresql', 'redis', 'redis-cluster', 'mongodb', 'kafka', 'MongoDB']) {
+      const { runbook, problems } = parseRunbook(doc(system), 'd.md');
+      expect(problems, system).toEqual([]);
+      expect(runbook?.drill?.system).toBe(system);
+    }
+    const { problems } = parseRunbook(doc('cassandra'), 'd.md');
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/drill systems are postgresql, .*mongodb, mongo, kafka/);
+  });
+});

@@ -18,7 +18,21 @@ export interface CanaryError {
   message: string;
 }
 
-export type DrillSystem = 'postgresql' | 'redis' | 'redis-cluster';
+export type DrillSystem = 'postgresql' | 'redis' | 'redis-cluster' | 'mongodb' | 'kafka';
+
+/** What a drill runbook's front matter may name as `drill.system`: each system and the spellings read as it. */
+export const DRILL_SYSTEM_NAMES: Record<string, DrillSystem> = {
+  postgresql: 'postgresql',
+  postgres: 'postgresql',
+  pg: 'postgresql',
+  patroni: 'postgresql',
+  redis: 'redis',
+  'redis-sentinel': 'redis',
+  'redis-cluster': 'redis-cluster',
+  mongodb: 'mongodb',
+  mongo: 'mongodb',
+  kafka: 'kafka',
+};
 
 export interface CanaryLog {
   system: DrillSystem;

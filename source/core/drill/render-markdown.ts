@@ -1,6 +1,6 @@
 // report.md from the report record: the figures table carries each JSON field name, so a reader
 // (and a test) can match every number to report.json.
-import { figureRows, humanMs, type DrillReport } from './report.js';
+import { figureRows, humanMs, measuredOnNote, type DrillReport } from './report.js';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 const signed = (ms: number) => (ms >= 0 ? `+${ms}` : `${ms}`);
@@ -8,6 +8,8 @@ const signed = (ms: number) => (ms >= 0 ? `+${ms}` : `${ms}`);
 export function renderMarkdown(r: DrillReport): string {
   const out: string[] = [];
   out.push(`# Drill report: ${r.runbook.title}`, '');
+  const double = measuredOnNote(r);
+  if (double) out.push(`> [!IMPORTANT]\n> This drill was ${double}.`, '');
   out.push(`**Result: ${r.pass ? 'PASS' : 'FAIL'}** — ${r.system}, fault \`${r.fault}\`, runbook \`${r.runbook.id}\` (${r.runbook.path})`, '');
   out.push(`- Started ${r.started_at}, finished ${r.finished_at} (UTC)`);
   out.push(`- Fault time T0: ${r.t0 ?? 'not recorded'}`);

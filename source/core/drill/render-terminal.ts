@@ -2,7 +2,7 @@
 // interval, a marker row (F fault, L leader lost, N new leader, W first write, H healthy), a time
 // axis from T0 and the figures. Plain text; ANSI colour only when asked (callers honour NO_COLOR).
 import { MARKER_STYLE } from './render-svg.js';
-import { figureRows, humanMs, type DrillReport } from './report.js';
+import { figureRows, humanMs, measuredOnNote, type DrillReport } from './report.js';
 
 const BLOCKS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 const ANSI: Record<string, string> = { F: '31', L: '33', N: '34', W: '32', H: '36' };
@@ -52,6 +52,8 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
   const verdict = r.pass ? paint('32;1', 'PASS') : paint('31;1', 'FAIL');
   const run = r.run_outcome === 'ok' ? '' : `   (run ${r.run_outcome}: see the run output above)`;
   lines.push(`Drill ${r.runbook.id}: ${verdict}${run}`);
+  const double = measuredOnNote(r);
+  if (double) lines.push(paint('33;1', `  ${double[0]!.toUpperCase()}${double.slice(1)}`));
   lines.push(`acknowledged writes per ${humanMs(b.interval_ms * k)} (peak ${max}), × failed writes`);
   lines.push('│' + spark);
   lines.push('│' + paint('31', errRow));

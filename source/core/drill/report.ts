@@ -18,6 +18,14 @@ export interface DrillReport {
   runbook: { id: string; title: string; path: string };
   system: string;
   fault: string;
+  /** The inventory cluster drilled (absent in reports made before hatui recorded it). */
+  cluster?: string | null;
+  /**
+   * `wire-level-double` when the cluster was served by hatui's wire-level double (the inventory's
+   * `servedBy`), not the real server: the figures then measure hatui, the runbook and the double's model,
+   * not the real server's failover. Every rendering's header says so (measuredOnNote).
+   */
+  served_by?: 'wire-level-double' | null;
   environment: string | null;
   ticket: string | null;
   started_at: string;
@@ -60,6 +68,8 @@ export interface ReportMeta {
   runbook: { id: string; title: string; path: string };
   system: string;
   fault: string;
+  cluster?: string;
+  servedBy?: 'wire-level-double' | null;
   environment?: string;
   ticket?: string;
   startedAtMs: number;
@@ -85,6 +95,8 @@ export function buildReport(meta: ReportMeta, a: DrillAnalysis): DrillReport {
     runbook: meta.runbook,
     system: meta.system,
     fault: meta.fault,
+    cluster: meta.cluster ?? null,
+    served_by: meta.servedBy ?? null,
     environment: meta.environment ?? null,
     ticket: meta.ticket ?? null,
     started_at: iso(meta.startedAtMs),
@@ -132,6 +144,15 @@ export function buildReport(meta: ReportMeta, a: DrillAnalysis): DrillReport {
     },
     chart: meta.chart ?? 'timeline.svg',
   };
+}
+
+const REAL_NAME: Record<string, string> = { mongodb: 'MongoDB', kafka: 'Kafka', postgresql: 'PostgreSQL', redis: 'Redis', 'redis-cluster': 'Redis Cluster', weaviate: 'Weaviate' };
+
+/** The header line of a drill measured on a wire-level double (null for a real cluster). */
+export function measuredOnNote(r: Pick<DrillReport, 'served_by' | 'system' | 'cluster'>): string | null {
+  if (r.served_by !== 'wire-level-double') return null;
+  const real = REAL_NAME[r.system] ?? r.system;
+  return `measured on a wire-level double (cluster ${r.cluster ?? '?'} is hatui's lab double, not ${real}): the figures show what hatui, the runbook and the double's model do, not how ${real} itself fails over`;
 }
 
 /** `9 578 ms (9.6 s)` style, for people. */

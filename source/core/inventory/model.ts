@@ -107,6 +107,12 @@ export const clusterSchema = z
     tls: tlsSettingsSchema.optional(),
     /** DNS: the names whose records the panel shows (members are the authoritative servers, `host:port`). */
     names: z.array(z.string()).optional(),
+    /**
+     * What serves this cluster when it is not the real server: `wire-level-double` for hatui's lab doubles
+     * (source/lab/doubles; `hatui lab up --doubles` writes it). A drill on such a cluster says in its report
+     * that it was measured on a wire-level double.
+     */
+    servedBy: z.enum(['wire-level-double']).optional(),
   })
   .strict();
 

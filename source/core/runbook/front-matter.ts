@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { locate, parseYamlText, shift, yamlToJS, type YamlText } from '../yaml-locate.js';
 import { ID_PATTERN, NAME_PATTERN } from './attributes.js';
+import { DRILL_SYSTEM_NAMES } from '../drill/model.js';
 import type { Runbook, SourcePosition, VarSpec } from './model.js';
 import { problem, type Problem } from './problem.js';
 
@@ -27,7 +28,14 @@ export const frontMatterSchema = z
     clusters: z.array(z.string()).default([]),
     vars: z.record(z.string().regex(NAME_PATTERN, 'variable names are letters, digits and _'), varSchema.nullable()).default({}),
     targets: z.object({ rto: scalar.optional(), rpo: scalar.optional() }).strict().optional(),
-    drill: z.object({ system: z.string(), fault: z.string() }).strict().optional(),
+    // The systems a drill canary exists for (core/drill/model.ts), so validate catches a misspelt one.
+    drill: z
+      .object({
+        system: z.string().refine((s) => Object.hasOwn(DRILL_SYSTEM_NAMES, s.toLowerCase()), `drill systems are ${Object.keys(DRILL_SYSTEM_NAMES).join(', ')}`),
+        fault: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

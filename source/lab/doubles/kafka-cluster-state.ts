@@ -1,8 +1,9 @@
 // The stateful part of the Kafka double's model: a broker stops (it drops out of every ISR, partitions it
 // led move to the next in-sync replica, the controller moves if it was the one), comes back (it rejoins
-// the ISRs at once: no log to catch up in a double), and preferred leader election (each partition's
-// leader goes back to its first replica when that one is in sync). It is NOT Kafka: there is no log, no
-// replication lag, and the "controller" is simply the lowest live broker id when the old one stops.
+// the ISRs at once: its logs, kafka-log.ts, are copied from the leaders instead of fetched), and preferred
+// leader election (each partition's leader goes back to its first replica when that one is in sync). It is
+// NOT Kafka: no replication lag, no broker session timeout (leadership moves the moment a broker stops),
+// and the "controller" is simply the lowest live broker id when the old one stops.
 import type { KafkaPartitionSpec, KafkaTopicSpec } from './kafka-wire.js';
 
 export interface KafkaModel {

@@ -10,17 +10,18 @@ import { ExitCode, HatuiError } from '../../core/exit-codes.js';
 import { busyPorts, tcpOpen } from '../ports.js';
 import { labPaths, type LabSettings } from '../settings.js';
 import { sleep } from '../supervise.js';
-import { KafkaClusterDouble } from './kafka-wire.js';
+import { KafkaClusterDouble, type KafkaTopicSpec } from './kafka-wire.js';
+import { CONTROL_OFFSET, DoublesControl } from './control.js';
 import { MongoReplicaSetDouble } from './mongo-wire.js';
 import { WeaviateClusterDouble } from './weaviate-http.js';
 
-/** Port offsets inside the lab's 100–159 range (after the Redis Cluster's 100–115). */
-export const DOUBLE_OFFSETS = { mongo: 120, mongos: 123, kafka: 125, weaviate: 130 } as const;
+/** Port offsets inside the lab's 100–159 range (after the Redis Cluster's 100–115); control: the doubles' fault endpoint (control.ts). */
+export const DOUBLE_OFFSETS = { mongo: 120, mongos: 123, kafka: 125, weaviate: 130, control: CONTROL_OFFSET } as const;
 
 export function doublePorts(settings: LabSettings) {
   const b = settings.portBase;
   const three = (o: number) => [b + o, b + o + 1, b + o + 2];
-  return { mongo: three(DOUBLE_OFFSETS.mongo), mongos: [b + DOUBLE_OFFSETS.mongos], kafka: three(DOUBLE_OFFSETS.kafka), weaviate: three(DOUBLE_OFFSETS.weaviate) };
+  return { mongo: three(DOUBLE_OFFSETS.mongo), mongos: [b + DOUBLE_OFFSETS.mongos], kafka: three(DOUBLE_OFFSETS.kafka), weaviate: three(DOUBLE_OFFSETS.weaviate), control: [b + DOUBLE_OFFSETS.control] };
 }
 
 const allPorts = (settings: LabSettings) => Object.values(doublePorts(settings)).flat();
@@ -96,16 +97,26 @@ export async function serveDoubles(settings: LabSettings): Promise<void> {
     const replicas = [0, 1, 2].map((k) => ((i + k) % 3) + 1);
     return { partition: i, leader: replicas[0]!, replicas, isr: [...replicas] };
   });
-  const kafka = await KafkaClusterDouble.start({ controller: 1, brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }], topics: [{ name: 'orders', partitions }] }, p.kafka);
+  const kafka = await KafkaClusterDouble.start({ controller: 1, brokers: [{ nodeId: 1 }, { nodeId: 2 }, { nodeId: 3 }], topics: [{ name: 'orders', partitions }, canaryTopic()] }, p.kafka);
   const weaviate = await WeaviateClusterDouble.start({
     nodes: ['weaviate1', 'weaviate2', 'weaviate3'].map((name) => ({ name, shards: [{ class: 'Embeddings', objectCount: 400 }, { class: 'Documents', objectCount: 115 }] })),
     classes: { Embeddings: 1200, Documents: 345 },
     ports: p.weaviate,
   });
-  process.stdout.write(`${new Date().toISOString()} doubles up: mongo ${mongo.hosts.join(',')} mongos ${mongos.hosts.join(',')} kafka ${kafka.addresses.join(',')} weaviate ${weaviate.urls.join(',')}\n`);
+  const control = await DoublesControl.start({ mongo, kafka, port: p.control[0]! });
+  process.stdout.write(`${new Date().toISOString()} doubles up: mongo ${mongo.hosts.join(',')} mongos ${mongos.hosts.join(',')} kafka ${kafka.addresses.join(',')} weaviate ${weaviate.urls.join(',')} control ${control.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  await Promise.all([mongo.close(), mongos.close(), kafka.close(), weaviate.close()]);
+  await Promise.all([mongo.close(), mongos.close(), kafka.close(), weaviate.close(), control.close()]);
+}
+
+/** The drill canary's topic: 3 partitions, replication factor 3, min.insync.replicas 2 (acks=-1 needs 2 in sync). */
+export function canaryTopic(name = 'hatui-canary'): KafkaTopicSpec {
+  const partitions = Array.from({ length: 3 }, (_, i) => {
+    const replicas = [0, 1, 2].map((k) => ((i + k) % 3) + 1);
+    return { partition: i, leader: replicas[0]!, replicas, isr: [...replicas] };
+  });
+  return { name, minInsyncReplicas: 2, partitions };
 }

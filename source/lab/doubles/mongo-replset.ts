@@ -32,6 +32,8 @@ export interface ReplSet {
   electionDelayMs: number;
   /** Role changes, oldest first: `{term, primary}` (primary index or null). */
   readonly history: { term: number; primary: number | null }[];
+  /** Documents whose insert was acknowledged (no error, no writeConcernError), per write concern `w` (`majority`, `1`, …). */
+  readonly acknowledged: Record<string, number>;
 }
 
 const notPrimary = { ok: 0, errmsg: 'not primary', code: 10107, codeName: 'NotWritablePrimary' };
@@ -123,6 +125,7 @@ export function replSetCommand(set: ReplSet, member: ReplMember, name: string, c
       if (reached.length < needed) {
         return { n: docs.length, writeConcernError: { code: 100, codeName: 'UnsatisfiableWriteConcern', errmsg: `Not enough data-bearing nodes (${reached.length} of ${needed})` }, ok: 1 };
       }
+      set.acknowledged[String(w)] = (set.acknowledged[String(w)] ?? 0) + docs.length;
       return { n: docs.length, ok: 1 };
     }
     case 'find': {

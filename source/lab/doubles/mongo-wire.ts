@@ -96,6 +96,7 @@ export class MongoReplicaSetDouble extends LoopbackSet<Member> implements ReplSe
   /** Delay before a secondary wins an election (MongoDB: electionTimeoutMillis, 10 s by default). */
   electionDelayMs = 200;
   readonly history: { term: number; primary: number | null }[] = [];
+  readonly acknowledged: Record<string, number> = {};
   private readonly processId = new ObjectId();
   private connectionIds = 0;
 

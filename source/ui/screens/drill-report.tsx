@@ -2,7 +2,7 @@
 // table report.md is written from) against its target with pass/fail, and where the files were written.
 import React from 'react';
 import { Box, Text } from 'ink';
-import { figureRows, humanMs, type DrillReport } from '../../core/drill/report.js';
+import { figureRows, humanMs, measuredOnNote, type DrillReport } from '../../core/drill/report.js';
 import type { ReportPaths } from '../../drill/report-files.js';
 
 export interface DrillReportProps {
@@ -16,12 +16,14 @@ export interface DrillReportProps {
 export function DrillReportScreen({ report, files, width, runMessage }: DrillReportProps): React.ReactElement {
   const rows = figureRows(report);
   const labelWidth = Math.min(52, Math.max(...rows.map((r) => r.label.length)));
+  const double = measuredOnNote(report);
   return (
     <Box flexDirection="column" width={width}>
       <Text bold>
         Drill report · {report.runbook.title} ·{' '}
         <Text color={report.pass ? 'green' : 'red'}>{report.pass ? 'PASS' : 'FAIL'}</Text>
       </Text>
+      {double ? <Text color="yellow">{double[0]!.toUpperCase() + double.slice(1)}</Text> : null}
       <Text wrap="wrap">
         run {report.run_outcome}: {report.steps.map((s) => `${s.id} ${s.outcome}`).join(' · ')}
       </Text>
