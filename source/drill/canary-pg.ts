@@ -20,6 +20,13 @@ export interface PgCanaryOptions {
   /** A write not acknowledged within this is abandoned (counted as an error, in doubt). */
   queryTimeoutMs?: number;
   clock?: DrillClock;
+  /**
+   * Where to connect, asked before every connection (the drill's `via`: a DNS name resolved at its own
+   * server), so the canary follows the name as applications do; host/port are then only the first answer.
+   */
+  resolve?: () => Promise<{ host: string; port: number }>;
+  /** How the target reads in the report (default `host:port`). */
+  label?: string;
 }
 
 export const CANARY_TABLE = 'hatui_canary';
@@ -44,7 +51,8 @@ export function pgClientConfig(o: PgCanaryOptions): pg.ClientConfig {
 }
 
 /** Connects, ends quietly on failure; `error` events on idle clients never crash the process. */
-async function connect(config: pg.ClientConfig): Promise<pg.Client> {
+async function connect(base: pg.ClientConfig, resolve?: PgCanaryOptions['resolve']): Promise<pg.Client> {
+  const config = resolve ? { ...base, ...(await resolve()) } : base;
   const client = new pg.Client(config);
   client.on('error', () => {});
   try {
@@ -67,10 +75,11 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
   const clock = options.clock ?? drillClock();
   const table = ident(options.table ?? CANARY_TABLE);
   const config = pgClientConfig(options);
-  const where = `${options.host}:${options.port}`;
+  const where = options.label ?? `${options.host}:${options.port}`;
+  const resolve = options.resolve;
   let client: pg.Client;
   try {
-    client = await connect(config);
+    client = await connect(config, resolve);
     await client.query(`CREATE TABLE IF NOT EXISTS ${table} (seq bigint PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())`);
   } catch (error) {
     throw new HatuiError(`canary: cannot write to PostgreSQL at ${where} as ${options.user}: ${message(error)}`, ExitCode.failed);
@@ -86,7 +95,7 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
     while (!stopping) {
       if (!current) {
         try {
-          current = await connect(config);
+          current = await connect(config, resolve);
         } catch (error) {
           record.error(error);
           await sleep(reconnectMs);
@@ -124,7 +133,7 @@ export async function startPgCanary(options: PgCanaryOptions): Promise<Canary> {
       for (;;) {
         let reader: pg.Client | undefined;
         try {
-          reader = await connect(config);
+          reader = await connect(config, resolve);
           // Read from the member that is read-write now, never from a replica a stale proxy reached.
           const ro = await reader.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
           if (ro.rows[0]?.r) throw new Error('reached a replica');

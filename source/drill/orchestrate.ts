@@ -3,7 +3,9 @@
 // stop the canary, read back what is present, analyse, and build the report record.
 import { analyze, type StepMark } from '../core/drill/analyze.js';
 import type { CanaryLog, DrillSystem, Observation } from '../core/drill/model.js';
-import { buildReport, type DrillReport } from '../core/drill/report.js';
+import { buildReport, type DrillReport, type ReportMeta } from '../core/drill/report.js';
+
+type ReportMetaStandby = NonNullable<ReportMeta['standbyAtFault']>;
 import { drillAlerts } from '../core/drill/alerts.js';
 import type { Monitoring } from '../core/inventory/model.js';
 import { watchAlerts } from './alert-watch.js';
@@ -37,6 +39,8 @@ export interface DrillDeps {
   /** The inventory cluster drilled, and what serves it when it is not the real server (the report's header says so). */
   cluster?: string;
   servedBy?: 'wire-level-double' | null;
+  /** A standby cluster drilled: its delay behind the primary region when the fault step started (read after the steps). */
+  standbyAtFault?: () => ReportMetaStandby | null | undefined;
   startCanary(clock: DrillClock): Promise<Canary>;
   viewSource?: ViewSource;
   runSteps(context: DrillContext): Promise<StepsResult>;
@@ -100,6 +104,7 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
         fault: deps.runbook.drill?.fault ?? 'unspecified',
         ...(deps.cluster ? { cluster: deps.cluster } : {}),
         servedBy: deps.servedBy ?? null,
+        ...(deps.standbyAtFault ? { standbyAtFault: deps.standbyAtFault() ?? null } : {}),
         ...(steps.environment ? { environment: steps.environment } : {}),
         ...(steps.ticket ? { ticket: steps.ticket } : {}),
         startedAtMs,

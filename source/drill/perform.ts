@@ -4,7 +4,8 @@
 // to report.json / report.md / timeline.svg. Only the decider, the printer and where the progress goes differ.
 import { join } from 'node:path';
 import { hatuiStateDir } from '../adapters/audit-file/paths.js';
-import type { DrillReport } from '../core/drill/report.js';
+import type { DrillReport, ReportMeta } from '../core/drill/report.js';
+import { snapshotCluster } from '../services/snapshot.js';
 import { ExitCode } from '../core/exit-codes.js';
 import type { RunEvent } from '../core/engine/events.js';
 import type { RunState } from '../core/engine/state.js';
@@ -62,7 +63,9 @@ export async function performDrill(o: PerformDrillOptions): Promise<PerformedDri
   const PATH = ensureHatuiOnPath(env);
   if (PATH !== undefined) env.PATH = PATH;
   const system = drillSystem(runbook.drill.system);
-  const targets = drillTargets(inventory, system, { candidates: runbook.clusters });
+  const targets = drillTargets(inventory, system, { candidates: runbook.clusters, ...(runbook.drill.via ? { via: runbook.drill.via } : {}) });
+  const drilled = inventory.clusters[targets.cluster];
+  let standbyAtFault: NonNullable<ReportMeta['standbyAtFault']> | null = null;
   try {
     const { values: vars, secretNames } = resolveVars(runbook, o.assignments, env, inventory);
     let runExit: number = ExitCode.ok;
@@ -86,12 +89,23 @@ export async function performDrill(o: PerformDrillOptions): Promise<PerformedDri
         runExit = code;
         runMessage = message;
       },
+      // A standby (DR) cluster: how far behind the primary region it was right before the fault, from its probe.
+      ...(drilled?.standbyOf
+        ? {
+            onFaultStep: async () => {
+              const state = await snapshotCluster(targets.cluster, drilled, inventory, { timeoutMs: 1500 });
+              const st = state.kind === 'patroni' ? state.standby : undefined;
+              standbyAtFault = st ? { of: st.of, delayBytes: st.delayBytes, delaySeconds: st.delaySeconds, error: st.error } : { of: drilled.standbyOf!, delayBytes: null, delaySeconds: null, error: 'the probe gave no standby state' };
+            },
+          }
+        : {}),
     });
     const outcome = await runDrill({
       runbook,
       system,
       cluster: targets.cluster,
       servedBy: targets.servedBy,
+      ...(drilled?.standbyOf ? { standbyAtFault: () => standbyAtFault } : {}),
       startCanary: targets.startCanary,
       viewSource: targets.viewSource,
       ...(inventory.environment === 'lab' ? { faultTime: labFaultTime(labSettings(env)) } : {}),

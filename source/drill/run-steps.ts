@@ -44,6 +44,8 @@ export interface DrillRunOptions {
   signal?: AbortSignal;
   /** Where the run's exit code goes (the drill command combines it with the targets). */
   onExit?: (exitCode: number, message: string) => void;
+  /** Awaited when the fault step starts, before its first command (the drill reads the state at the fault). */
+  onFaultStep?: () => Promise<void>;
 }
 
 /** Returns a runSteps callback for runDrill that runs the runbook through the runner. */
@@ -62,6 +64,7 @@ export function runnerSteps(o: DrillRunOptions): () => Promise<StepsResult> {
         switch (event.type) {
           case 'step-started':
             marks.push({ kind: 'step-started', atMs: Date.parse(event.at), label: `step ${event.stepId} started: ${titles.get(event.stepId) ?? ''}` });
+            if (event.stepId === FAULT_STEP_ID && event.attempt === 1) await o.onFaultStep?.().catch(() => undefined);
             break;
           case 'step-finished':
             marks.push({ kind: 'step-finished', atMs: Date.parse(event.at), label: `step ${event.stepId} ${event.outcome}` });

@@ -29,6 +29,7 @@ import { kafkaView, watchedKafkaProbe } from './view-kafka.js';
 import type { ClusterProbe } from '../adapters/probes/types.js';
 import type { ClusterState } from '../core/cluster-state.js';
 import { snapshotCluster } from '../services/snapshot.js';
+import { resolveEndpoint } from '../adapters/probes/dns.js';
 
 export interface DrillTargets {
   system: DrillSystem;
@@ -44,6 +45,8 @@ export interface TargetOptions {
   /** Inventory cluster to drill; default: the first one of the system's kind (or the runbook's `clusters`). */
   cluster?: string;
   candidates?: string[];
+  /** PostgreSQL: the DNS name the canary writes through (a `dns` cluster of the inventory lists it). */
+  via?: string;
   pgUser?: string;
   pgDatabase?: string;
   env?: Record<string, string | undefined>;
@@ -144,7 +147,8 @@ function systemTargets(inventory: Inventory, system: DrillSystem, name: string, 
     };
   }
   if (system === 'postgresql') {
-    const rw = parseHostPort(rwEndpoint(inventory, name, cluster));
+    const via = o.via ? viaName(inventory, o.via) : undefined;
+    const rw = via ? { host: '', port: 0 } : parseHostPort(rwEndpoint(inventory, name, cluster));
     const password = credential(cluster, name, ['canary', 'app', 'superuser'], env) ?? env.PGPASSWORD;
     const members = cluster.members.map((m) => ({ name: m.name, url: (m.endpoint ?? '').replace(/\/+$/, '') })).filter((m) => m.url.startsWith('http'));
     if (members.length === 0) throw new HatuiError(`inventory cluster '${name}': members need a Patroni REST endpoint (http://host:port)`, ExitCode.usage);
@@ -152,7 +156,14 @@ function systemTargets(inventory: Inventory, system: DrillSystem, name: string, 
       system,
       cluster: name,
       startCanary: (clock) =>
-        startPgCanary({ ...rw, user: o.pgUser ?? env.HATUI_CANARY_PGUSER ?? 'postgres', database: o.pgDatabase ?? env.HATUI_CANARY_PGDATABASE ?? 'postgres', ...(password ? { password } : {}), clock }),
+        startPgCanary({
+          ...rw,
+          user: o.pgUser ?? env.HATUI_CANARY_PGUSER ?? 'postgres',
+          database: o.pgDatabase ?? env.HATUI_CANARY_PGDATABASE ?? 'postgres',
+          ...(password ? { password } : {}),
+          ...(via ? { resolve: via.resolve, label: `via ${via.name} (DNS ${via.server})` } : {}),
+          clock,
+        }),
       viewSource: patroniViewSource(members),
       close() {},
     };
@@ -188,4 +199,12 @@ function systemTargets(inventory: Inventory, system: DrillSystem, name: string, 
     viewSource: view.source,
     close: () => view.close(),
   };
+}
+
+/** The `dns` inventory cluster listing `name`: the canary resolves it at that server before every connection. */
+function viaName(inventory: Inventory, name: string): { name: string; server: string; resolve: () => Promise<{ host: string; port: number }> } {
+  const found = Object.entries(inventory.clusters).find(([, c]) => c.kind === 'dns' && (c.names ?? []).includes(name));
+  const server = found?.[1].members.find((m) => m.endpoint)?.endpoint;
+  if (!found || !server) throw new HatuiError(`drill via ${name}: no dns cluster of the inventory lists that name (kind: dns, names: [${name}], a member with endpoint host:port)`, ExitCode.usage);
+  return { name, server, resolve: () => resolveEndpoint(server, name, 5432) };
 }

@@ -48,6 +48,8 @@ export function regionBCluster(settings: LabSettings): Inventory['clusters'][str
     scope: regionBScope(settings),
     namespace: '/service/',
     standbyOf: 'pg',
+    // Region B's own DCS: its operator lock (a DR drill, the activation) must not live in region A's etcd.
+    endpoints: { dcs: `http://127.0.0.1:${p.etcdClient}` },
     members: pgbNodes.map((n) => ({ name: n, host: n, endpoint: `http://127.0.0.1:${p.patroni[n]}`, port: p.pg[n] })),
     credentials: { superuser: { file: paths.pgSuperuserPassword }, replication: { file: paths.pgReplicationPassword } },
   };

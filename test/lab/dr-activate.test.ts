@@ -4,7 +4,6 @@
 // master, the zone's own server answers region B for both names, and a write through the name lands.
 // Checked independently of hatui: Patroni REST of region B, INFO of redis-b, dig @<lab dns>, pg.
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,14 +11,11 @@ import {
   DR_TTL,
   DR_ZONE,
   labFreezeRegion,
-  labPaths,
   labRedisAuth,
   labUp,
   patroniBState,
   pgbNodes,
-  redisCommand,
   redisInfo,
-  regionBNodes,
   tsigSecret,
 } from '../../source/lab/index.js';
 import { patroniProbe } from '../../source/adapters/probes/patroni.js';
@@ -27,8 +23,7 @@ import { snapshotCluster } from '../../source/services/snapshot.js';
 import { panelLines } from '../../source/ui/panel-lines.js';
 import type { PatroniState } from '../../source/core/cluster-state.js';
 import { labInventory } from '../../source/lab/inventory.js';
-import { killNode } from '../../source/lab/supervise.js';
-import { pgPassword, testLab, waitPartHealthy } from './helpers.js';
+import { pgPassword, restoreRegionA, testLab, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
 
 const answers = {
@@ -80,17 +75,7 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     await labUp(settings, ['region-b']);
     await waitPartHealthy(settings, 'region-b');
   });
-  afterAll(async () => {
-    // Region A comes back; region B (promoted, diverged) is thrown away so a later `lab up region-b` clones it anew.
-    await labFreezeRegion(settings, false);
-    await Promise.all(regionBNodes.map((n) => killNode(settings, n)));
-    for (const n of regionBNodes) rmSync(labPaths(settings).nodeDir(n), { recursive: true, force: true });
-    // The Sentinels still list the gone redis-b among the master's replicas (then `redis.replicas` names an
-    // address no inventory member has): forget it, as an operator does after retiring a replica.
-    for (const port of Object.values(settings.ports.sentinel)) await redisCommand(port, ['SENTINEL', 'RESET', settings.masterName], 2000, labRedisAuth(settings));
-    await waitPartHealthy(settings, 'pg');
-    await waitPartHealthy(settings, 'redis');
-  });
+  afterAll(() => restoreRegionA(settings));
 
   it('refuses to promote while region A is alive and writable: exit 3, standby still standby, DNS unchanged', async () => {
     const run = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });

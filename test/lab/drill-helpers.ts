@@ -26,13 +26,13 @@ export interface DrillRun {
   stateDir: string;
 }
 
-export async function runDrillCli(runbook: string, answers: string, extra: string[] = []): Promise<DrillRun> {
+export async function runDrillCli(runbook: string, answers: string, extra: string[] = [], env: Record<string, string> = {}): Promise<DrillRun> {
   const work = mkdtempSync(join(tmpdir(), 'hatui-drill-test-'));
   const answersFile = join(work, 'answers.yaml');
   writeFileSync(answersFile, answers);
   const dir = join(work, 'report');
   const stateDir = join(work, 'state');
-  const out = await hatui(['drill', runbook, '--headless', '--answers', answersFile, '--report', dir, ...extra], { XDG_STATE_HOME: stateDir, NO_COLOR: '1' }, 300_000);
+  const out = await hatui(['drill', runbook, '--headless', '--answers', answersFile, '--report', dir, ...extra], { XDG_STATE_HOME: stateDir, NO_COLOR: '1', ...env }, 600_000);
   let report: DrillReport;
   try {
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DrillReport;

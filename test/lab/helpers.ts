@@ -180,3 +180,20 @@ function runCli(args: string[], env: Record<string, string>, timeoutMs: number):
 export function labEnv(settings: Pick<LabSettings, 'dir' | 'portBase'>): Record<string, string> {
   return { HATUI_LAB_DIR: settings.dir, HATUI_LAB_PORT_BASE: String(settings.portBase) };
 }
+
+/**
+ * After a DR test: region A comes back (thawed); region B (promoted, diverged) is thrown away so the next
+ * `lab up region-b` clones it anew; the Sentinels forget redis-b (else `redis.replicas` names an address no
+ * inventory member has), as an operator does after retiring a replica.
+ */
+export async function restoreRegionA(settings: LabSettings): Promise<void> {
+  const { labFreezeRegion, labPaths: paths, labRedisAuth, redisCommand, regionBNodes } = await import('../../source/lab/index.js');
+  const { killNode } = await import('../../source/lab/supervise.js');
+  const { rmSync } = await import('node:fs');
+  await labFreezeRegion(settings, false);
+  await Promise.all(regionBNodes.map((n) => killNode(settings, n)));
+  for (const n of regionBNodes) rmSync(paths(settings).nodeDir(n), { recursive: true, force: true });
+  for (const port of Object.values(settings.ports.sentinel)) await redisCommand(port, ['SENTINEL', 'RESET', settings.masterName], 2000, labRedisAuth(settings));
+  await waitPartHealthy(settings, 'pg');
+  await waitPartHealthy(settings, 'redis');
+}

@@ -45,7 +45,7 @@ function planVars(runbook: Runbook): { vars: Record<string, string>; secretNames
 describe('shipped runbooks against the example production inventory', () => {
   it('the example inventory covers every cluster kind and keeps credentials out of it', () => {
     const kinds = new Set(Object.values(inventory.clusters).map((c) => c.kind));
-    expect([...kinds].sort()).toEqual(['etcd', 'haproxy', 'kafka', 'mongodb', 'patroni', 'redis-cluster', 'redis-sentinel', 'weaviate']);
+    expect([...kinds].sort()).toEqual(['dns', 'etcd', 'haproxy', 'kafka', 'mongodb', 'patroni', 'redis-cluster', 'redis-sentinel', 'weaviate']);
     expect(inventory.environment).toBe('production');
     for (const cluster of Object.values(inventory.clusters)) for (const source of Object.values(cluster.credentials ?? {})) expect(Boolean(source.env) !== Boolean(source.file)).toBe(true);
     for (const host of Object.values(inventory.hosts)) for (const key of Object.keys(host.env ?? {})) expect(key).not.toMatch(/PASS|SECRET|TOKEN|API_KEY/i);

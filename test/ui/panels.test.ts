@@ -40,3 +40,24 @@ describe('panel lines', () => {
     expect(panelLines(labSnapshot().clusters.docs!).map(lineText)).toEqual(['docs mongodb  no probe yet  (mongo1)']);
   });
 });
+
+describe('home screen height', () => {
+  it('at 80×24 the panels and the runbook list fit the screen exactly: the header stays on the first line', async () => {
+    const { createElement } = await import('react');
+    const { render } = await import('ink-testing-library');
+    const { Home } = await import('../../source/ui/screens/home.js');
+    const { labSnapshot } = await import('./fixtures.js');
+    const snapshot = labSnapshot();
+    const pg = snapshot.clusters.pg!;
+    // a cluster with more lines than two (the old estimate): the pg panel with its archive line
+    if (pg.kind === 'patroni') snapshot.clusters.pg = { ...pg, archive: { member: 'pg1', lastArchivedWal: '000000030000000000000042', lastArchivedAt: snapshot.fetchedAt, failedCount: 0, lastFailedWal: null, lastFailedAt: null, error: null } };
+    // Two clusters of many lines each (7 in all): more than two lines per cluster.
+    for (const name of Object.keys(snapshot.clusters)) if (name !== 'pg' && name !== 'etcd') delete snapshot.clusters[name];
+    const runbooks = Array.from({ length: 30 }, (_, i) => ({ id: `rb-${String(i).padStart(2, '0')}`, title: `Runbook ${i}`, tags: [], path: `runbooks/rb-${i}.md`, clusters: [], problems: [] }));
+    const { lastFrame } = render(createElement(Home, { environment: 'lab', snapshot, runbooks, width: 80, height: 24 }));
+    const lines = lastFrame()!.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    expect(lines[0]).toContain(' LAB ');
+    expect(lastFrame()).toContain('archive last 000000030000000000000042');
+  });
+});

@@ -72,3 +72,23 @@ export const dnsProbe: ClusterProbe<DnsAnswers> = {
   },
   combine: (name, _cluster, results, _prev, now) => combineDns(name, results, now),
 };
+
+/**
+ * Where a name points now, asked at `server` (not the system resolver): its SRV record's target and port
+ * (the target's A record as the host when the server has one), else its A record with `defaultPort`.
+ */
+export async function resolveEndpoint(server: string, name: string, defaultPort: number): Promise<{ host: string; port: number }> {
+  const { host, port } = parseHostPort(server);
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([`${host.includes(':') ? `[${host}]` : host}:${port}`]);
+  const srv = await resolver.resolveSrv(name).catch(() => []);
+  const first = srv[0];
+  if (first) {
+    const address = await resolver.resolve4(first.name).catch(() => []);
+    return { host: address[0] ?? first.name, port: first.port };
+  }
+  const address = await resolver.resolve4(name).catch((error: unknown) => {
+    throw new Error(`${name} does not resolve at ${server}: ${reason(error)}`);
+  });
+  return { host: address[0]!, port: defaultPort };
+}

@@ -15,7 +15,12 @@ export function renderMarkdown(r: DrillReport): string {
   out.push(`- Fault time T0: ${r.t0 ?? 'not recorded'}`);
   if (r.environment) out.push(`- Environment: ${r.environment}`);
   if (r.ticket) out.push(`- Ticket: ${r.ticket}`);
-  out.push(`- Run outcome: ${r.run_outcome}`, '');
+  out.push(`- Run outcome: ${r.run_outcome}`);
+  if (r.standby_at_fault) {
+    const st = r.standby_at_fault;
+    out.push(`- Standby (DR) delay behind ${st.of} at the fault: ${st.delay_bytes === null ? `unknown (${st.error ?? 'no answer'})` : `${st.delay_bytes} bytes, ${st.delay_seconds ?? '?'} s`}`);
+  }
+  out.push('');
   if (r.run_outcome !== 'ok') out.push(`> [!WARNING]\n> The run did not end ok (${r.run_outcome}): the figures cover the drill up to where it stopped.`, '');
 
   out.push('## Figures', '');

@@ -79,6 +79,8 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
     const verdictText = row.verdict === 'pass' ? paint('32', 'pass') : row.verdict === 'fail' ? paint('31', 'fail') : row.verdict;
     lines.push(`  ${row.label.padEnd(46)} ${value.padStart(12)} ${row.target.padEnd(12)} ${verdictText}`);
   }
+  const st = r.standby_at_fault;
+  if (st) lines.push(`  Standby (DR) delay behind ${st.of} at the fault: ${st.delay_bytes === null ? `unknown (${st.error ?? 'no answer'})` : `${st.delay_bytes} B, ${st.delay_seconds ?? '?'} s`}`);
   return lines.join('\n') + '\n';
 }
 

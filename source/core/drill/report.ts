@@ -62,6 +62,12 @@ export interface DrillReport {
   chart: string;
   /** Alerts Alertmanager reported during the drill (absent in reports made before hatui measured them). */
   alerts?: DrillAlerts;
+  /**
+   * A standby (DR) cluster drilled: its delay behind the primary region when the fault step started, as
+   * its panel showed it: what a region loss at that moment would cost at most (streaming; the WAL archive
+   * may hold less).
+   */
+  standby_at_fault?: { of: string; delay_bytes: number | null; delay_seconds: number | null; error: string | null } | null;
 }
 
 export interface ReportMeta {
@@ -70,6 +76,7 @@ export interface ReportMeta {
   fault: string;
   cluster?: string;
   servedBy?: 'wire-level-double' | null;
+  standbyAtFault?: { of: string; delayBytes: number | null; delaySeconds: number | null; error: string | null } | null;
   environment?: string;
   ticket?: string;
   startedAtMs: number;
@@ -97,6 +104,7 @@ export function buildReport(meta: ReportMeta, a: DrillAnalysis): DrillReport {
     fault: meta.fault,
     cluster: meta.cluster ?? null,
     served_by: meta.servedBy ?? null,
+    ...(meta.standbyAtFault !== undefined ? { standby_at_fault: meta.standbyAtFault && { of: meta.standbyAtFault.of, delay_bytes: meta.standbyAtFault.delayBytes, delay_seconds: meta.standbyAtFault.delaySeconds, error: meta.standbyAtFault.error } } : {}),
     environment: meta.environment ?? null,
     ticket: meta.ticket ?? null,
     started_at: iso(meta.startedAtMs),

@@ -33,6 +33,8 @@ export const frontMatterSchema = z
       .object({
         system: z.string().refine((s) => Object.hasOwn(DRILL_SYSTEM_NAMES, s.toLowerCase()), `drill systems are ${Object.keys(DRILL_SYSTEM_NAMES).join(', ')}`),
         fault: z.string(),
+        /** The application's DNS name the canary writes through (a `dns` inventory cluster lists it). */
+        via: z.string().optional(),
       })
       .strict()
       .optional(),
@@ -103,8 +105,8 @@ export function parseFrontMatter(node: FrontMatterNode | undefined, path: string
   if (Array.isArray(record.clusters)) fields.clusters = record.clusters.map(String);
   fillVars(record.vars, fields, problems, path, at);
   fillTargets(record.targets, fields, problems, path, at);
-  const drill = record.drill as { system?: unknown; fault?: unknown } | undefined;
-  if (drill && typeof drill.system === 'string' && typeof drill.fault === 'string') fields.drill = { system: drill.system, fault: drill.fault };
+  const drill = record.drill as { system?: unknown; fault?: unknown; via?: unknown } | undefined;
+  if (drill && typeof drill.system === 'string' && typeof drill.fault === 'string') fields.drill = { system: drill.system, fault: drill.fault, ...(typeof drill.via === 'string' ? { via: drill.via } : {}) };
   return { fields, problems, readable: true };
 }
 

@@ -87,6 +87,12 @@ export interface Targets {
 export interface DrillSpec {
   system: string;
   fault: string;
+  /**
+   * The application's DNS name the canary writes through (PostgreSQL): resolved at the name's own
+   * authoritative server (the `dns` inventory cluster listing it) before every connection, so the canary
+   * follows the name when a DR activation moves it, as applications do.
+   */
+  via?: string;
 }
 
 export interface Runbook {

@@ -41,6 +41,12 @@ export function DrillReportScreen({ report, files, width, runMessage }: DrillRep
           </Text>
         );
       })}
+      {report.standby_at_fault ? (
+        <Text>
+          standby (DR) delay behind {report.standby_at_fault.of} at the fault:{' '}
+          {report.standby_at_fault.delay_bytes === null ? `unknown (${report.standby_at_fault.error ?? 'no answer'})` : `${report.standby_at_fault.delay_bytes} B, ${report.standby_at_fault.delay_seconds ?? '?'} s`}
+        </Text>
+      ) : null}
       <Text> </Text>
       <Text>report: {files.markdown}</Text>
       <Text>also:   {files.json}  {files.svg}</Text>

@@ -3,6 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import type { ClusterSnapshot } from '../../core/cluster-state.js';
 import { AlertsPanel, alertsPanelHeight } from '../components/alerts-panel.js';
 import { ClusterPanels } from '../components/cluster-panels.js';
+import { panelLines } from '../panel-lines.js';
 import { initialAlertsUi, reduceAlerts, type AlertsUi } from '../state/alerts-state.js';
 import { Header } from '../components/header.js';
 import { truncate } from '../format.js';
@@ -96,8 +97,9 @@ function rule(title: string, width: number): string {
   return title + '─'.repeat(Math.max(0, width - [...title].length));
 }
 
+/** The panels' real line count (each cut to one terminal row), so the runbook list gets exactly the rest. */
 function countLines(snapshot: ClusterSnapshot): number {
-  return Object.keys(snapshot.clusters).length * 2;
+  return Object.values(snapshot.clusters).reduce((n, state) => n + panelLines(state).length, 0);
 }
 
 /** Key name of one character of a pasted chunk (`\r` is Enter, DEL is Backspace). */
