@@ -8,11 +8,10 @@
 // of this run carry its key and `<run>:<seq>` values.
 import { randomUUID } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { CanaryLog } from '../core/drill/model.js';
 import type { KafkaAuthOptions } from '../adapters/probes/client-auth.js';
 import { openKafkaConnection } from '../adapters/probes/kafka.js';
-import { canaryRecorder, errorMessage as message, writePacer, type Canary } from './canary.js';
-import { drillClock, sleep, type DrillClock } from './clock.js';
+import { canaryHandle, canaryRecorder, errorMessage as message, retryFor, writeLoop, writePacer, type Canary } from './canary.js';
+import { drillClock, type DrillClock } from './clock.js';
 
 export interface KafkaCanaryOptions {
   /** Bootstrap brokers, `host:port`. */
@@ -73,54 +72,23 @@ export async function startKafkaCanary(options: KafkaCanaryOptions): Promise<Can
   }
 
   const record = canaryRecorder('kafka', 1, clock);
-  let stopping = false;
-  const pace = writePacer(clock, options.maxRate ?? 500);
-  const loop = (async () => {
-    while (!stopping) {
-      await pace();
-      const seq = record.attempt();
-      try {
-        await producer.send({ topic, acks: -1, timeout, messages: [{ partition, key: run, value: `${run}:${seq}` }] });
-        record.ack(seq);
-      } catch (error) {
-        record.error(error, seq);
-        await sleep(options.reconnectMs ?? 20);
-      }
-    }
-  })();
-
-  let log: CanaryLog | undefined;
-  const stopAll = async () => {
-    stopping = true;
-    await loop;
-  };
-  return {
-    target,
-    acked: record.acked,
-    snapshot: () => log ?? record.log(target),
-    async stop() {
-      if (!log) {
-        await stopAll();
-        log = record.log(target);
-      }
-      return log;
-    },
-    async verify() {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        try {
-          return await readBack(admin, options.auth ?? {}, topic, partition, startOffset, run);
-        } catch (error) {
-          if (Date.now() > deadline) throw new HatuiError(`canary: cannot read back ${topic}-${partition} from Kafka ${options.brokers.join(',')}: ${message(error)}`, ExitCode.failed);
-          await sleep(250);
-        }
-      }
-    },
+  const writes = writeLoop(record, (seq) => producer.send({ topic, acks: -1, timeout, messages: [{ partition, key: run, value: `${run}:${seq}` }] }), {
+    pace: writePacer(clock, options.maxRate ?? 500),
+    retryMs: options.reconnectMs ?? 20,
+  });
+  const stopAll = () => writes.stop();
+  return canaryHandle(target, record, {
+    stop: stopAll,
+    verify: () =>
+      retryFor(
+        () => readBack(admin, options.auth ?? {}, topic, partition, startOffset, run),
+        (error) => new HatuiError(`canary: cannot read back ${topic}-${partition} from Kafka ${options.brokers.join(',')}: ${message(error)}`, ExitCode.failed),
+      ),
     async close() {
       await stopAll();
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
     },
-  };
+  });
 }
 
 type Admin = ReturnType<InstanceType<KafkaJs['Kafka']>['admin']>;

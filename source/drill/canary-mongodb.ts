@@ -7,10 +7,9 @@
 // Read-back: `find {run}` on the primary (read preference primary, read concern majority).
 import { randomUUID } from 'node:crypto';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { CanaryLog } from '../core/drill/model.js';
 import type { MongoAuthOptions } from '../adapters/probes/client-auth.js';
-import { canaryRecorder, errorMessage as message, writePacer, type Canary } from './canary.js';
-import { drillClock, sleep, type DrillClock } from './clock.js';
+import { canaryHandle, canaryRecorder, errorMessage as message, retryFor, writeLoop, writePacer, type Canary } from './canary.js';
+import { drillClock, type DrillClock } from './clock.js';
 
 export interface MongoCanaryOptions {
   /** Members, `host:port`. */
@@ -62,54 +61,22 @@ export async function startMongoCanary(options: MongoCanaryOptions): Promise<Can
   }
 
   const record = canaryRecorder('mongodb', 1, clock);
-  let stopping = false;
-  const pace = writePacer(clock, options.maxRate ?? 500);
-  const loop = (async () => {
-    while (!stopping) {
-      await pace();
-      const seq = record.attempt();
-      try {
-        // The driver turns a writeConcernError into a thrown MongoWriteConcernError: not acknowledged.
-        await docs().insertOne({ run, seq, at: new Date() }, { writeConcern: { w: 'majority', wtimeoutMS: timeout } });
-        record.ack(seq);
-      } catch (error) {
-        record.error(error, seq);
-        await sleep(options.reconnectMs ?? 20);
-      }
-    }
-  })();
-
-  let log: CanaryLog | undefined;
-  const stopAll = async () => {
-    stopping = true;
-    await loop;
-  };
-  return {
-    target,
-    acked: record.acked,
-    snapshot: () => log ?? record.log(target),
-    async stop() {
-      if (!log) {
-        await stopAll();
-        log = record.log(target);
-      }
-      return log;
-    },
-    async verify() {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        try {
-          const found = await docs().find({ run }, { readPreference: 'primary', readConcern: { level: 'majority' }, projection: { seq: 1 } }).toArray();
-          return found.map((d) => Number(d.seq));
-        } catch (error) {
-          if (Date.now() > deadline) throw new HatuiError(`canary: cannot read back ${database}.${collection} from MongoDB ${options.hosts.join(',')}: ${message(error)}`, ExitCode.failed);
-          await sleep(250);
-        }
-      }
-    },
+  // The driver turns a writeConcernError into a thrown MongoWriteConcernError: not acknowledged.
+  const writes = writeLoop(record, (seq) => docs().insertOne({ run, seq, at: new Date() }, { writeConcern: { w: 'majority', wtimeoutMS: timeout } }), {
+    pace: writePacer(clock, options.maxRate ?? 500),
+    retryMs: options.reconnectMs ?? 20,
+  });
+  const stopAll = () => writes.stop();
+  return canaryHandle(target, record, {
+    stop: stopAll,
+    verify: () =>
+      retryFor(
+        async () => (await docs().find({ run }, { readPreference: 'primary', readConcern: { level: 'majority' }, projection: { seq: 1 } }).toArray()).map((d) => Number(d.seq)),
+        (error) => new HatuiError(`canary: cannot read back ${database}.${collection} from MongoDB ${options.hosts.join(',')}: ${message(error)}`, ExitCode.failed),
+      ),
     async close() {
       await stopAll();
       await client.close().catch(() => undefined);
     },
-  };
+  });
 }

@@ -4,8 +4,7 @@
 // as any cluster client does; nothing here knows the roles.
 import { Cluster } from 'ioredis';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { CanaryLog } from '../core/drill/model.js';
-import { canaryRecorder, errorMessage, writePacer, type Canary } from './canary.js';
+import { canaryHandle, canaryRecorder, errorMessage, retryFor, writeLoop, writePacer, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 /** The hash tag of every canary key (CLUSTER KEYSLOT of it is the shard a drill faults). */
@@ -56,57 +55,29 @@ export async function startRedisClusterCanary(options: RedisClusterCanaryOptions
   const client = clusterClient(options);
   await ready(client, 10_000, via);
   const record = canaryRecorder('redis-cluster', 1, clock);
-  let stopping = false;
-  const pace = writePacer(clock, options.maxRate ?? 2000);
-  const loop = (async () => {
-    while (!stopping) {
-      await pace();
-      const seq = record.attempt();
-      try {
-        await client.rpush(key, String(seq));
-        record.ack(seq);
-      } catch (error) {
-        record.error(error, seq);
-        await sleep(20);
-      }
-    }
-  })();
-  let log: CanaryLog | undefined;
-  return {
-    target,
-    acked: record.acked,
-    snapshot: () => log ?? record.log(target),
-    async stop() {
-      if (!log) {
-        stopping = true;
-        await loop;
-        log = record.log(target);
-      }
-      return log;
-    },
+  const writes = writeLoop(record, (seq) => client.rpush(key, String(seq)), { pace: writePacer(clock, options.maxRate ?? 2000) });
+  return canaryHandle(target, record, {
+    stop: () => writes.stop(),
     async verify() {
       const reader = clusterClient(options);
       const deadline = Date.now() + 60_000;
       try {
-        for (;;) {
-          try {
+        return await retryFor(
+          async () => {
             await ready(reader, Math.max(1000, deadline - Date.now()), via);
             const values = await reader.lrange(key, 0, -1);
             await reader.expire(key, 86_400);
             return values.map(Number);
-          } catch (error) {
-            if (Date.now() > deadline) throw new HatuiError(`canary: cannot read back ${key} through ${via}: ${errorMessage(error)}`, ExitCode.failed);
-            await sleep(250);
-          }
-        }
+          },
+          (error) => new HatuiError(`canary: cannot read back ${key} through ${via}: ${errorMessage(error)}`, ExitCode.failed),
+        );
       } finally {
         reader.disconnect();
       }
     },
     async close() {
-      stopping = true;
-      await loop;
+      await writes.stop();
       client.disconnect();
     },
-  };
+  });
 }

@@ -4,8 +4,7 @@
 // errors keeps writing to a demoted master for ~11 s: LAB-FACTS §5).
 import { Redis } from 'ioredis';
 import { ExitCode, HatuiError } from '../core/exit-codes.js';
-import type { CanaryLog } from '../core/drill/model.js';
-import { canaryRecorder, errorMessage as message, writePacer, type Canary } from './canary.js';
+import { canaryHandle, canaryRecorder, errorMessage as message, retryFor, writePacer, type Canary } from './canary.js';
 import { drillClock, sleep, type DrillClock } from './clock.js';
 
 export interface RedisCanaryOptions {
@@ -139,40 +138,33 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
     }
   })();
 
-  let log: CanaryLog | undefined;
   const stopAll = async () => {
     stopping = true;
     await Promise.all([loop, roleCheck]);
   };
-  return {
-    target,
-    acked: record.acked,
-    snapshot: () => log ?? record.log(target),
-    async stop() {
-      if (!log) {
-        await stopAll();
-        log = record.log(target);
-      }
-      return log;
-    },
+  return canaryHandle(target, record, {
+    stop: stopAll,
     async verify() {
       const reader = sentinelAware(options, 100);
+      const deadline = Date.now() + 60_000;
       try {
-        const deadline = Date.now() + 60_000;
-        for (;;) {
-          try {
-            await waitReady(reader, Math.max(1000, deadline - Date.now()), via);
-            const role = (await reader.call('ROLE')) as unknown[];
-            if (role[0] !== 'master') throw new Error('reached a replica');
-            const values = await reader.lrange(key, 0, -1);
-            await reader.expire(key, 86_400);
-            return values.map(Number);
-          } catch (error) {
-            if (Date.now() > deadline) throw new HatuiError(`canary: cannot read back ${key} through ${via}: ${message(error)}`, ExitCode.failed);
-            reader.disconnect(true);
-            await sleep(250);
-          }
-        }
+        return await retryFor(
+          async () => {
+            try {
+              await waitReady(reader, Math.max(1000, deadline - Date.now()), via);
+              const role = (await reader.call('ROLE')) as unknown[];
+              if (role[0] !== 'master') throw new Error('reached a replica');
+              const values = await reader.lrange(key, 0, -1);
+              await reader.expire(key, 86_400);
+              return values.map(Number);
+            } catch (error) {
+              // Reconnect through the Sentinels before the next try (it may have reached the old master).
+              reader.disconnect(true);
+              throw error;
+            }
+          },
+          (error) => new HatuiError(`canary: cannot read back ${key} through ${via}: ${message(error)}`, ExitCode.failed),
+        );
       } finally {
         reader.disconnect();
       }
@@ -182,5 +174,5 @@ export async function startRedisCanary(options: RedisCanaryOptions): Promise<Can
       client.disconnect();
       for (const w of watchers) w.disconnect();
     },
-  };
+  });
 }

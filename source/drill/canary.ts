@@ -81,3 +81,63 @@ export function writePacer(clock: DrillClock, maxRate: number): () => Promise<vo
     inWindow = 0;
   };
 }
+
+/**
+ * The write loop of the canaries that need no reconnect logic of their own (their client reconnects):
+ * paced, each attempt recorded as acknowledged or failed (in doubt), a short wait after a failure.
+ * `stop()` ends the loop and waits for the write in flight.
+ */
+export function writeLoop(record: CanaryRecorder, write: (seq: number) => Promise<unknown>, o: { pace: () => Promise<void>; retryMs?: number }): { stop(): Promise<void> } {
+  let stopping = false;
+  const loop = (async () => {
+    while (!stopping) {
+      await o.pace();
+      const seq = record.attempt();
+      try {
+        await write(seq);
+        record.ack(seq);
+      } catch (error) {
+        record.error(error, seq);
+        await sleep(o.retryMs ?? 20);
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+  };
+}
+
+/** A Canary over its recorder: the log is frozen at the first stop(); verify and close are the canary's own. */
+export function canaryHandle(target: string, record: CanaryRecorder, parts: { stop(): Promise<void>; verify(): Promise<number[]>; close(): Promise<void> }): Canary {
+  let log: CanaryLog | undefined;
+  return {
+    target,
+    acked: record.acked,
+    snapshot: () => log ?? record.log(target),
+    async stop() {
+      if (!log) {
+        await parts.stop();
+        log = record.log(target);
+      }
+      return log;
+    },
+    verify: parts.verify,
+    close: parts.close,
+  };
+}
+
+/** Asks `read` every 250 ms until it answers, for at most `ms` (the cluster may still be settling); then throws `fail(last error)`. */
+export async function retryFor<T>(read: () => Promise<T>, fail: (error: unknown) => Error, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (Date.now() > deadline) throw fail(error);
+      await sleep(250);
+    }
+  }
+}
