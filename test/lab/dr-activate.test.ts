@@ -1,6 +1,6 @@
 // runbooks/dr-activate.md headless on the lab with region B (lab up region-b): refused while region A is
-// alive (exit 3, nothing changed), a TSIG key bind9 refuses stops the run at the DNS step naming the
-// server, and with region A frozen the whole activation runs: region B's cluster leads, redis-b is a
+// alive (exit 3, nothing changed), the DNS server down and a TSIG key bind9 refuses each stop the run at
+// the DNS step naming the server, and with region A frozen the whole activation runs: region B's cluster leads, redis-b is a
 // master, the zone's own server answers region B for both names, and a write through the name lands.
 // Checked independently of hatui: Patroni REST of region B, INFO of redis-b, dig @<lab dns>, pg.
 import { execFile } from 'node:child_process';
@@ -11,6 +11,7 @@ import {
   DR_TTL,
   DR_ZONE,
   labFreezeRegion,
+  labRestart,
   labRedisAuth,
   labUp,
   patroniBState,
@@ -25,6 +26,7 @@ import type { PatroniState } from '../../source/core/cluster-state.js';
 import { labInventory } from '../../source/lab/inventory.js';
 import { pgPassword, restoreRegionA, testLab, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
+import { killNode } from '../../source/lab/supervise.js';
 
 const answers = {
   'promote-pg': { confirm: 'promote-region-b', checklist: 'all' },
@@ -109,6 +111,19 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     const standby = await standbyView(settings);
     expect(standby).toMatchObject({ delayBytes: null, delaySeconds: null });
     expect(standby!.error).toContain(`pg leader: no pg member answers as leader (http://127.0.0.1:${settings.ports.patroni.pg1}`);
+
+    // The DNS server down: the run stops at the DNS step naming the server; no step claims the names moved.
+    await killNode(settings, 'dns');
+    const noDns = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    expect(noDns.code, tail(noDns)).not.toBe(0);
+    expect(noDns.outcomes.slice(0, 3)).toEqual(['[ok] assess', '[ok] promote-pg', '[ok] promote-redis']);
+    expect(noDns.outcomes).toContain('[failed] dns');
+    expect(noDns.outcomes).not.toContain('[ok] verify');
+    expect(noDns.stdout + noDns.stderr).toContain(`DNS server 127.0.0.1:${settings.ports.regionB.dns} does not answer for db.${DR_ZONE}`);
+    expect(await dnsPanel(settings)).toContain('no server answered');
+    // Only bind9 comes back (lab up would start region A's frozen nodes' part too).
+    await labRestart(settings, 'dns');
+    expect(await dig(settings, 'db')).toMatch(/ a\.dr\.hatui-lab\.test\.$/);
 
     const bad = await runShipped(settings, 'dr-activate.md', { answers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: Buffer.from('not the key').toString('base64') } });
     expect(bad.code, tail(bad)).not.toBe(0);
