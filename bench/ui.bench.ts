@@ -98,8 +98,8 @@ async function firstFrame(inventory: string): Promise<void> {
 const stripAnsi = (text: string) => text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\x1b[()][0-9A-Za-z]/g, '');
 
 /**
- * Under a pty: ms from spawn until the screen shows `leader <name>` and the runbook list (the title of
- * pg-switchover.md), plus the app's trace marks (its stderr goes to a file, not the screen).
+ * Under a pty: ms from spawn until the screen shows `leader <name>` and the runbook list (its header
+ * counting the runbooks read), plus the app's trace marks (its stderr goes to a file, not the screen).
  */
 function meaningfulUnderPty(command: string, env: NodeJS.ProcessEnv, traceFile: string): Promise<{ ms: number; trace: Map<string, number> }> {
   return new Promise((resolve, reject) => {
@@ -112,7 +112,8 @@ function meaningfulUnderPty(command: string, env: NodeJS.ProcessEnv, traceFile: 
       out += d.toString();
       if (done) return;
       const screen = stripAnsi(out);
-      if (/leader pg\d/.test(screen) && screen.includes('PostgreSQL planned switchover')) {
+      // The list is on screen once its header counts runbooks (whichever rows the terminal leaves for it).
+      if (/leader pg\d/.test(screen) && /── runbooks \([1-9]\d*\/[1-9]\d*\)/.test(screen)) {
         done = true;
         const ms = performance.now() - t0;
         // Let the app write the marks that follow (validated list) for the breakdown, then stop it.
