@@ -78,7 +78,7 @@ export class Poller implements ClusterStateSource {
       alertsIntervalMs: options.alertsIntervalMs ?? 1000,
     };
     this.now = options.now ?? Date.now;
-    // Every target loop listens on the stop signal (AbortSignal.any per request, sleeps).
+    // Every target loop listens on the stop signal (one listener per request, sleeps).
     setMaxListeners(0, this.stopController.signal);
     const startedAt = this.now();
     for (const [name, cluster] of Object.entries(inventory.clusters)) {
@@ -168,7 +168,14 @@ export class Poller implements ClusterStateSource {
     const stop = this.stopController.signal;
     while (this.running) {
       const started = this.now();
-      const signal = AbortSignal.any([stop, AbortSignal.timeout(this.opts.timeoutMs)]);
+      // A controller and a timer of our own, not AbortSignal.any([stop, AbortSignal.timeout()]): Node may
+      // garbage-collect a timeout signal that only a composite holds, and then the poll never times out
+      // (nodejs/node#57736; a frozen member stayed "fresh" for 15 s in CI).
+      const request = new AbortController();
+      const timeout = setTimeout(() => request.abort(new DOMException('timed out', 'TimeoutError')), this.opts.timeoutMs);
+      const onStop = () => request.abort(stop.reason);
+      stop.addEventListener('abort', onStop, { once: true });
+      const signal = request.signal;
       try {
         const value = await loop.target.fetch(signal);
         loop.result = { ...loop.result, last: value, lastOkAt: this.now(), error: null };
@@ -178,6 +185,9 @@ export class Poller implements ClusterStateSource {
         const message = signal.aborted && !stop.aborted ? `${loop.target.address}: timed out after ${this.opts.timeoutMs} ms` : (error as Error).message;
         loop.result = { ...loop.result, error: message || 'failed' };
         loop.failures++;
+      } finally {
+        clearTimeout(timeout);
+        stop.removeEventListener('abort', onStop);
       }
       this.firstRound.delete(loop);
       this.releaseFirstRound(false);
