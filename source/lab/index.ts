@@ -14,6 +14,7 @@ export { labStatus } from './status.js';
 export { labCrash, labRestart, labFreeze, labThaw, labLag, labPartition, labHeal, isPartitioned, partitionNetns, assertNode, walSenderPids, labFreezeRegion, regionANodes } from './faults.js';
 export { DR_ZONE, DR_TSIG_KEY_NAME, DR_TTL, drNameTarget, labResolver, patroniBState, regionBScope, tsigSecret } from './region-b.js';
 export { labInventory, labInventoryYaml } from './inventory.js';
+export { labResetRegions } from './region-reset.js';
 export { readEvents } from './events.js';
 export {
   checkPart,

@@ -1,7 +1,7 @@
 // Region B's hosts in the lab inventory: the standby cluster members, redis-b and the DNS host (which
 // also carries region A's entry points, so dr-activate can ask region A from outside it).
 import type { Inventory, InventoryHost } from '../core/inventory/model.js';
-import { DR_TSIG_KEY_NAME, DR_ZONE, regionBScope } from './region-b.js';
+import { DR_TSIG_KEY_NAME, DR_ZONE, regionBScope, restoreCommand } from './region-b.js';
 import { labPaths, pgbNodes, pgNodes, type LabSettings } from './settings.js';
 
 export function addRegionBHosts(settings: LabSettings, hosts: Record<string, InventoryHost>, host: (env: Record<string, string>) => InventoryHost): void {
@@ -17,11 +17,26 @@ export function addRegionBHosts(settings: LabSettings, hosts: Record<string, Inv
       PGUSER: 'postgres',
       PGDATABASE: 'postgres',
       PGDATA: `${paths.nodeDir(n)}/data`,
+      // dr-failback makes region B a standby cluster again: what it follows and where it restores WAL from
+      DR_UPSTREAM: `127.0.0.1:${p.haproxyRw}`,
+      DR_STANDBY_RESTORE_COMMAND: restoreCommand(paths.walArchive),
+    });
+  }
+  // dr-failback rebuilds region A as a standby cluster of region B (run from a region A member).
+  for (const n of pgNodes) {
+    Object.assign(hosts[n]!.env!, {
+      PATRONI_URLS: pgNodes.map((m) => `http://127.0.0.1:${p.patroni[m]}`).join(' '),
+      REGION_B_PATRONI_URLS: pgbNodes.map((m) => `http://127.0.0.1:${p.regionB.patroni[m]}`).join(' '),
+      DR_STANDBY_RESTORE_COMMAND: restoreCommand(paths.walArchiveB),
     });
   }
   // redis-cli reads REDISCLI_AUTH (sent as secret env over the SSH channel, as region A's Redis hosts).
   const redisAuth = { REDISCLI_AUTH: { file: paths.redisPassword } };
-  hosts['redis-b'] = { ...host({ REDIS_PORT: String(p.regionB.redis) }), secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } } };
+  const regionASentinels = Object.values(p.sentinel).map((port) => `127.0.0.1:${port}`).join(' ');
+  hosts['redis-b'] = {
+    ...host({ REDIS_PORT: String(p.regionB.redis), REGION_A_SENTINELS: regionASentinels, REDIS_MASTER_NAME: settings.masterName }),
+    secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } },
+  };
   hosts.dns = {
     ...host({
     DNS_SERVER: '127.0.0.1',
@@ -32,6 +47,9 @@ export function addRegionBHosts(settings: LabSettings, hosts: Record<string, Inv
     REDIS_B_PORT: String(p.regionB.redis),
     REGION_A_RW: `127.0.0.1:${p.haproxyRw}`,
     REGION_A_REDIS: Object.values(p.redis).map((port) => `127.0.0.1:${port}`).join(' '),
+    REGION_A_SENTINELS: regionASentinels,
+    REDIS_MASTER_NAME: settings.masterName,
+    REGION_B_PATRONI_URLS: pgbNodes.map((m) => `http://127.0.0.1:${p.regionB.patroni[m]}`).join(' '),
     }),
     // the DNS host asks region A's and region B's Redis from outside region A (assess, verify)
     secretEnv: { REDISCLI_AUTH: { ...redisAuth.REDISCLI_AUTH } },

@@ -15,7 +15,9 @@ import {
   labRedisAuth,
   labUp,
   patroniBState,
+  patroniState,
   pgbNodes,
+  pgNodes,
   redisInfo,
   tsigSecret,
 } from '../../source/lab/index.js';
@@ -24,14 +26,29 @@ import { snapshotCluster } from '../../source/services/snapshot.js';
 import { panelLines } from '../../source/ui/panel-lines.js';
 import type { PatroniState } from '../../source/core/cluster-state.js';
 import { labInventory } from '../../source/lab/inventory.js';
-import { pgPassword, restoreRegionA, testLab, waitPartHealthy } from './helpers.js';
+import { pgPassword, restoreRegionA, testLab, waitFor, waitPartHealthy } from './helpers.js';
 import { runShipped, tail } from './runbook-run.js';
 import { killNode } from '../../source/lab/supervise.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Inventory } from '../../source/core/inventory/model.js';
+import { labPaths } from '../../source/lab/index.js';
+import { listRunbooks } from '../../source/ui/runbook-list.js';
 
 const answers = {
   'promote-pg': { confirm: 'promote-region-b', checklist: 'all' },
   'promote-redis': 'promote-region-b',
   dns: 'promote-region-b',
+  verify: { checklist: 'all' },
+};
+
+const failbackAnswers = {
+  rebuild: { confirm: 'failback-region-a', checklist: 'all' },
+  window: { confirm: 'yes', checklist: 'all' },
+  'demote-b': 'failback-region-a',
+  'promote-a': 'failback-region-a',
+  redis: 'failback-region-a',
+  dns: 'failback-region-a',
   verify: { checklist: 'all' },
 };
 
@@ -102,6 +119,15 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     expect(standby).toMatchObject({ of: 'pg', error: null });
     expect(standby!.delayBytes).toEqual(expect.any(Number));
     expect(standby!.upstreamLeader).toMatch(/^pg[123]$/);
+    // What `npm run demo` shows (lab up --regions 2 writes this inventory): the home screen's pg-b panel
+    // names region B's standby leader and its delay, and the DR runbooks fit the inventory.
+    const written = parse(readFileSync(labPaths(settings).inventory, 'utf8')) as Inventory;
+    const pgb = await snapshotCluster('pg-b', written.clusters['pg-b']!, written, { timeoutMs: 3000 });
+    const pgbText = panelLines(pgb).map((l) => l.map((x) => x.text).join('')).join('\n');
+    expect(pgbText).toMatch(/pg-b patroni  leader pgb[12]/);
+    expect(pgbText).toMatch(/standby of pg: behind pg[123] \d/);
+    const entries = await listRunbooks('runbooks', written);
+    for (const id of ['dr-activate', 'drill-region-failure']) expect(entries.find((e) => e.id === id)?.title, id).not.toMatch(/^\(/);
   });
 
   it('with region A frozen: a refused TSIG key stops at the DNS step naming the server; then the activation runs end to end', async () => {
@@ -156,6 +182,44 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
     try {
       const r = await client.query<{ port: number }>('INSERT INTO hatui_dr_check DEFAULT VALUES RETURNING inet_server_port() AS port');
       expect(r.rows[0]!.port).toBe(port);
+    } finally {
+      await client.end();
+    }
+  });
+
+  // Needs the previous test's end state: region B leads, the names point at it, region A frozen.
+  it('then dr-failback: region A comes back (as a second primary), is rebuilt as a standby of region B, promoted in the window; the names answer region A again', async () => {
+    await labFreezeRegion(settings, false);
+    const run = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    expect(run.code, tail(run)).toBe(0);
+    expect(run.outcomes).toEqual(['[ok] assess', '[ok] rebuild', '[ok] window', '[ok] demote-b', '[ok] promote-a', '[ok] redis', '[ok] dns', '[ok] verify']);
+
+    // Region A leads again (one read-write leader), region B is a standby cluster following it.
+    const aRoles = await Promise.all(pgNodes.map(async (n) => (await patroniState(settings, n))?.role ?? 'none'));
+    expect(aRoles.filter((r) => r === 'master' || r === 'primary'), aRoles.join(' ')).toHaveLength(1);
+    const bRoles = await regionBRoles(settings);
+    expect(bRoles, bRoles.join(' ')).toContain('standby_leader');
+    expect(bRoles.filter((r) => r === 'master' || r === 'primary')).toEqual([]);
+    const standby = await waitFor(async () => {
+      const v = await standbyView(settings);
+      return v?.error === null ? v : null;
+    }, 30_000, 'region B measured behind region A again');
+    expect(standby!.upstreamLeader).toMatch(/^pg[123]$/);
+    // redis-b follows region A's master again
+    const redisB = await redisInfo(settings.ports.regionB.redis, 'replication', 1000, labRedisAuth(settings));
+    expect(redisB.role).toBe('slave');
+    expect(redisB.master_link_status).toBe('up');
+
+    // The zone's own server answers region A for both names, and a write through db. lands on region A's leader.
+    expect(await dig(settings, 'db')).toBe(`0 0 ${settings.ports.haproxyRw} a.${DR_ZONE}.`);
+    expect(await dig(settings, 'cache')).toMatch(new RegExp(`^0 0 (${Object.values(settings.ports.redis).join('|')}) a\\.`));
+    const client = new pg.Client({ host: '127.0.0.1', port: settings.ports.haproxyRw, user: 'postgres', password: pgPassword(settings), database: 'postgres', connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+      // the row written through region B during the DR period is in region A now (nothing region B took was lost)
+      const r = await client.query<{ port: number; rows: string }>('INSERT INTO hatui_dr_check DEFAULT VALUES RETURNING inet_server_port() AS port, (SELECT count(*) FROM hatui_dr_check)::text AS rows');
+      expect(Object.values(settings.ports.pg)).toContain(r.rows[0]!.port);
+      expect(Number(r.rows[0]!.rows)).toBeGreaterThanOrEqual(2);
     } finally {
       await client.end();
     }

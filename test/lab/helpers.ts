@@ -187,13 +187,6 @@ export function labEnv(settings: Pick<LabSettings, 'dir' | 'portBase'>): Record<
  * inventory member has), as an operator does after retiring a replica.
  */
 export async function restoreRegionA(settings: LabSettings): Promise<void> {
-  const { labFreezeRegion, labPaths: paths, labRedisAuth, redisCommand, regionBNodes } = await import('../../source/lab/index.js');
-  const { killNode } = await import('../../source/lab/supervise.js');
-  const { rmSync } = await import('node:fs');
-  await labFreezeRegion(settings, false);
-  await Promise.all(regionBNodes.map((n) => killNode(settings, n)));
-  for (const n of regionBNodes) rmSync(paths(settings).nodeDir(n), { recursive: true, force: true });
-  for (const port of Object.values(settings.ports.sentinel)) await redisCommand(port, ['SENTINEL', 'RESET', settings.masterName], 2000, labRedisAuth(settings));
-  await waitPartHealthy(settings, 'pg');
-  await waitPartHealthy(settings, 'redis');
+  const { labResetRegions } = await import('../../source/lab/region-reset.js');
+  await labResetRegions(settings);
 }
