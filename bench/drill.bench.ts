@@ -69,7 +69,7 @@ async function healthy(): Promise<void> {
   }
 }
 
-async function trial(password: string): Promise<{ drill: number | null; psql: number | null; lost: number }> {
+async function trial(password: string): Promise<{ drill: number | null; psql: number | null; lost: number | null }> {
   const targets = drillTargets(labInventory(settings), 'postgresql');
   const probe = startPsqlLoop(password);
   let crashed: PgNode | null = null;
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     });
     await new Promise((r) => setup.once('exit', r));
-    const rows: { drill: number | null; psql: number | null; lost: number }[] = [];
+    const rows: { drill: number | null; psql: number | null; lost: number | null }[] = [];
     for (let i = 0; i < runs; i++) {
       const r = await trial(password);
       rows.push(r);

@@ -97,7 +97,7 @@ export async function run(args: string[]): Promise<number> {
   }
   write('\n=== summary ===');
   for (const r of results) {
-    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes}, in doubt ${r.report.in_doubt_writes}${r.report.served_by === 'wire-level-double' ? ', measured on a wire-level double' : ''}` : 'no report';
+    const figures = r.report ? `RTO ${r.report.rto_ms ?? '—'} ms, lost ${r.report.rpo_lost_writes ?? 'not counted'}, in doubt ${r.report.in_doubt_writes ?? '?'}${r.report.served_by === 'wire-level-double' ? ', measured on a wire-level double' : ''}` : 'no report';
     write(`${r.exitCode === 0 ? 'PASS' : 'FAIL'}  ${r.file}  (${figures}; exit ${r.exitCode})`);
   }
   const worst = results.find((r) => r.exitCode !== 0);

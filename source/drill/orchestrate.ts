@@ -61,7 +61,8 @@ export interface DrillDeps {
 export interface DrillOutcome {
   report: DrillReport;
   log: CanaryLog;
-  present: number[];
+  /** null when the read-back failed (the report says why). */
+  present: number[] | null;
   observations: Observation[];
   steps: StepsResult;
 }
@@ -94,8 +95,17 @@ export async function runDrill(deps: DrillDeps): Promise<DrillOutcome> {
     const alerts = drillAlerts({ source: deps.monitoring?.alertmanagerUrl ?? null, answered: watched.answered, seen: watched.seen, t0Ms: t0, startedAtMs });
     say(`alerts: ${alerts.summary}`);
     say(`canary stopped: ${log.acks.length} acknowledged of ${log.attempted.length}; reading back`);
-    const present = await canary.verify();
-    const analysis = analyze({ log, present, t0Ms: t0, observations, targets: deps.runbook.targets, steps: steps.marks });
+    // A run that failed may leave nothing to read from (region B never promoted): the report still comes,
+    // with the writes lost "not counted" and why; never a made-up 0.
+    let present: number[] | null = null;
+    let readBackError: string | undefined;
+    try {
+      present = await canary.verify();
+    } catch (error) {
+      readBackError = error instanceof Error ? error.message : String(error);
+      say(`read-back failed: ${readBackError}`);
+    }
+    const analysis = analyze({ log, present, readBackError, t0Ms: t0, observations, targets: deps.runbook.targets, steps: steps.marks });
     const firstErrors = [...new Set(log.errors.map((e) => e.message))].slice(0, 5);
     const report = buildReport(
       {

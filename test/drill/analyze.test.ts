@@ -19,6 +19,18 @@ describe('drill analysis', () => {
     expect(a.pass).toBe(true);
   });
 
+  it('counts nothing when the writes could not be read back: lost and in-doubt unknown (null, not 0), RPO fails with the reason', () => {
+    const log = syntheticLog({ durationMs: 10_000, periodMs: 10, outageFrom: 5_000, outageTo: 10_000 });
+    const a = analyze({ log, present: null, readBackError: 'timeout expired', t0Ms: START + 5_000, observations: [], targets: { rtoMs: 300_000, rpoMs: 60_000 } });
+    expect(a.rpo_lost_writes).toBeNull();
+    expect(a.in_doubt_writes).toBeNull();
+    expect(a.rpo_window_ms).toBeNull();
+    expect(a.present_total).toBeNull();
+    expect(a.verdicts.rpo).toMatchObject({ status: 'fail', actual_ms: null, target_ms: 60_000 });
+    expect(a.verdicts.rpo.reason).toContain('read back failed (timeout expired)');
+    expect(a.pass).toBe(false);
+  });
+
   it('measures the write gap from the disruption, not from T0, when writes went on after the fault started', () => {
     // A planned switchover: T0 at 5 000, writes keep succeeding until 7 000, fail until 8 500.
     const log = syntheticLog({ durationMs: 12_000, periodMs: 10, outageFrom: 7_000, outageTo: 8_500 });

@@ -8,6 +8,8 @@ import type { CanaryLog } from '../../source/core/drill/model.js';
 import type { Canary } from '../../source/drill/canary.js';
 import type { DrillClock } from '../../source/drill/clock.js';
 import { runDrill } from '../../source/drill/orchestrate.js';
+import { renderMarkdown } from '../../source/core/drill/render-markdown.js';
+import { renderTerminalChart } from '../../source/core/drill/render-terminal.js';
 
 /** A canary double: acks every 10 ms of the fake timeline except inside the outage. */
 function fakeCanary(clock: DrillClock, outage: { from: number; to: number }) {
@@ -104,6 +106,44 @@ describe('runDrill', () => {
       }),
     ).rejects.toThrow('runner broke');
     expect(fake!.calls).toEqual(['close']);
+  });
+
+  it('still builds the report when the read-back fails after a failed run: writes lost not counted, why in the RPO verdict and every rendering', async () => {
+    let now = 3_000_000;
+    const clock: DrillClock = { now: () => now, wall: () => now };
+    let fake: ReturnType<typeof fakeCanary> | undefined;
+    const said: string[] = [];
+    const out = await runDrill({
+      runbook: { id: 'r', title: 'R', path: 'r.md', targets: { rtoMs: 300_000, rpoMs: 60_000 }, drill: { system: 'postgresql', fault: 'region-loss' } },
+      system: 'postgresql',
+      clock,
+      warmupMs: 1,
+      settleMs: 1,
+      progress: (line) => said.push(line),
+      startCanary: async (c) => {
+        fake = fakeCanary(c, { from: 3_001_000, to: 4_000_000 });
+        fake.canary.verify = async () => {
+          throw new Error('canary: cannot read back hatui_canary from via db.example (DNS 127.0.0.1:53): timeout expired');
+        };
+        return fake.canary;
+      },
+      async runSteps() {
+        now += 10_000;
+        return { outcome: 'failed', steps: [{ id: 'fault', outcome: 'ok' }, { id: 'activate', outcome: 'failed' }], marks: [], faultStartedAtMs: 3_001_000 };
+      },
+    });
+    expect(out.present).toBeNull();
+    expect(out.report.rpo_lost_writes).toBeNull();
+    expect(out.report.canary.present).toBeNull();
+    expect(out.report.verdicts.rpo.status).toBe('fail');
+    expect(out.report.verdicts.rpo.reason).toContain('read back failed (canary: cannot read back hatui_canary from via db.example (DNS 127.0.0.1:53): timeout expired)');
+    expect(out.report.pass).toBe(false);
+    expect(said.some((l) => l.startsWith('read-back failed: canary: cannot read back'))).toBe(true);
+    expect(fake!.calls).toContain('close');
+    const md = renderMarkdown(out.report);
+    expect(md).toMatch(/\| `rpo_lost_writes` \| acknowledged writes lost \| null \| not counted \|/);
+    expect(md).toContain('present afterwards not read back');
+    expect(renderTerminalChart(out.report)).toContain('not counted');
   });
 });
 

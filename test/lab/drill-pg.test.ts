@@ -47,7 +47,7 @@ async function canaryRows(run: DrillRun): Promise<number> {
 function expectCanaryCounts(run: DrillRun, rows: number): void {
   const r = run.report;
   expect(rows).toBe(r.canary.present);
-  expect(rows).toBe(r.canary.acknowledged - r.rpo_lost_writes + r.in_doubt_writes);
+  expect(rows).toBe(r.canary.acknowledged - r.rpo_lost_writes! + r.in_doubt_writes!);
   expect(r.canary.acknowledged).toBeGreaterThan(0);
 }
 

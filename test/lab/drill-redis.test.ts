@@ -32,7 +32,7 @@ function expectCanaryCounts(run: DrillRun, list: number[]): void {
   const unique = new Set(list);
   expect(unique.size).toBe(list.length);
   expect(unique.size).toBe(r.canary.present);
-  expect(unique.size).toBe(r.canary.acknowledged - r.rpo_lost_writes + r.in_doubt_writes);
+  expect(unique.size).toBe(r.canary.acknowledged - r.rpo_lost_writes! + r.in_doubt_writes!);
   expect(r.canary.acknowledged).toBeGreaterThan(0);
 }
 

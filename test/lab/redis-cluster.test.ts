@@ -133,7 +133,7 @@ record: { checklist: all }
       const list = (await client.lrange(key!, 0, -1)).map(Number);
       expect(new Set(list).size).toBe(list.length);
       expect(list.length).toBe(r.canary.present);
-      expect(list.length).toBe(r.canary.acknowledged - r.rpo_lost_writes + r.in_doubt_writes);
+      expect(list.length).toBe(r.canary.acknowledged - r.rpo_lost_writes! + r.in_doubt_writes!);
     } finally {
       client.disconnect();
     }

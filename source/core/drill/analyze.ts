@@ -19,8 +19,13 @@ export interface StepMark {
 
 export interface AnalysisInput {
   log: CanaryLog;
-  /** Seqs found afterwards on the current leader/master. */
-  present: readonly number[];
+  /**
+   * Seqs found afterwards on the current leader/master; null when they could not be read back (nothing
+   * answers after a failed activation): the writes lost are then unknown, never 0.
+   */
+  present: readonly number[] | null;
+  /** Why the read-back failed (with `present: null`). */
+  readBackError?: string;
   /** Fault time: the lab's crash record, or the fault step's command-started time. */
   t0Ms: number | null;
   observations: readonly Observation[];
@@ -109,10 +114,11 @@ export function analyze(input: AnalysisInput): DrillAnalysis {
   const { log, t0Ms, observations, targets } = input;
   const attempted = new Set(log.attempted);
   const acked = new Map(log.acks.map((a) => [a.seq, a]));
-  const present = new Set(input.present.filter((s) => attempted.has(s)));
+  const counted = input.present !== null;
+  const present = new Set((input.present ?? []).filter((s) => attempted.has(s)));
 
-  const lostAcks = log.acks.filter((a) => !present.has(a.seq));
-  const inDoubt = [...present].filter((s) => !acked.has(s)).sort((a, b) => a - b);
+  const lostAcks = counted ? log.acks.filter((a) => !present.has(a.seq)) : [];
+  const inDoubt = counted ? [...present].filter((s) => !acked.has(s)).sort((a, b) => a - b) : [];
 
   let windowMs = 0;
   if (lostAcks.length > 0) {
@@ -164,16 +170,18 @@ export function analyze(input: AnalysisInput): DrillAnalysis {
 
   const verdicts = {
     rto: rtoVerdict(rto, targets.rtoMs, t0Ms, log),
-    rpo: rpoVerdict(lostAcks.length, windowMs, targets.rpoMs),
+    rpo: counted
+      ? rpoVerdict(lostAcks.length, windowMs, targets.rpoMs)
+      : { status: 'fail' as const, target_ms: targets.rpoMs ?? null, actual_ms: null, reason: `acknowledged writes could not be counted: read back failed (${input.readBackError ?? 'no answer'}): RPO not measured` },
   };
   const span = Math.max(1, log.stoppedAtMs - log.startedAtMs);
   return {
     t0Ms,
     rto_ms: rto,
     write_gap_ms: gap,
-    rpo_lost_writes: lostAcks.length,
-    in_doubt_writes: inDoubt.length,
-    rpo_window_ms: windowMs,
+    rpo_lost_writes: counted ? lostAcks.length : null,
+    in_doubt_writes: counted ? inDoubt.length : null,
+    rpo_window_ms: counted ? windowMs : null,
     healthy_ms: healthy,
     leader_lost_ms: leaderLost,
     new_leader_ms: newLeader,
@@ -182,7 +190,7 @@ export function analyze(input: AnalysisInput): DrillAnalysis {
     acks_total: log.acks.length,
     attempts_total: log.attempted.length,
     errors_total: log.errors.length,
-    present_total: present.size,
+    present_total: counted ? present.size : null,
     verdicts,
     pass: verdicts.rto.status !== 'fail' && verdicts.rpo.status !== 'fail',
     timeline,

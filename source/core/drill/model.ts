@@ -114,9 +114,10 @@ export interface DrillAnalysis {
   t0Ms: number | null;
   rto_ms: number | null;
   write_gap_ms: number | null;
-  rpo_lost_writes: number;
-  in_doubt_writes: number;
-  rpo_window_ms: number;
+  /** null: the canary's writes could not be read back (RPO not measured). */
+  rpo_lost_writes: number | null;
+  in_doubt_writes: number | null;
+  rpo_window_ms: number | null;
   healthy_ms: number | null;
   leader_lost_ms: number | null;
   new_leader_ms: number | null;
@@ -126,7 +127,7 @@ export interface DrillAnalysis {
   acks_total: number;
   attempts_total: number;
   errors_total: number;
-  present_total: number;
+  present_total: number | null;
   verdicts: { rto: Verdict; rpo: Verdict };
   /** True when no verdict is `fail`. */
   pass: boolean;

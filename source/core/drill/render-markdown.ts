@@ -26,7 +26,7 @@ export function renderMarkdown(r: DrillReport): string {
   out.push('## Figures', '');
   out.push('| field | figure | value (ms or count) | readable | target | verdict |', '|---|---|---|---|---|---|');
   for (const row of figureRows(r)) {
-    const readable = row.field === 'rpo_lost_writes' || row.field === 'in_doubt_writes' ? String(row.value) : humanMs(row.value);
+    const readable = row.field === 'rpo_lost_writes' || row.field === 'in_doubt_writes' ? (row.value === null ? 'not counted' : String(row.value)) : humanMs(row.value);
     out.push(`| \`${row.field}\` | ${cell(row.label)} | ${row.value === null ? 'null' : row.value} | ${readable} | ${row.target} | ${row.verdict} |`);
   }
   out.push('');
@@ -45,7 +45,7 @@ export function renderMarkdown(r: DrillReport): string {
 
   out.push('## Canary', '');
   out.push(`- Target: ${r.canary.target}`);
-  out.push(`- Sent ${r.canary.attempted}, acknowledged ${r.canary.acknowledged}, errors ${r.canary.errors}, present afterwards ${r.canary.present}`);
+  out.push(`- Sent ${r.canary.attempted}, acknowledged ${r.canary.acknowledged}, errors ${r.canary.errors}, present afterwards ${r.canary.present ?? 'not read back'}`);
   if (r.canary.lost_sample.length > 0) out.push(`- Lost acknowledged seqs (first ${r.canary.lost_sample.length}): ${r.canary.lost_sample.join(', ')}`);
   if (r.canary.in_doubt_sample.length > 0) out.push(`- In-doubt seqs (first ${r.canary.in_doubt_sample.length}): ${r.canary.in_doubt_sample.join(', ')}`);
   for (const e of r.canary.first_errors) out.push(`- Error seen: \`${e.replace(/`/g, "'")}\``);

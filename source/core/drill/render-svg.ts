@@ -41,7 +41,7 @@ export function renderSvg(r: DrillReport): string {
   parts.push(`<text x="${PAD_L}" y="22" font-size="15" font-weight="bold">${escapeXml(`${r.runbook.title} — ${verdict}`)}</text>`);
   parts.push(
     `<text x="${PAD_L}" y="42" fill="#333">${escapeXml(
-      `RTO ${humanMs(r.rto_ms)} · write gap ${humanMs(r.write_gap_ms)} · lost acked writes ${r.rpo_lost_writes} · in doubt ${r.in_doubt_writes} · healthy ${humanMs(r.healthy_ms)}`,
+      `RTO ${humanMs(r.rto_ms)} · write gap ${humanMs(r.write_gap_ms)} · lost acked writes ${r.rpo_lost_writes ?? 'not counted'} · in doubt ${r.in_doubt_writes ?? '?'} · healthy ${humanMs(r.healthy_ms)}`,
     )}</text>`,
   );
   // Bars.

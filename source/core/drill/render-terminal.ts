@@ -75,7 +75,7 @@ export function renderTerminalChart(r: DrillReport, options: TerminalChartOption
   }
   if (visible > 0) lines.push(' ' + current);
   for (const row of figureRows(r)) {
-    const value = row.field === 'rpo_lost_writes' || row.field === 'in_doubt_writes' ? String(row.value) : humanMs(row.value);
+    const value = row.field === 'rpo_lost_writes' || row.field === 'in_doubt_writes' ? (row.value === null ? 'not counted' : String(row.value)) : humanMs(row.value);
     const verdictText = row.verdict === 'pass' ? paint('32', 'pass') : row.verdict === 'fail' ? paint('31', 'fail') : row.verdict;
     lines.push(`  ${row.label.padEnd(46)} ${value.padStart(12)} ${row.target.padEnd(12)} ${verdictText}`);
   }

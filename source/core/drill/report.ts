@@ -33,9 +33,10 @@ export interface DrillReport {
   t0: string | null;
   rto_ms: number | null;
   write_gap_ms: number | null;
-  rpo_lost_writes: number;
-  in_doubt_writes: number;
-  rpo_window_ms: number;
+  /** null: the canary's writes could not be read back (verdicts.rpo says why). */
+  rpo_lost_writes: number | null;
+  in_doubt_writes: number | null;
+  rpo_window_ms: number | null;
   healthy_ms: number | null;
   leader_lost_ms: number | null;
   new_leader_ms: number | null;
@@ -48,7 +49,7 @@ export interface DrillReport {
     attempted: number;
     acknowledged: number;
     errors: number;
-    present: number;
+    present: number | null;
     lost_sample: number[];
     in_doubt_sample: number[];
     first_errors: string[];
