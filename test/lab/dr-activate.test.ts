@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DR_TTL,
   DR_ZONE,
+  labFreeze,
   labFreezeRegion,
   labRestart,
+  labThaw,
   labRedisAuth,
   labUp,
   patroniBState,
@@ -188,9 +190,29 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
   });
 
   // Needs the previous test's end state: region B leads, the names point at it, region A frozen.
-  it('then dr-failback: region A comes back (as a second primary), is rebuilt as a standby of region B, promoted in the window; the names answer region A again', async () => {
+  it('then dr-failback: region A comes back (as a second primary); a hung replica stops the rebuild naming it; then region A is rebuilt as a standby of region B, promoted in the window, and the names answer region A again', async () => {
     await labFreezeRegion(settings, false);
-    const run = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, env: { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) } });
+    const env = { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) };
+
+    // A hung region A replica: the rebuild does not take it for a follower (not even once its member key
+    // expires); the run stops there naming it, and once it is thawed the operator runs the failback again.
+    const hung = await waitFor(async () => {
+      const roles = await Promise.all(pgNodes.map(async (n) => [n, (await patroniState(settings, n))?.role] as const));
+      return roles.find(([, role]) => role === 'replica')?.[0] ?? null;
+    }, 30_000, 'a region A replica answering after the thaw');
+    await labFreeze(settings, hung);
+    try {
+      const stuck = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, vars: { sync_wait: '10' }, env });
+      expect(stuck.code, tail(stuck)).toBe(3);
+      expect(stuck.outcomes).toEqual(['[ok] assess', '[failed] rebuild']);
+      expect(stuck.stdout + stuck.stderr).toMatch(
+        new RegExp(`members not streaming from it: .*(${hung} \\(127\\.0\\.0\\.1:${settings.ports.pg[hung]}\\)|http://127\\.0\\.0\\.1:${settings.ports.patroni[hung]} \\(not in the cluster now\\))`),
+      );
+    } finally {
+      await labThaw(settings, hung);
+    }
+
+    const run = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, env });
     expect(run.code, tail(run)).toBe(0);
     expect(run.outcomes).toEqual(['[ok] assess', '[ok] rebuild', '[ok] window', '[ok] demote-b', '[ok] promote-a', '[ok] redis', '[ok] dns', '[ok] verify']);
 
