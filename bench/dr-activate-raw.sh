@@ -2,7 +2,7 @@
 # dr-activate's commands typed by hand into one script, with the same timeouts: what an operator without
 # hatui would run (bench/dr.bench.ts runs drill-region-failure once with dr-activate and once with this).
 # Locally, no SSH, no confirmations, no audit log. Environment: the lab inventory's dns/pgb1/redis-b host
-# variables (PGB_PATRONI_URL(S) for pgb1's), HATUI_VAR_PG_PASSWORD, HATUI_VAR_TSIG_SECRET, REDISCLI_AUTH.
+# variables (PGB_PATRONI_URLS, PGB_PATRONICTL_CONFIG_FILE for pgb1's), HATUI_VAR_PG_PASSWORD, HATUI_VAR_TSIG_SECRET, REDISCLI_AUTH.
 set -eu
 export PGPASSWORD="$HATUI_VAR_PG_PASSWORD"
 
@@ -15,7 +15,7 @@ for ep in $REGION_A_REDIS; do timeout 3 redis-cli -h "${ep%:*}" -p "${ep##*:}" P
 [ "$rest" = 0 ] && [ "$writable" = false ] || { echo "region A still answers ($rest REST, writable $writable)" >&2; exit 1; }
 
 # promote region B's standby cluster and wait for a read-write leader
-curl -fsS -m 5 -o /dev/null -XPATCH -H 'Content-Type: application/json' -d '{"standby_cluster": null}' "$PGB_PATRONI_URL/config"
+PATRONICTL_CONFIG_FILE="$PGB_PATRONICTL_CONFIG_FILE" patronictl edit-config --force --set standby_cluster=null >/dev/null
 leader=
 while [ -z "$leader" ]; do
   for url in $PGB_PATRONI_URLS; do curl -fsS -m 2 -o /dev/null "$url/primary" 2>/dev/null && leader=$url; done

@@ -43,7 +43,7 @@ function rawEnv(): Record<string, string> {
   const pgb1 = hosts.pgb1!.env ?? {};
   return {
     ...(hosts.dns!.env ?? {}),
-    PGB_PATRONI_URL: pgb1.PATRONI_URL!,
+    PGB_PATRONICTL_CONFIG_FILE: pgb1.PATRONICTL_CONFIG_FILE!,
     PGB_PATRONI_URLS: pgb1.PATRONI_URLS!,
     REDISCLI_AUTH: readFileSync(labPaths(settings).redisPassword, 'utf8').trim(),
   };

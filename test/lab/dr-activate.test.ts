@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DR_TTL,
   DR_ZONE,
-  labFreeze,
+  labCrash,
   labFreezeRegion,
   labRestart,
-  labThaw,
   labRedisAuth,
   labUp,
   patroniBState,
@@ -21,6 +20,7 @@ import {
   pgbNodes,
   pgNodes,
   redisInfo,
+  type PgNode,
   tsigSecret,
 } from '../../source/lab/index.js';
 import { patroniProbe } from '../../source/adapters/probes/patroni.js';
@@ -83,6 +83,25 @@ async function dnsPanel(settings: ReturnType<typeof testLab>): Promise<string> {
   const inventory = labInventory(settings, { regionB: true });
   const state = await snapshotCluster('dns', inventory.clusters.dns!, inventory, { timeoutMs: 3000 });
   return panelLines(state).map((line) => line.map((s) => s.text).join('')).join('\n');
+}
+
+/** Region A's DCS configuration names region B (patronictl show-config, the DCS itself: Patroni is stopped). */
+async function regionAFollowsB(settings: ReturnType<typeof testLab>): Promise<boolean> {
+  try {
+    const { stdout } = await promisify(execFile)('patronictl', ['show-config'], { env: { ...process.env, PATRONICTL_CONFIG_FILE: labPaths(settings).patronictlConfig }, timeout: 10_000 });
+    return (parse(stdout) as { standby_cluster?: unknown } | null)?.standby_cluster !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `run` and, as the operator would, starts region A's Patroni `nodes` once its configuration names region B. */
+async function runWhileStarting<T>(settings: ReturnType<typeof testLab>, nodes: readonly PgNode[], run: () => Promise<T>): Promise<T> {
+  let done = false;
+  const result = run().finally(() => (done = true));
+  while (!done && !(await regionAFollowsB(settings))) await new Promise((r) => setTimeout(r, 300));
+  if (!done) await Promise.all(nodes.map((n) => labRestart(settings, n)));
+  return result;
 }
 
 async function regionBRoles(settings: ReturnType<typeof testLab>): Promise<string[]> {
@@ -190,28 +209,25 @@ describe('runbooks/dr-activate.md on the lab (region B)', () => {
   });
 
   // Needs the previous test's end state: region B leads, the names point at it, region A frozen.
-  it('then dr-failback: region A comes back (as a second primary); a hung replica stops the rebuild naming it; then region A is rebuilt as a standby of region B, promoted in the window, and the names answer region A again', async () => {
+  it('then dr-failback: region A comes back fenced (Patroni stopped); a member that does not come back stops the rebuild naming it; then region A is rebuilt as a standby of region B, promoted in the window, and the names answer region A again', async () => {
+    // The fence an operator keeps while region B leads: region A's Patroni members are powered off, the rest
+    // of region A (etcd, HAProxy, Redis, Sentinels) comes back. Started before region A's configuration
+    // names region B, a member could come up as a second read-write leader; started after, none can.
+    await Promise.all(pgNodes.map((n) => labCrash(settings, n)));
     await labFreezeRegion(settings, false);
     const env = { HATUI_VAR_PG_PASSWORD: pgPassword(settings), HATUI_VAR_TSIG_SECRET: tsigSecret(settings) };
+    const [absent, ...started] = pgNodes;
 
-    // A hung region A replica: the rebuild does not take it for a follower (not even once its member key
-    // expires); the run stops there naming it, and once it is thawed the operator runs the failback again.
-    const hung = await waitFor(async () => {
-      const roles = await Promise.all(pgNodes.map(async (n) => [n, (await patroniState(settings, n))?.role] as const));
-      return roles.find(([, role]) => role === 'replica')?.[0] ?? null;
-    }, 30_000, 'a region A replica answering after the thaw');
-    await labFreeze(settings, hung);
-    try {
-      const stuck = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, vars: { sync_wait: '10' }, env });
-      expect(stuck.code, tail(stuck)).toBe(3);
-      expect(stuck.outcomes).toEqual(['[ok] assess', '[failed] rebuild']);
-      expect(stuck.stdout + stuck.stderr).toMatch(
-        new RegExp(`members not streaming from it: .*(${hung} \\(127\\.0\\.0\\.1:${settings.ports.pg[hung]}\\)|http://127\\.0\\.0\\.1:${settings.ports.patroni[hung]} \\(not in the cluster now\\))`),
-      );
-    } finally {
-      await labThaw(settings, hung);
-    }
+    // The operator starts region A's Patroni once the rebuild step has pointed region A at region B; one
+    // member (absent) does not come back: the rebuild stops there naming it by its REST host:port.
+    const stuck = await runWhileStarting(settings, started, () => runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, vars: { sync_wait: '20' }, env }));
+    expect(stuck.code, tail(stuck)).toBe(3);
+    expect(stuck.outcomes).toEqual(['[ok] assess', '[failed] rebuild']);
+    expect(stuck.stdout + stuck.stderr).toContain(`members not streaming from it: http://127.0.0.1:${settings.ports.patroni[absent!]} (not in the cluster now)`);
+    expect(stuck.stdout + stuck.stderr).not.toMatch(/members not streaming from it: .*pg[123] \(127/);
 
+    // Once it is started too, the operator runs the failback again (every step is idempotent up to here).
+    await labRestart(settings, absent!);
     const run = await runShipped(settings, 'dr-failback.md', { answers: failbackAnswers, env });
     expect(run.code, tail(run)).toBe(0);
     expect(run.outcomes).toEqual(['[ok] assess', '[ok] rebuild', '[ok] window', '[ok] demote-b', '[ok] promote-a', '[ok] redis', '[ok] dns', '[ok] verify']);
