@@ -139,7 +139,7 @@ const APP_PHASES: [string, string][] = [
   ['ui modules loaded, inventory read', 'Ink + React + the app (loaded while the inventory is read and validated)'],
   ['first frame drawn', 'first render (panels pending, list loading)'],
   ['runbook list on screen (front matter)', 'runbook list from front matter (YAML only)'],
-  ['first cluster answer', 'first probe answer (poller starts after the first frame; undici loads)'],
+  ['first cluster answer', 'first probe answer (requests sent before the first render)'],
   ['patroni leader known', 'Patroni leader in the snapshot'],
   ['runbook list validated', 'full markdown parse + validation of every runbook (background)'],
 ];

@@ -42,15 +42,18 @@ export async function run(args: string[]): Promise<number> {
   // NODE_ENV="production" built in (scripts/build.mjs), so React loads its production build.
   const ui = interactive ? import('../ui/launch.js') : undefined;
   ui?.catch(() => undefined);
-  const { inventory, text, path } = await loadInventory(values.inventory);
   const runbooksDir = values.runbooks ?? defaultRunbooksDir();
+  // The runbook files' front matter is read meanwhile too (the list is half of the first useful screen).
+  const runbookHeaders = interactive ? import('../ui/runbook-headers.js').then(({ listRunbookHeaders }) => listRunbookHeaders(runbooksDir)) : undefined;
+  runbookHeaders?.catch(() => undefined);
+  const { inventory, text, path } = await loadInventory(values.inventory);
   if (!ui) {
     const { printStatus } = await import('../ui/plain-status.js');
     const why = values.headless ? '--headless' : 'no TTY';
     return printStatus(inventory, runbooksDir, (line) => process.stdout.write(line + '\n'), `${why}: plain status of ${path}; run a runbook with \`hatui run <runbook> --headless --inventory ${path}\``);
   }
   const { launchTui } = await ui;
-  return launchTui({ inventory, inventoryText: text, inventoryPath: path, runbooksDir, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
+  return launchTui({ inventory, inventoryText: text, inventoryPath: path, runbooksDir, runbookHeaders, vars: values.var ?? [], hatuiVersion: process.env.HATUI_VERSION ?? '0.0.0-dev' });
 }
 
 async function loadInventory(given: string | undefined): Promise<{ inventory: Inventory; text: string; path: string }> {

@@ -24,6 +24,8 @@ export interface PollerOptions {
   now?: () => number;
   /** Probe table (default: the shipped probes); tests inject doubles. */
   probeFor?: (kind: Cluster['kind']) => ClusterProbe<unknown> | undefined;
+  /** Honour targets' `startAfterMs` (default true; a one-shot status asks every target at once). */
+  delayedStarts?: boolean;
 }
 
 /** Anything that hands out live cluster snapshots (the poller, or a fixed snapshot in tests). */
@@ -61,8 +63,9 @@ export class Poller implements ClusterStateSource {
   private readonly alerts: AlertsEntry | undefined;
   private readonly listeners = new Set<(snapshot: ClusterSnapshot) => void>();
   private readonly stopController = new AbortController();
-  private readonly opts: Required<Omit<PollerOptions, 'now' | 'probeFor'>>;
+  private readonly opts: Required<Omit<PollerOptions, 'now' | 'probeFor' | 'delayedStarts'>>;
   private readonly now: () => number;
+  private readonly delayedStarts: boolean;
   private snapshot: ClusterSnapshot;
   private emitTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -77,6 +80,7 @@ export class Poller implements ClusterStateSource {
       coalesceMs: options.coalesceMs ?? 30,
       alertsIntervalMs: options.alertsIntervalMs ?? 1000,
     };
+    this.delayedStarts = options.delayedStarts ?? true;
     this.now = options.now ?? Date.now;
     // Every target loop listens on the stop signal (one listener per request, sleeps).
     setMaxListeners(0, this.stopController.signal);
@@ -166,6 +170,7 @@ export class Poller implements ClusterStateSource {
   /** One target's loop; `folded` recomputes what the target belongs to (its cluster, or the alerts). */
   private async run(loop: TargetLoop, folded: () => void): Promise<void> {
     const stop = this.stopController.signal;
+    if (loop.target.startAfterMs && this.delayedStarts) await sleep(loop.target.startAfterMs, stop);
     while (this.running) {
       const started = this.now();
       // A controller and a timer of our own, not AbortSignal.any([stop, AbortSignal.timeout()]): Node may

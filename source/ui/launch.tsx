@@ -1,5 +1,5 @@
 // Starts the terminal app (lazy-loaded by commands/tui.ts so `hatui --help` never imports Ink).
-// First frame first: the poller starts and the app renders at once; the runbook list fills in when
+// First frame first: the poller's requests go out and the app renders at once; the runbook list fills in when
 // parsed, and everything a run needs (runner, audit log, SSH) is imported when a runbook is opened.
 import { render } from 'ink';
 import type { AlertOrigin } from '../core/alerts.js';
@@ -16,6 +16,8 @@ export interface LaunchOptions {
   inventoryText: string;
   inventoryPath?: string;
   runbooksDir: string;
+  /** The runbook list from front matter, when the caller started reading it already. */
+  runbookHeaders?: Promise<RunbookEntry[]>;
   vars: string[];
   hatuiVersion: string;
   /** Audit state dir (default: hatui's). */
@@ -24,8 +26,9 @@ export interface LaunchOptions {
 
 export async function launchTui(options: LaunchOptions): Promise<number> {
   const { inventory } = options;
-  // Started after the first frame: the first fetch loads undici (~100 ms) that the frame need not wait for.
-  const poller = new Poller(inventory);
+  // Started before the first render: the requests are out while Ink draws, their answers handled right
+  // after (the probes speak node:http; a slow client library starts later, ProbeTarget.startAfterMs).
+  const poller = new Poller(inventory).start();
   let exitCode: number = ExitCode.ok;
   let starter: Promise<typeof import('./start-run.js')> | undefined;
   const sessions: RunSession[] = [];
@@ -50,7 +53,6 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       vars={options.vars}
       onFirstFrame={() => {
         traceStartup('first frame drawn');
-        setImmediate(() => poller.start());
         if (marker && !markerPrinted) {
           markerPrinted = true;
           process.stderr.write(`${marker}\n`);
@@ -60,7 +62,7 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
   );
   traceStartup('ui modules loaded, inventory read');
   // Reading the runbook files starts before the first render, so the list is not queued behind the poller.
-  const headers = import('./runbook-headers.js').then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir));
+  const headers = options.runbookHeaders ?? import('./runbook-headers.js').then(({ listRunbookHeaders }) => listRunbookHeaders(options.runbooksDir));
   const untrace = poller.subscribe((snapshot) => {
     traceStartup('first cluster answer');
     if (Object.values(snapshot.clusters).some((c) => typeof (c as { leader?: unknown }).leader === 'string')) {
@@ -68,7 +70,8 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
       untrace();
     }
   });
-  const instance = render(view(null), { exitOnCtrlC: false });
+  // 60 fps: a panel change or a key reaches the screen within ~17 ms of the state change (Ink's default 30).
+  const instance = render(view(null), { exitOnCtrlC: false, maxFps: 60 });
   // The list from front matter at once; the markdown parser loads after that and replaces it with the
   // fully validated list (problems located), never replaced back by the quick one.
   let validated = false;

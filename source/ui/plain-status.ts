@@ -8,7 +8,7 @@ import { listRunbooks } from './runbook-list.js';
 export async function printStatus(inventory: Inventory, runbooksDir: string, write: (line: string) => void, message: string): Promise<number> {
   write(`hatui · environment: ${inventory.environment.toUpperCase()}${inventory.name ? ` · ${inventory.name}` : ''}`);
   write(message);
-  const poller = new Poller(inventory).start();
+  const poller = new Poller(inventory, { delayedStarts: false }).start();
   const snapshot = await poller.firstRoundDone(3000);
   poller.stop();
   write('');

@@ -87,4 +87,38 @@ describe('Poller', () => {
     expect(e.members.map((m) => m.healthy)).toEqual([true, null]);
     expect(e.members[1]?.stale?.error).toMatch(/timed out after 100 ms/);
   });
+
+  it('asks a target with startAfterMs only after that delay, unless delayedStarts is off (a one-shot status)', async () => {
+    const asked: Record<string, number[]> = { fast: [], slow: [] };
+    const started = Date.now();
+    const delayed: ClusterProbe<EtcdObservation> = {
+      kinds: ['etcd'],
+      targets: (_n, cluster) =>
+        cluster.members.map((m) => ({
+          id: m.name,
+          address: `fake://${m.name}`,
+          ...(m.name === 'slow' ? { startAfterMs: 300 } : {}),
+          fetch: async () => {
+            asked[m.name]!.push(Date.now() - started);
+            return { healthy: true, version: '1', isLeader: m.name === 'fast', raftTerm: 1, dbSize: 1 };
+          },
+        })),
+      combine: (name, cluster, results, _prev, now) => combineEtcd(name, cluster, results, now),
+    };
+    const inv: Inventory = { environment: 'lab', hosts: {}, clusters: { etcd: { kind: 'etcd', members: [{ name: 'fast', host: 'x' }, { name: 'slow', host: 'y' }] } } };
+    poller = new Poller(inv, { intervalMs: 20, probeFor: () => delayed as ClusterProbe<unknown> }).start();
+    await until(() => (asked.fast!.length >= 3 ? true : undefined), 2000);
+    expect(asked.slow).toEqual([]);
+    await until(() => (asked.slow!.length > 0 ? true : undefined), 2000);
+    expect(asked.slow![0]).toBeGreaterThanOrEqual(290);
+    poller.stop();
+
+    asked.fast = [];
+    asked.slow = [];
+    poller = new Poller(inv, { intervalMs: 20, probeFor: () => delayed as ClusterProbe<unknown>, delayedStarts: false }).start();
+    const snapshot = await poller.firstRoundDone(2000);
+    expect(asked.slow!.length).toBeGreaterThan(0);
+    expect((snapshot.clusters.etcd as EtcdState).members.every((m) => m.healthy)).toBe(true);
+  });
 });
+

@@ -35,6 +35,8 @@ export function archiverTarget(name: string, cluster: Cluster, inventory: Invent
   return {
     id: ARCHIVER_TARGET,
     address: members.map((m) => `${m.host}:${m.port}`).join(' '),
+    // loading pg (~50 ms of module evaluation) waits until the members' first answers are on screen
+    startAfterMs: 1000,
     async fetch(signal) {
       if (cached && Date.now() - cached.at < ARCHIVER_EVERY_MS) return cached.value;
       const credential = cluster.credentials?.monitor ? 'monitor' : 'superuser';

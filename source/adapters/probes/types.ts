@@ -10,6 +10,12 @@ export interface ProbeTarget<O = unknown> {
   address: string;
   /** Ask once; must give up when `signal` aborts (per-request timeout). */
   fetch(signal: AbortSignal): Promise<O>;
+  /**
+   * The first ask waits this long after the poller starts: a target that loads a client library and
+   * changes slowly (the WAL archiver over SQL) must not hold the event loop while the first frame and the
+   * members' first answers are drawn.
+   */
+  startAfterMs?: number;
 }
 
 /** The poller's record of one target, handed to `combine` (the last good answer is kept). */
