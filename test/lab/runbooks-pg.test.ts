@@ -61,7 +61,14 @@ describe('runbooks/pg-switchover.md on the lab', () => {
     await waitPartHealthy(settings, 'pg');
     await waitPartHealthy(settings, 'haproxy');
     const before = await waitFor(() => pgLeader(settings), 30_000, 'a Patroni leader');
-    const run = await runShipped(settings, 'pg-switchover.md', { answers: { switchover: { confirm: 'pg', checklist: 'all' } }, vars: { candidate: pgReplicas(settings, before)[0]! } });
+    const candidate = pgReplicas(settings, before)[0]!;
+    // Streaming again (the previous test's wait) comes before Patroni's member key says `running` again:
+    // the runbook's inspect rightly refuses a candidate that is not a running replica in Patroni's view.
+    await waitFor(async () => {
+      const view = (await (await fetch(`http://127.0.0.1:${settings.ports.patroni[before]}/cluster`)).json()) as { members: { name: string; role: string; state: string }[] };
+      return view.members.some((m) => m.name === candidate && m.role !== 'leader' && m.state === 'running') ? true : null;
+    }, 30_000, `${candidate} a running replica in Patroni's view`);
+    const run = await runShipped(settings, 'pg-switchover.md', { answers: { switchover: { confirm: 'pg', checklist: 'all' } }, vars: { candidate } });
     expect(run.code, tail(run)).toBe(0);
     const logged = events(loadLog(/audit log: (\S+\.jsonl)/.exec(run.stdout)![1]!));
     const at = (match: (e: (typeof logged)[number]) => boolean, what: string) => {
