@@ -71,7 +71,13 @@ export async function launchTui(options: LaunchOptions): Promise<number> {
     }
   });
   // 60 fps: a panel change or a key reaches the screen within ~17 ms of the state change (Ink's default 30).
-  const instance = render(view(null), { exitOnCtrlC: false, maxFps: 60 });
+  let instance: ReturnType<typeof render>;
+  try {
+    instance = render(view(null), { exitOnCtrlC: false, maxFps: 60 });
+  } catch (error) {
+    poller.stop(); // started above: it must not keep the process alive after a failed render
+    throw error;
+  }
   // The list from front matter at once; the markdown parser loads after that and replaces it with the
   // fully validated list (problems located), never replaced back by the quick one.
   let validated = false;
