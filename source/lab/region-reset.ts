@@ -4,7 +4,7 @@
 // and the inventory written again without region B's clusters (their nodes are gone).
 import { rmSync, writeFileSync } from 'node:fs';
 import { labFreezeRegion } from './faults.js';
-import { checkPart, labRedisAuth } from './health.js';
+import { checkPart, labRedisAuth, waitHealthy } from './health.js';
 import { labInventoryYaml, runningInventoryOptions } from './inventory.js';
 import { redisCommand } from './resp.js';
 import { labPaths, regionBNodes, type LabSettings } from './settings.js';
@@ -18,11 +18,7 @@ export async function labResetRegions(settings: LabSettings, timeoutMs = 90_000)
   writeFileSync(labPaths(settings).inventory, labInventoryYaml(settings, runningInventoryOptions(settings)));
   const deadline = Date.now() + timeoutMs;
   for (const part of ['pg', 'redis'] as const) {
-    for (;;) {
-      const check = await checkPart(settings, part);
-      if (check.ok) break;
-      if (Date.now() > deadline) throw new Error(`lab: ${part} not healthy ${timeoutMs} ms after region A came back: ${check.detail}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const check = await waitHealthy(() => checkPart(settings, part), deadline, () => null);
+    if (!check.ok) throw new Error(`lab: ${part} not healthy ${timeoutMs} ms after region A came back: ${check.detail}`);
   }
 }
